@@ -1,0 +1,16 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAzurite } from '../../tools/azurite/startAzurite';
+
+/**
+ * Starts one Azurite for the integration suites (in memory, free ports) and hands its connection string to
+ * every test worker through the environment. Suites use unique queue/table names, so they share it safely.
+ */
+export default async function globalSetup(): Promise<void> {
+  const azurite = await startAzurite();
+  process.env.AUTOPROTECT_TEST_STORAGE = azurite.connectionString;
+  (globalThis as { __AZURITE__?: typeof azurite }).__AZURITE__ = azurite;
+  const dir = join(__dirname, '..', '..', '.local');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'test-azurite.json'), JSON.stringify({ pid: azurite.pid, connectionString: azurite.connectionString }));
+}

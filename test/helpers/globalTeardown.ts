@@ -1,0 +1,6 @@
+import type { AzuriteHandle } from '../../tools/azurite/startAzurite';
+
+export default async function globalTeardown(): Promise<void> {
+  const azurite = (globalThis as { __AZURITE__?: AzuriteHandle }).__AZURITE__;
+  await azurite?.stop();
+}

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { freePort } from '../shared/freePort';
+
+/** The well-known Azurite development account (public, documented; not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteHandle {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  connectionString: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface StartAzuriteOptions {
+  /** Preferred ports; a taken port is replaced by a free one. */
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+  /** Print Azurite's own output (default: silent). */
+  verbose?: boolean;
+}
+
+export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_KEY}`,
+    `BlobEndpoint=http://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`,
+    `QueueEndpoint=http://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT}`,
+    `TableEndpoint=http://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`,
+  ].join(';') + ';';
+}
+
+/**
+ * Starts Azurite 3.35 from node_modules (blob, queue, table) in memory on 127.0.0.1, with the flags the
+ * storage SDKs need on Node 20 (`--skipApiVersionCheck`, see docs/local-stack.md), and waits until all
+ * three ports accept connections.
+ */
+export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
+  const blobPort = await freePort(options.blobPort);
+  const queuePort = await freePort(options.queuePort);
+  const tablePort = await freePort(options.tablePort);
+  const entry = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  const args = [
+    entry,
+    '--inMemoryPersistence',
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--loose',
+    '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
+    '--queueHost', '127.0.0.1', '--queuePort', String(queuePort),
+    '--tableHost', '127.0.0.1', '--tablePort', String(tablePort),
+  ];
+  if (!options.verbose) args.push('--silent');
+  const child = spawn(process.execPath, args, { stdio: options.verbose ? 'inherit' : ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  try {
+    await Promise.race([
+      Promise.all([waitForPort(blobPort), waitForPort(queuePort), waitForPort(tablePort)]),
+      exited.then((code) => { throw new Error(`Azurite exited with code ${code} before listening: ${stderr.trim()}`); }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+
+  return {
+    blobPort,
+    queuePort,
+    tablePort,
+    connectionString: azuriteConnectionString({ blobPort, queuePort, tablePort }),
+    pid: child.pid,
+    stop: () => stopChild(child, exited),
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ port, host: '127.0.0.1' });
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`Nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
