@@ -18,7 +18,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/{integration,simulator,runner,stack,security,chaos}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{integration,simulator,runner,stack,security,chaos,cli}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
       globalTeardown: '<rootDir>/test/helpers/globalTeardown.ts',
     },

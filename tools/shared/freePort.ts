@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 
 /** Asks the OS for a free TCP port on 127.0.0.1 (or checks that `preferred` is free and returns it). */
 export async function freePort(preferred?: number): Promise<number> {
-  if (preferred !== undefined && (await isFree(preferred))) return preferred;
+  if (preferred !== undefined && preferred > 0 && (await isFree(preferred))) return preferred;
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

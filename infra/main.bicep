@@ -1,0 +1,140 @@
+// autoprotect: everything `azd up` provisions.
+// Subscription-scoped so that one deployment can create the app's resource group, grant the app's identity
+// Backup Contributor on each vault, and wire an Event Grid system topic in each watched subscription.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(40)
+@description('azd environment name; used to name the resource group and derive unique resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region of the app (Function App, storage, Application Insights). Must offer Flex Consumption.')
+param location string
+
+@description('Comma-separated subscription ids to watch (same format as the AUTOPROTECT_SUBSCRIPTION_IDS app setting).')
+param watchedSubscriptionIds string
+
+@description('Vault routes, the JSON array of the AUTOPROTECT_VAULTS app setting: [{ region, vaultId, subscriptionIds? }].')
+param vaults array
+
+@description('Protection rules, the JSON object of the AUTOPROTECT_RULES app setting ({} keeps every default).')
+param rules object = {}
+
+@description('true: create the Event Grid event subscriptions. Needs the enqueueProtection function to exist, so the first `azd up` provisions with false and the postdeploy hook re-provisions with true.')
+param wireEventSubscriptions bool = false
+
+@description('Name of the resource group created in each watched subscription for its Event Grid system topic.')
+param eventsResourceGroupName string = 'rg-autoprotect-events'
+
+@description('Flex Consumption: most instances the app may scale out to (ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([2048, 4096])
+param instanceMemoryMB int = 2048
+
+// App settings with the defaults of src/lib/config.ts (docs/configuration.md). Override with `azd env set`.
+param dryRun bool = false
+param staleAfter string = 'PT24H'
+param reportSchedule string = '0 0 6 * * *'
+param maxAttempts int = 8
+param backupExpiryDays int = 30
+param invocationBudgetSeconds int = 120
+param leaseSeconds int = 300
+param retryBaseSeconds string = '5'
+param retryMaxSeconds string = '900'
+param reenqueueStale bool = false
+param reenqueueMax int = 100
+param reenqueuePerSecond string = '5'
+@description('Event Grid custom topic endpoint for the report summary event; empty: no summary event.')
+param summaryTopicEndpoint string = ''
+@description('Resource id of that custom topic, to grant the identity EventGrid Data Sender on it; empty: grant nothing.')
+param summaryTopicResourceId string = ''
+
+var tags = { 'azd-env-name': environmentName }
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var watchedIds = filter(map(split(watchedSubscriptionIds, ','), id => toLower(trim(id))), id => !empty(id))
+// union() removes duplicates: two routes may share one vault, and a role assignment must be declared once.
+var vaultIds = union(map(vaults, route => toLower(string(route.vaultId))), [])
+var protectFunctionName = 'enqueueProtection'
+
+resource appResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module app 'modules/app.bicep' = {
+  name: 'autoprotect-app'
+  scope: appResourceGroup
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    settings: {
+      watchedSubscriptionIds: join(watchedIds, ',')
+      vaultsJson: string(vaults)
+      rulesJson: string(rules)
+      dryRun: dryRun
+      staleAfter: staleAfter
+      reportSchedule: reportSchedule
+      maxAttempts: maxAttempts
+      backupExpiryDays: backupExpiryDays
+      invocationBudgetSeconds: invocationBudgetSeconds
+      leaseSeconds: leaseSeconds
+      retryBaseSeconds: retryBaseSeconds
+      retryMaxSeconds: retryMaxSeconds
+      reenqueueStale: reenqueueStale
+      reenqueueMax: reenqueueMax
+      reenqueuePerSecond: reenqueuePerSecond
+      summaryTopicEndpoint: summaryTopicEndpoint
+    }
+  }
+}
+
+// Backup Contributor on each vault (vaults may live in any subscription and resource group).
+module vaultAccess 'modules/vaultAccess.bicep' = [for (vaultId, index) in vaultIds: {
+  name: 'autoprotect-vault-${index}-${resourceToken}'
+  scope: resourceGroup(split(vaultId, '/')[2], split(vaultId, '/')[4])
+  params: {
+    vaultName: last(split(vaultId, '/'))
+    principalId: app.outputs.identityPrincipalId
+  }
+}]
+
+// Per watched subscription: the narrow VM role for the identity, and the Event Grid system topic + subscription.
+module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index) in watchedIds: {
+  name: 'autoprotect-watch-${index}-${resourceToken}'
+  scope: subscription(subscriptionId)
+  params: {
+    location: location
+    tags: tags
+    principalId: app.outputs.identityPrincipalId
+    eventsResourceGroupName: eventsResourceGroupName
+    functionResourceId: '${app.outputs.functionAppId}/functions/${protectFunctionName}'
+    deadLetterStorageAccountId: app.outputs.storageAccountId
+    deadLetterContainerName: app.outputs.deadLetterContainerName
+    wireEventSubscription: wireEventSubscriptions
+  }
+}]
+
+module summaryTopicAccess 'modules/summaryTopicAccess.bicep' = if (!empty(summaryTopicResourceId)) {
+  name: 'autoprotect-summary-topic-${resourceToken}'
+  scope: resourceGroup(split(summaryTopicResourceId, '/')[2], split(summaryTopicResourceId, '/')[4])
+  params: {
+    topicName: last(split(summaryTopicResourceId, '/'))
+    principalId: app.outputs.identityPrincipalId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = appResourceGroup.name
+output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
+output AUTOPROTECT_IDENTITY_PRINCIPAL_ID string = app.outputs.identityPrincipalId
+output AUTOPROTECT_STORAGE_ACCOUNT string = app.outputs.storageAccountName
+output AUTOPROTECT_WATCHED_SUBSCRIPTION_COUNT int = length(watchedIds)

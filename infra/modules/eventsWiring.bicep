@@ -1,0 +1,65 @@
+// The subscription's Event Grid system topic and its event subscription to enqueueProtection.
+// Filter and delivery settings follow /work/shared/reference/event-grid-events.md §5 and
+// functions-host-semantics.md §5.4 (see docs/deploy.md).
+param tags object
+param functionResourceId string
+param deadLetterStorageAccountId string
+param deadLetterContainerName string
+param wireEventSubscription bool
+
+var vmWriteOperation = 'Microsoft.Compute/virtualMachines/write'
+
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
+  name: 'evgt-autoprotect-${subscription().subscriptionId}'
+  location: 'global'
+  tags: tags
+  properties: {
+    source: subscription().id
+    topicType: 'Microsoft.Resources.Subscriptions'
+  }
+}
+
+// An AzureFunction endpoint points at the function's resource id: no webhook URL and no eventgrid_extension key.
+resource vmWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (wireEventSubscription) {
+  parent: systemTopic
+  name: 'autoprotect-vm-writes'
+  properties: {
+    destination: {
+      endpointType: 'AzureFunction'
+      properties: {
+        resourceId: functionResourceId
+        maxEventsPerBatch: 1
+        preferredBatchSizeInKilobytes: 64
+      }
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Resources.ResourceWriteSuccess'
+      ]
+      subjectBeginsWith: '${subscription().id}/resourceGroups/'
+      advancedFilters: [
+        {
+          operatorType: 'StringIn'
+          key: 'data.operationName'
+          values: [
+            vmWriteOperation
+          ]
+        }
+      ]
+    }
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+    deadLetterDestination: {
+      endpointType: 'StorageBlob'
+      properties: {
+        resourceId: deadLetterStorageAccountId
+        blobContainerName: deadLetterContainerName
+      }
+    }
+  }
+}
+
+output systemTopicId string = systemTopic.id

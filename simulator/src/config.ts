@@ -1,0 +1,150 @@
+/** Typed configuration of the simulator: options, their defaults, and the seed shape. */
+
+export interface SimulatorTiming {
+  /** ConfigureBackup operation + job duration. */
+  configureBackupMs: number;
+  /** The backup trigger operation (job creation). */
+  backupOperationMs: number;
+  /** Backup job duration until Completed/Failed. */
+  backupJobMs: number;
+  /** Duration of the DELETE (stop protection + delete data) operation. */
+  deleteMs: number;
+  /** Value of Retry-After on 202s (the real service sends 60). */
+  retryAfterSeconds: number;
+}
+
+export interface BucketConfig {
+  size: number;
+  refillPerSecond: number;
+}
+
+export interface ThrottlingConfig {
+  enabled: boolean;
+  reads: BucketConfig;
+  writes: BucketConfig;
+  deletes: BucketConfig;
+}
+
+export interface NoiseConfig {
+  /** After a VM create, also emit a write event for a VM update (same subject, with httpRequest). */
+  updateAfterCreate: boolean;
+  /** After a VM create, also emit a write event for an extension write. */
+  extensionWriteAfterCreate: boolean;
+  /** Probability (0..1) that a delivery is sent twice. */
+  duplicateDeliveryRate: number;
+}
+
+export interface EventGridConfig {
+  /** Multiplies the real redelivery schedule (10 s, 30 s, 1 min, ...). Default 0.02: first retry after 0.2 s. */
+  retryScale: number;
+  /** How long the simulator waits for a webhook answer, in ms (real: 30 s). */
+  deliveryTimeoutMs: number;
+}
+
+export interface VaultSeed {
+  resourceGroup: string;
+  name: string;
+  location: string;
+  policies?: PolicySeed[];
+}
+
+export interface PolicySeed {
+  name: string;
+  kind: 'IaasV1Daily' | 'IaasV2Hourly';
+}
+
+export interface VmSeed {
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  guestAgent?: 'ready' | 'unavailable';
+}
+
+export interface SeedConfig {
+  subscriptionId: string;
+  tenantId: string;
+  /** Other subscriptions of the same tenant that exist (VMs may be created there). */
+  extraSubscriptionIds?: string[];
+  /** Extra resource groups (in subscriptionId) that exist, besides those of the vaults; POST /_sim/vms creates its group. */
+  resourceGroups?: string[];
+  vaults: VaultSeed[];
+  vms?: VmSeed[];
+  /** Allow a VM in another subscription of the tenant to be protected (recent Azure behaviour). Default true. */
+  allowCrossSubscription?: boolean;
+}
+
+export interface SimulatorOptions {
+  /** 0 or undefined = a free port. */
+  port?: number;
+  /** Where the self-signed CA + server cert live; default <repo>/.local/simulator. */
+  dataDir?: string;
+  seed?: SeedConfig;
+  timing?: Partial<SimulatorTiming>;
+  throttling?: Partial<ThrottlingConfig>;
+  noise?: Partial<NoiseConfig>;
+  eventGrid?: Partial<EventGridConfig>;
+  quiet?: boolean;
+  /** Print one JSON line per ARM request (level, message "simulator.request", time, method, path, operationId, status, durationMs). */
+  logRequests?: boolean;
+}
+
+export const DEFAULT_TIMING: SimulatorTiming = {
+  configureBackupMs: 3000,
+  backupOperationMs: 500,
+  backupJobMs: 30000,
+  deleteMs: 3000,
+  retryAfterSeconds: 1,
+};
+
+/** Closer to the recorded service: 41 s configure, 1 s trigger, minutes-long backup, Retry-After 60. */
+export const REALISTIC_TIMING: SimulatorTiming = {
+  configureBackupMs: 41000,
+  backupOperationMs: 1000,
+  backupJobMs: 10 * 60_000,
+  deleteMs: 46000,
+  retryAfterSeconds: 60,
+};
+
+export const DEFAULT_THROTTLING: ThrottlingConfig = {
+  enabled: true,
+  reads: { size: 250, refillPerSecond: 25 },
+  writes: { size: 200, refillPerSecond: 10 },
+  deletes: { size: 200, refillPerSecond: 10 },
+};
+
+export const DEFAULT_NOISE: NoiseConfig = {
+  updateAfterCreate: false,
+  extensionWriteAfterCreate: false,
+  duplicateDeliveryRate: 0,
+};
+
+export const DEFAULT_EVENT_GRID: EventGridConfig = {
+  retryScale: 0.02,
+  deliveryTimeoutMs: 30000,
+};
+
+export const DEFAULT_SEED: SeedConfig = {
+  subscriptionId: '11111111-1111-1111-1111-111111111111',
+  tenantId: '22222222-2222-2222-2222-222222222222',
+  vaults: [
+    { resourceGroup: 'rg-backup', name: 'rsv-eastus', location: 'eastus' },
+    { resourceGroup: 'rg-backup', name: 'rsv-westeurope', location: 'westeurope' },
+  ],
+  vms: [],
+  allowCrossSubscription: true,
+};
+
+export const DEFAULT_POLICIES: PolicySeed[] = [
+  { name: 'DefaultPolicy', kind: 'IaasV1Daily' },
+  { name: 'EnhancedPolicy', kind: 'IaasV2Hourly' },
+];
+
+export function mergeThrottling(base: ThrottlingConfig, patch: Partial<ThrottlingConfig>): ThrottlingConfig {
+  return {
+    enabled: patch.enabled ?? base.enabled,
+    reads: { ...base.reads, ...patch.reads },
+    writes: { ...base.writes, ...patch.writes },
+    deletes: { ...base.deletes, ...patch.deletes },
+  };
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { mergeThrottling, type SeedConfig } from './config';
+import { HandshakeFailedError } from './eventgrid/handshake';
+import { eventSubscriptionSchema } from './eventgrid/subscription';
+import type { ArmResponse } from './http';
+import { createVmSchema, eventGridSchema, faultsSchema, noiseSchema, seedSchema, throttlingSchema, timingSchema } from './controlSchemas';
+import type { SimulatorRuntime } from './runtime';
+import { stateSnapshot } from './stateSnapshot';
+import { loadSeed } from './seedLoader';
+import { vmView } from './views';
+import { writeVm } from './vmService';
+
+type ControlHandler = (runtime: SimulatorRuntime, body: unknown) => ArmResponse | Promise<ArmResponse>;
+
+/** The developer API under /_sim/: inspection (GET, side-effect free) and setup (POST). */
+const CONTROL_ROUTES: Record<string, ControlHandler> = {
+  'GET state': (rt) => ({ status: 200, body: stateSnapshot(rt) }),
+  'GET requests': (rt) => ({ status: 200, body: { ...rt.requests.summary(), entries: rt.requests.entries } }),
+  'GET events': (rt) => ({
+    status: 200,
+    body: { subscriptions: rt.ctx.events.list().map(redactSubscription), published: rt.ctx.events.published, deliveries: rt.ctx.events.deliveries },
+  }),
+  'GET eventSubscriptions': (rt) => ({ status: 200, body: { value: rt.ctx.events.list().map(redactSubscription) } }),
+  'GET faults': (rt) => ({ status: 200, body: { faults: rt.faults.list() } }),
+  'GET settings': (rt) => ({ status: 200, body: rt.ctx.settings }),
+  'POST vms': createVm,
+  'POST eventSubscriptions': createEventSubscription,
+  'POST faults': (rt, body) => {
+    rt.faults.replace(faultsSchema.parse(body).faults);
+    return { status: 200, body: { faults: rt.faults.list() } };
+  },
+  'POST timing': (rt, body) => {
+    Object.assign(rt.ctx.settings.timing, timingSchema.parse(body));
+    return { status: 200, body: rt.ctx.settings.timing };
+  },
+  'POST throttling': (rt, body) => {
+    rt.ctx.settings.throttling = mergeThrottling(rt.ctx.settings.throttling, throttlingSchema.parse(body) as Parameters<typeof mergeThrottling>[1]);
+    rt.throttle.configure(rt.ctx.settings.throttling);
+    return { status: 200, body: rt.ctx.settings.throttling };
+  },
+  'POST noise': (rt, body) => {
+    Object.assign(rt.ctx.settings.noise, noiseSchema.parse(body));
+    return { status: 200, body: rt.ctx.settings.noise };
+  },
+  'POST eventGrid': (rt, body) => {
+    Object.assign(rt.ctx.settings.eventGrid, eventGridSchema.parse(body));
+    return { status: 200, body: rt.ctx.settings.eventGrid };
+  },
+  'POST reset': (rt) => {
+    rt.reset();
+    return { status: 200, body: stateSnapshot(rt) };
+  },
+  'POST seed': (rt, body) => {
+    const parsed = seedSchema.parse(body) as SeedConfig;
+    loadSeed(rt.ctx, parsed);
+    return { status: 200, body: stateSnapshot(rt) };
+  },
+};
+
+export async function serveControl(runtime: SimulatorRuntime, method: string, path: string, body: unknown): Promise<ArmResponse> {
+  const name = path.replace(/^\/_sim\//, '').replace(/\/$/, '');
+  const deleteSubscription = /^eventSubscriptions\/([^/]+)$/.exec(name);
+  if (method === 'DELETE' && deleteSubscription?.[1]) {
+    const removed = runtime.ctx.events.unsubscribe(decodeURIComponent(deleteSubscription[1]));
+    return { status: removed ? 200 : 404, body: { removed } };
+  }
+  const handler = CONTROL_ROUTES[`${method} ${name}`];
+  if (!handler) return { status: 404, body: { error: { code: 'NotFound', message: `No control endpoint ${method} /_sim/${name}` } } };
+  try {
+    return await handler(runtime, body);
+  } catch (error) {
+    if (error instanceof z.ZodError) return { status: 400, body: { error: { code: 'InvalidRequest', message: z.prettifyError(error) } } };
+    if (error instanceof HandshakeFailedError) return { status: 400, body: { error: { code: 'HandshakeFailed', message: error.message } } };
+    const withStatus = error as { statusCode?: number; toBody?: () => unknown };
+    if (typeof withStatus.statusCode === 'number' && withStatus.toBody) return { status: withStatus.statusCode, body: withStatus.toBody() };
+    throw error;
+  }
+}
+
+function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
+  const input = createVmSchema.parse(body);
+  const subscriptionId = input.subscriptionId ?? rt.seed.subscriptionId;
+  rt.ctx.store.resourceGroups.add(`${subscriptionId}/${input.resourceGroup}`.toLowerCase());
+  const { created, vm } = writeVm(
+    rt.ctx,
+    { subscriptionId, resourceGroup: input.resourceGroup, name: input.name, location: input.location, tags: input.tags, guestAgent: input.guestAgent },
+    { emitEvents: input.emitEvents, method: 'PUT', clientRequestId: randomUUID(), now: Date.now() },
+  );
+  return { status: created ? 201 : 200, body: vmView(vm) };
+}
+
+async function createEventSubscription(rt: SimulatorRuntime, body: unknown): Promise<ArmResponse> {
+  const subscription = await rt.ctx.events.subscribe(eventSubscriptionSchema.parse(body), rt.seed.subscriptionId);
+  return { status: 201, body: redactSubscription(subscription) };
+}
+
+function redactSubscription<T extends { endpoint: string }>(subscription: T): T {
+  const url = new URL(subscription.endpoint);
+  return { ...subscription, endpoint: `${url.origin}${url.pathname}${url.search ? '?<redacted>' : ''}` };
+}

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { faultRuleSchema } from './faults';
+
+export const createVmSchema = z.object({
+  subscriptionId: z.string().optional(),
+  resourceGroup: z.string().min(1),
+  name: z.string().min(1),
+  location: z.string().min(1),
+  tags: z.record(z.string(), z.string()).optional(),
+  guestAgent: z.enum(['ready', 'unavailable']).optional(),
+  emitEvents: z.boolean().default(true),
+});
+
+export const timingSchema = z
+  .object({
+    configureBackupMs: z.number().int().min(0),
+    backupOperationMs: z.number().int().min(0),
+    backupJobMs: z.number().int().min(0),
+    deleteMs: z.number().int().min(0),
+    retryAfterSeconds: z.number().int().min(0),
+  })
+  .partial();
+
+const bucketSchema = z.object({ size: z.number().min(0), refillPerSecond: z.number().min(0) }).partial();
+
+export const throttlingSchema = z.object({ enabled: z.boolean(), reads: bucketSchema, writes: bucketSchema, deletes: bucketSchema }).partial();
+
+export const noiseSchema = z
+  .object({ updateAfterCreate: z.boolean(), extensionWriteAfterCreate: z.boolean(), duplicateDeliveryRate: z.number().min(0).max(1) })
+  .partial();
+
+export const eventGridSchema = z.object({ retryScale: z.number().positive(), deliveryTimeoutMs: z.number().int().positive() }).partial();
+
+export const faultsSchema = z.object({ faults: z.array(faultRuleSchema) });
+
+const policySeedSchema = z.object({ name: z.string().min(1), kind: z.enum(['IaasV1Daily', 'IaasV2Hourly']) });
+
+export const seedSchema = z.object({
+  subscriptionId: z.string().min(1),
+  tenantId: z.string().min(1),
+  extraSubscriptionIds: z.array(z.string()).optional(),
+  resourceGroups: z.array(z.string()).optional(),
+  vaults: z.array(z.object({ resourceGroup: z.string().min(1), name: z.string().min(1), location: z.string().min(1), policies: z.array(policySeedSchema).optional() })),
+  vms: z
+    .array(
+      z.object({
+        resourceGroup: z.string().min(1),
+        name: z.string().min(1),
+        location: z.string().min(1),
+        tags: z.record(z.string(), z.string()).optional(),
+        guestAgent: z.enum(['ready', 'unavailable']).optional(),
+      }),
+    )
+    .optional(),
+  allowCrossSubscription: z.boolean().optional(),
+});

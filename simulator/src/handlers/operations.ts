@@ -1,0 +1,59 @@
+import type { SimContext } from '../context';
+import { armErrors } from '../errors';
+import { type ArmRequest, type ArmResponse, accepted, ok, param } from '../http';
+import type { OperationRecord } from '../store/model';
+import { operationStatusView } from '../jobViews';
+import { protectedItemView } from '../views';
+import { absolutePath, requireItemPath, requireVault, vaultPath } from './scope';
+
+function requireOperation(ctx: SimContext, vaultKey: string, opId: string): OperationRecord {
+  const op = ctx.store.operations.get(opId.toLowerCase());
+  if (!op || op.vaultKey !== vaultKey) throw armErrors.operationNotFound(opId);
+  return op;
+}
+
+/** GET {V}/backupOperations/{op}: the same operation ids as the item-level endpoints, for PUT, POST and DELETE. */
+export function getVaultOperationStatus(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireVault(req, ctx);
+  return ok(operationStatusView(requireOperation(ctx, scope.vaultKey, param(req, 'operationId')), req.now));
+}
+
+/** GET {I}/operationsStatus/{op}: always 200 with an OperationStatus. */
+export function getItemOperationStatus(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireItemPath(req, ctx);
+  const op = requireOperation(ctx, scope.vaultKey, param(req, 'operationId'));
+  if (op.itemKey !== scope.itemKey) throw armErrors.operationNotFound(op.id);
+  return ok(operationStatusView(op, req.now));
+}
+
+/** GET {I}/operationResults/{op}: 202 while running, then 200 with the item (ConfigureBackup) or 204. */
+export function getItemOperationResult(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireItemPath(req, ctx);
+  const op = requireOperation(ctx, scope.vaultKey, param(req, 'operationId'));
+  if (op.itemKey !== scope.itemKey) throw armErrors.operationNotFound(op.id);
+  if (req.now < op.endTime) {
+    const itemPath = req.url.pathname.replace(/\/operationResults\/[^/]+$/i, '');
+    return accepted({
+      Location: absolutePath(req, req.url.pathname),
+      'Azure-AsyncOperation': absolutePath(req, `${itemPath}/operationsStatus/${op.id}`),
+      'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
+    });
+  }
+  const item = ctx.store.protectedItems.get(scope.itemKey);
+  if (op.kind === 'ConfigureBackup' && item && item.deletingUntil === undefined) return ok(protectedItemView(scope.vault, item));
+  return { status: 204 };
+}
+
+/** GET {V}/backupOperationResults/{op}: 202 while running, then 204. */
+export function getVaultOperationResult(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireVault(req, ctx);
+  const op = requireOperation(ctx, scope.vaultKey, param(req, 'operationId'));
+  if (req.now < op.endTime) {
+    return accepted({
+      Location: absolutePath(req, req.url.pathname),
+      'Azure-AsyncOperation': absolutePath(req, `${vaultPath(scope)}/backupOperations/${op.id}`),
+      'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
+    });
+  }
+  return { status: 204 };
+}

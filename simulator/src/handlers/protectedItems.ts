@@ -1,0 +1,162 @@
+import { randomInt } from 'node:crypto';
+import type { SimContext } from '../context';
+import { armErrors } from '../errors';
+import { type ArmRequest, type ArmResponse, accepted, ok } from '../http';
+import { parsePolicyId, parseVmId } from '../names';
+import { NEVER_BACKED_UP, type ProtectedItemRecord } from '../store/model';
+import { startOperation } from '../store/lifecycle';
+import { protectedItemView } from '../views';
+import { type ItemScope, absolutePath, requireItemPath, requireLiveItem, vaultPath } from './scope';
+
+interface ProtectedItemBody {
+  protectedItemType?: unknown;
+  sourceResourceId?: unknown;
+  policyId?: unknown;
+  protectionState?: unknown;
+}
+
+/** GET {I}: 200 with the item, 404 BMSUserErrorDataSourceObjectNotFound when there is none. */
+export function getProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireItemPath(req, ctx);
+  return ok(protectedItemView(scope.vault, requireLiveItem(scope, ctx)));
+}
+
+/** PUT {I}: enable protection, change policy, or stop protection (keep data). 202 + item-level async headers. */
+export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireItemPath(req, ctx);
+  const body = readBody(req);
+  if (String(body.protectedItemType ?? '').toLowerCase() !== 'microsoft.compute/virtualmachines') {
+    throw armErrors.invalidConfigureRequest(`protectedItemType '${String(body.protectedItemType)}' is not supported; use 'Microsoft.Compute/virtualMachines'.`);
+  }
+  const vm = resolveVm(scope, body, ctx);
+  const existing = ctx.store.protectedItems.get(scope.itemKey);
+  refuseWhileLocked(scope, ctx, req.now);
+  const stop = String(body.protectionState ?? '').toLowerCase() === 'protectionstopped';
+  if (stop && !existing) throw armErrors.itemNotFound();
+  const policyName = stop ? existing?.policyName : resolvePolicy(scope, body, ctx);
+  if (!stop) refuseProtectedElsewhere(scope, ctx, String(body.sourceResourceId));
+  if (!stop && vm.location.toLowerCase() !== scope.vault.location.toLowerCase()) throw armErrors.vmVaultLocationMismatch(vm.location, scope.vault.location);
+  if (!stop && !ctx.store.allowCrossSubscription && vm.subscriptionId.toLowerCase() !== scope.vault.subscriptionId.toLowerCase()) {
+    throw armErrors.crossSubscriptionNotAllowed();
+  }
+  const item = upsertItem(scope, ctx, existing, { sourceResourceId: String(body.sourceResourceId), policyName, stop });
+  const op = startOperation(ctx.store, ctx.settings.timing, {
+    vaultKey: scope.vaultKey,
+    itemKey: scope.itemKey,
+    item,
+    kind: stop ? 'DisableBackup' : 'ConfigureBackup',
+    activityId: req.clientRequestId,
+    now: req.now,
+  });
+  return accepted(itemAsyncHeaders(req, ctx, op.id));
+}
+
+/** DELETE {I}: stop protection and delete data. 202 with vault-level async headers; the item is gone at once for GETs. */
+export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse {
+  const scope = requireItemPath(req, ctx);
+  const item = ctx.store.protectedItems.get(scope.itemKey);
+  if (!item || item.deletingUntil !== undefined) return { status: 204 };
+  refuseWhileLocked(scope, ctx, req.now);
+  if (ctx.store.runningJob(scope.itemKey, 'Backup', req.now)) throw armErrors.objectLocked();
+  const op = startOperation(ctx.store, ctx.settings.timing, {
+    vaultKey: scope.vaultKey,
+    itemKey: scope.itemKey,
+    item,
+    kind: 'DeleteBackupData',
+    activityId: req.clientRequestId,
+    now: req.now,
+  });
+  item.deletingUntil = op.endTime;
+  const base = vaultPath(scope);
+  return accepted({
+    Location: absolutePath(req, `${base}/backupOperationResults/${op.id}`),
+    'Azure-AsyncOperation': absolutePath(req, `${base}/backupOperations/${op.id}`),
+    'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
+  });
+}
+
+/** Location / Azure-AsyncOperation at item level, echoing the caller's container and item names. */
+export function itemAsyncHeaders(req: ArmRequest, ctx: SimContext, opId: string): Record<string, string> {
+  const itemPath = req.url.pathname.replace(/\/backup$/i, '');
+  return {
+    Location: absolutePath(req, `${itemPath}/operationResults/${opId}`),
+    'Azure-AsyncOperation': absolutePath(req, `${itemPath}/operationsStatus/${opId}`),
+    'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
+  };
+}
+
+/** Another configure/delete operation on the same item is still running: BMSUserErrorObjectLocked. */
+export function refuseWhileLocked(scope: ItemScope, ctx: SimContext, now: number): void {
+  if (ctx.store.runningOperation(scope.itemKey, now, ['ConfigureBackup', 'DisableBackup', 'DeleteBackupData'])) throw armErrors.objectLocked();
+  const item = ctx.store.protectedItems.get(scope.itemKey);
+  if (item?.deletingUntil !== undefined) throw armErrors.objectLocked();
+}
+
+function readBody(req: ArmRequest): ProtectedItemBody {
+  const body = req.body as { properties?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || !body.properties || typeof body.properties !== 'object') {
+    throw armErrors.invalidConfigureRequest('The request body must carry a properties object.');
+  }
+  return body.properties as ProtectedItemBody;
+}
+
+/** The VM named by sourceResourceId must exist and be the one the container/item names point at. */
+function resolveVm(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): { location: string; subscriptionId: string } {
+  const parts = typeof body.sourceResourceId === 'string' ? parseVmId(body.sourceResourceId) : undefined;
+  if (!parts) throw armErrors.invalidConfigureRequest('sourceResourceId must be the ARM id of a virtual machine.');
+  const samePath = parts.resourceGroup.toLowerCase() === scope.ref.resourceGroup.toLowerCase() && parts.name.toLowerCase() === scope.ref.vmName.toLowerCase();
+  if (!samePath) throw armErrors.invalidConfigureRequest('The container and item names do not match sourceResourceId.');
+  const vm = ctx.store.vm(String(body.sourceResourceId));
+  if (!vm) throw armErrors.invalidConfigureRequest(`The container for '${parts.name}' could not be resolved: the virtual machine was not found.`);
+  return vm;
+}
+
+function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): string {
+  if (typeof body.policyId !== 'string' || body.policyId === '') throw armErrors.invalidConfigureRequest('policyId is required to enable protection.');
+  const ref = parsePolicyId(body.policyId);
+  const v = scope.vault;
+  const sameVault = [ref.subscriptionId, ref.resourceGroup, ref.vault].join('/').toLowerCase() === [v.subscriptionId, v.resourceGroup, v.name].join('/').toLowerCase();
+  if (!sameVault) throw armErrors.invalidPolicy(body.policyId);
+  const policy = ctx.store.policy(scope.vaultKey, ref.name);
+  if (!policy) throw armErrors.policyNotFound(ref.name);
+  return policy.name;
+}
+
+function refuseProtectedElsewhere(scope: ItemScope, ctx: SimContext, vmId: string): void {
+  const found = ctx.store.itemForVm(vmId);
+  if (!found) return;
+  const [, other] = found;
+  if (other.vaultKey === scope.vaultKey) return;
+  const otherVault = ctx.store.vaults.get(other.vaultKey);
+  const otherId = otherVault ? `/subscriptions/${otherVault.subscriptionId}/resourceGroups/${otherVault.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${otherVault.name}` : other.vaultKey;
+  throw armErrors.alreadyProtectedByOtherVault(otherId);
+}
+
+function upsertItem(
+  scope: ItemScope,
+  ctx: SimContext,
+  existing: ProtectedItemRecord | undefined,
+  change: { sourceResourceId: string; policyName: string | undefined; stop: boolean },
+): ProtectedItemRecord {
+  if (existing) {
+    existing.policyName = change.policyName;
+    if (change.stop) existing.protectionState = 'ProtectionStopped';
+    else if (existing.protectionState === 'ProtectionStopped') existing.protectionState = existing.lastBackupStatus === 'Completed' ? 'Protected' : 'IRPending';
+    return existing;
+  }
+  const item: ProtectedItemRecord = {
+    vaultKey: scope.vaultKey,
+    sourceResourceId: change.sourceResourceId,
+    vmResourceGroup: parseVmId(change.sourceResourceId)?.resourceGroup ?? scope.ref.resourceGroup,
+    vmName: parseVmId(change.sourceResourceId)?.name ?? scope.ref.vmName,
+    policyName: change.policyName,
+    protectionState: 'IRPending',
+    lastBackupStatus: '',
+    lastBackupTime: NEVER_BACKED_UP,
+    lastRecoveryPoint: undefined,
+    protectedItemDataId: String(randomInt(100_000_000, 999_999_999)),
+    deletingUntil: undefined,
+  };
+  ctx.store.protectedItems.set(scope.itemKey, item);
+  return item;
+}

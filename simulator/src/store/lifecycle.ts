@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { SimulatorTiming } from '../config';
+import { canonicalNames } from '../names';
+import type { JobOutcome, OperationKind, OperationRecord, ProtectedItemRecord } from './model';
+import type { SimulatorStore } from './store';
+
+export interface StartOperationInput {
+  vaultKey: string;
+  itemKey: string;
+  item: ProtectedItemRecord;
+  kind: OperationKind;
+  activityId: string;
+  now: number;
+}
+
+/**
+ * Starts an operation and its job. ConfigureBackup and DeleteBackupData: the operation and the job last the same time.
+ * Backup: the operation ends when the job exists (backupOperationMs), the job runs backupJobMs and may fail.
+ */
+export function startOperation(store: SimulatorStore, timing: SimulatorTiming, input: StartOperationInput): OperationRecord {
+  const { item, now } = input;
+  const operationMs = durationOf(input.kind, timing, 'operation');
+  const jobMs = durationOf(input.kind, timing, 'job');
+  const jobId = randomUUID();
+  store.jobs.set(jobId, {
+    id: jobId,
+    vaultKey: input.vaultKey,
+    itemKey: input.itemKey,
+    operation: input.kind,
+    entityFriendlyName: item.vmName,
+    containerName: canonicalNames.shortContainer(item.vmResourceGroup, item.vmName),
+    policyName: item.policyName,
+    activityId: input.activityId,
+    startTime: now,
+    endTime: now + jobMs,
+    outcome: input.kind === 'Backup' ? backupOutcome(store, item) : { status: 'Completed' },
+    settled: false,
+  });
+  const op: OperationRecord = { id: randomUUID(), vaultKey: input.vaultKey, itemKey: input.itemKey, kind: input.kind, startTime: now, endTime: now + operationMs, jobId };
+  store.operations.set(op.id, op);
+  return op;
+}
+
+function durationOf(kind: OperationKind, timing: SimulatorTiming, what: 'operation' | 'job'): number {
+  if (kind === 'ConfigureBackup' || kind === 'DisableBackup') return timing.configureBackupMs;
+  if (kind === 'DeleteBackupData') return timing.deleteMs;
+  return what === 'operation' ? timing.backupOperationMs : timing.backupJobMs;
+}
+
+/** A backup fails when the VM is gone or its guest agent does not answer (troubleshooting-doc codes). */
+function backupOutcome(store: SimulatorStore, item: ProtectedItemRecord): JobOutcome {
+  const vm = store.vm(item.sourceResourceId);
+  if (!vm) {
+    return { status: 'Failed', errorCode: 400094, errorString: 'The VM no longer exists. Stop protection and delete backup data, or restore the VM.', errorTitle: 'UserErrorVmNotFoundV2' };
+  }
+  if (vm.guestAgent === 'unavailable') {
+    return {
+      status: 'Failed',
+      errorCode: 400047,
+      errorString: 'VM Agent unable to communicate with Azure Backup.',
+      errorTitle: 'UserErrorGuestAgentStatusUnavailable',
+    };
+  }
+  return { status: 'Completed' };
+}

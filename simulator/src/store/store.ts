@@ -1,0 +1,98 @@
+import {
+  type JobRecord,
+  type OperationRecord,
+  type PolicyRecord,
+  type ProtectedItemRecord,
+  type VaultRecord,
+  type VmRecord,
+  vaultKeyOf,
+} from './model';
+
+/** In-memory state of the simulated cloud. Time-driven transitions are applied lazily by `settle(now)`. */
+export class SimulatorStore {
+  readonly subscriptions = new Set<string>();
+  tenantId = '';
+  allowCrossSubscription = true;
+  readonly resourceGroups = new Set<string>();
+  readonly vaults = new Map<string, VaultRecord>();
+  readonly policies = new Map<string, PolicyRecord>();
+  readonly vms = new Map<string, VmRecord>();
+  readonly protectedItems = new Map<string, ProtectedItemRecord>();
+  readonly operations = new Map<string, OperationRecord>();
+  readonly jobs = new Map<string, JobRecord>();
+  /** Discovery refresh operations: id -> time they end. */
+  readonly refreshOperations = new Map<string, number>();
+
+  clear(): void {
+    this.subscriptions.clear();
+    this.resourceGroups.clear();
+    this.vaults.clear();
+    this.policies.clear();
+    this.vms.clear();
+    this.protectedItems.clear();
+    this.operations.clear();
+    this.jobs.clear();
+    this.refreshOperations.clear();
+  }
+
+  vault(subscriptionId: string, resourceGroup: string, name: string): VaultRecord | undefined {
+    return this.vaults.get(vaultKeyOf(subscriptionId, resourceGroup, name));
+  }
+
+  policy(vaultKey: string, name: string): PolicyRecord | undefined {
+    return this.policies.get(`${vaultKey}|${name}`.toLowerCase());
+  }
+
+  policiesOf(vaultKey: string): PolicyRecord[] {
+    return [...this.policies.values()].filter((p) => p.vaultKey === vaultKey);
+  }
+
+  vm(id: string): VmRecord | undefined {
+    return this.vms.get(id.toLowerCase());
+  }
+
+  itemsOf(vaultKey: string): Array<[string, ProtectedItemRecord]> {
+    return [...this.protectedItems.entries()].filter(([, item]) => item.vaultKey === vaultKey);
+  }
+
+  /** The item protecting this VM in any vault, if one exists. */
+  itemForVm(vmId: string): [string, ProtectedItemRecord] | undefined {
+    const wanted = vmId.toLowerCase();
+    return [...this.protectedItems.entries()].find(([, item]) => item.sourceResourceId.toLowerCase() === wanted);
+  }
+
+  jobsOf(vaultKey: string): JobRecord[] {
+    return [...this.jobs.values()].filter((j) => j.vaultKey === vaultKey);
+  }
+
+  runningJob(itemKey: string, operation: JobRecord['operation'], now: number): JobRecord | undefined {
+    return [...this.jobs.values()].find((j) => j.itemKey === itemKey && j.operation === operation && j.endTime > now);
+  }
+
+  runningOperation(itemKey: string, now: number, kinds: OperationRecord['kind'][]): OperationRecord | undefined {
+    return [...this.operations.values()].find((o) => o.itemKey === itemKey && kinds.includes(o.kind) && o.endTime > now);
+  }
+
+  /** Applies every transition whose time has come: finished backups update their item, finished deletes remove it. */
+  settle(now: number): void {
+    const due = [...this.jobs.values()].filter((j) => !j.settled && j.endTime <= now).sort((a, b) => a.endTime - b.endTime);
+    for (const job of due) {
+      job.settled = true;
+      const item = this.protectedItems.get(job.itemKey);
+      if (job.operation === 'Backup' && item) applyBackupOutcome(item, job);
+      if (job.operation === 'DeleteBackupData' && item?.deletingUntil !== undefined) this.protectedItems.delete(job.itemKey);
+    }
+  }
+}
+
+function applyBackupOutcome(item: ProtectedItemRecord, job: JobRecord): void {
+  if (job.outcome.status === 'Completed') {
+    const at = new Date(job.endTime).toISOString();
+    item.protectionState = 'Protected';
+    item.lastBackupStatus = 'Completed';
+    item.lastBackupTime = at;
+    item.lastRecoveryPoint = at;
+    return;
+  }
+  item.lastBackupStatus = 'Failed';
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { SimContext } from './context';
+import { armErrors } from './errors';
+import type { GuestAgentStatus, VmRecord } from './store/model';
+import { vmIdOf } from './store/model';
+
+export interface VmWrite {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, unknown>;
+  guestAgent?: GuestAgentStatus;
+}
+
+export interface WriteContext {
+  emitEvents: boolean;
+  method: 'PUT' | 'PATCH';
+  clientRequestId: string;
+  now: number;
+}
+
+/** Creates or updates a VM (the one code path for Compute PUT and POST /_sim/vms) and raises its Event Grid events. */
+export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): { created: boolean; vm: VmRecord } {
+  const { store } = ctx;
+  if (!store.subscriptions.has(input.subscriptionId.toLowerCase())) throw armErrors.subscriptionNotFound(input.subscriptionId);
+  if (!store.resourceGroups.has(`${input.subscriptionId}/${input.resourceGroup}`.toLowerCase())) throw armErrors.resourceGroupNotFound(input.resourceGroup);
+  const id = vmIdOf(input.subscriptionId, input.resourceGroup, input.name);
+  const existing = store.vm(id);
+  if (existing && existing.location.toLowerCase() !== input.location.toLowerCase()) {
+    throw armErrors.badBody(`Changing property 'location' is not allowed (existing '${existing.location}', requested '${input.location}').`);
+  }
+  const vm: VmRecord = existing
+    ? { ...existing, tags: input.tags ?? existing.tags, properties: { ...existing.properties, ...input.properties }, guestAgent: input.guestAgent ?? existing.guestAgent, updatedAt: write.now }
+    : {
+        subscriptionId: input.subscriptionId,
+        resourceGroup: input.resourceGroup,
+        name: input.name,
+        location: input.location.toLowerCase().replace(/\s+/g, ''),
+        tags: input.tags ?? {},
+        vmId: randomUUID(),
+        guestAgent: input.guestAgent ?? 'ready',
+        properties: input.properties ?? {},
+        createdAt: write.now,
+        updatedAt: write.now,
+      };
+  store.vms.set(id.toLowerCase(), vm);
+  if (write.emitEvents) {
+    ctx.events.publishVmWrite(vm, { created: !existing, method: write.method, clientRequestId: write.clientRequestId });
+  }
+  return { created: !existing, vm };
+}
+
+export function deleteVm(ctx: SimContext, id: string, write: { emitEvents: boolean; clientRequestId: string }): boolean {
+  const vm = ctx.store.vm(id);
+  if (!vm) return false;
+  ctx.store.vms.delete(id.toLowerCase());
+  if (write.emitEvents) ctx.events.publishVmDelete(vm, write.clientRequestId);
+  return true;
+}

@@ -1,0 +1,47 @@
+import { app, output, type InvocationContext } from '@azure/functions';
+import { getRuntime } from '../lib/clients';
+import { errorFields, createLogger } from '../lib/logger';
+import { intakeEvent } from '../lib/intake/intakeEvent';
+import type { RejectStore } from '../lib/rejects/rejectStore';
+import { TableRejectStore } from '../lib/rejects/tableRejectStore';
+
+/**
+ * Event Grid trigger: one ResourceWriteSuccess (Event Grid schema or CloudEvents 1.0) per invocation -> at most one
+ * protection request on `protection-requests`. Ignored and rejected events succeed; only a failure to record a
+ * reject (or a configuration error) fails the invocation, so Event Grid redelivers.
+ */
+export const protectionRequestsOutput = output.storageQueue({ queueName: 'protection-requests', connection: 'AzureWebJobsStorage' });
+
+export interface EnqueueProtectionDeps {
+  watchedSubscriptionIds: readonly string[];
+  rejects: RejectStore;
+}
+
+export function createEnqueueProtectionHandler(getDeps: () => EnqueueProtectionDeps) {
+  return async function enqueueProtection(event: unknown, context: InvocationContext): Promise<void> {
+    const logger = createLogger(context);
+    try {
+      const deps = getDeps();
+      const result = await intakeEvent(event, { ...deps, logger });
+      if (result.outcome === 'enqueued') context.extraOutputs.set(protectionRequestsOutput, result.request);
+    } catch (error) {
+      logger.error('enqueueProtection failed; Event Grid will redeliver', { outcome: 'failed', error: errorFields(error) });
+      throw error;
+    }
+  };
+}
+
+let productionDeps: EnqueueProtectionDeps | undefined;
+
+function getProductionDeps(): EnqueueProtectionDeps {
+  if (productionDeps === undefined) {
+    const { config, clients } = getRuntime();
+    productionDeps = { watchedSubscriptionIds: config.watchedSubscriptionIds, rejects: new TableRejectStore(clients.rejectsTable) };
+  }
+  return productionDeps;
+}
+
+app.eventGrid<unknown>('enqueueProtection', {
+  extraOutputs: [protectionRequestsOutput],
+  handler: createEnqueueProtectionHandler(getProductionDeps),
+});

@@ -1,0 +1,42 @@
+import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
+import { tryParseVmResourceId, type VmResourceId } from '../resourceId';
+import { classifyAzureError } from './classifyAzureError';
+import type { VmDetails, VmReader } from './ports';
+
+/** VmReader over `@azure/arm-compute`. Errors other than 404 come out classified (TransientError / PermanentError). */
+export function createComputeVmReader(compute: (subscriptionId: string) => ComputeManagementClient): VmReader {
+  return {
+    async getVm(vm: VmResourceId): Promise<VmDetails | null> {
+      try {
+        const result = await compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name);
+        return { vm, location: result.location, tags: { ...(result.tags ?? {}) } };
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return null;
+        throw classifyAzureError(error);
+      }
+    },
+
+    async *listVms(subscriptionId: string): AsyncIterable<VmDetails> {
+      try {
+        for await (const page of compute(subscriptionId).virtualMachines.listAll().byPage()) {
+          for (const machine of page) {
+            const details = toDetails(machine);
+            if (details) yield details;
+          }
+        }
+      } catch (error) {
+        throw classifyAzureError(error);
+      }
+    },
+  };
+}
+
+function toDetails(machine: VirtualMachine): VmDetails | undefined {
+  const parsed = tryParseVmResourceId(machine.id ?? '');
+  if (!parsed.ok) return undefined;
+  return { vm: parsed.vm, location: machine.location, tags: { ...(machine.tags ?? {}) } };
+}
+
+export function statusCodeOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
+}

@@ -1,0 +1,100 @@
+import type { VaultRoute } from '../config';
+import type { VmResourceId } from '../resourceId';
+
+/** What autoprotect needs to know about a VM. */
+export interface VmDetails {
+  vm: VmResourceId;
+  location: string;
+  tags: Record<string, string>;
+}
+
+export interface VmReader {
+  /** The VM, or null when it does not exist (404). */
+  getVm(vm: VmResourceId): Promise<VmDetails | null>;
+  /** Every VM of a subscription, page by page. */
+  listVms(subscriptionId: string): AsyncIterable<VmDetails>;
+}
+
+/** The fields of a protected item the workflow and the report read. */
+export interface ProtectedItemInfo {
+  /** 'IRPending' | 'Protected' | 'ProtectionStopped' | 'ProtectionError' | ... */
+  protectionState: string;
+  lastBackupStatus?: string;
+  lastBackupTime?: Date;
+  policyName?: string;
+  /** `iaasvmcontainerv2;{rg};{vm}` as returned. */
+  containerName?: string;
+  friendlyName?: string;
+  /** The VM's ARM id (sourceResourceId or virtualMachineId). */
+  vmResourceId?: string;
+  healthStatus?: string;
+}
+
+export interface BackupStatusInfo {
+  /** True when the service reports the VM protected (or being protected) by some vault. */
+  protected: boolean;
+  vaultId?: string;
+  policyName?: string;
+  protectionStatus?: string;
+}
+
+/** A started asynchronous ARM operation (202 + Azure-AsyncOperation). */
+export interface AsyncOperationRef {
+  operationId?: string;
+  retryAfterMs?: number;
+}
+
+export interface OperationStatusInfo {
+  /** 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled' | 'Invalid' */
+  status: string;
+  jobId?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface BackupJobInfo {
+  jobId: string;
+  /** 'Backup' | 'ConfigureBackup' | ... */
+  operation: string;
+  /** 'InProgress' | 'Completed' | 'Failed' | 'CompletedWithWarnings' | 'Cancelled' | 'Cancelling' */
+  status: string;
+  entityFriendlyName?: string;
+  containerName?: string;
+  startTime?: Date;
+  endTime?: Date;
+  /** Named error code (errorTitle, e.g. 'UserErrorGuestAgentStatusUnavailable') or the numeric one. */
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface JobQuery {
+  operation?: 'Backup' | 'ConfigureBackup';
+  from: Date;
+  to: Date;
+}
+
+/** The Recovery Services calls autoprotect makes, per vault route. */
+export interface BackupGateway {
+  getBackupStatus(vm: VmResourceId, region: string): Promise<BackupStatusInfo>;
+  policyExists(vault: VaultRoute, policyName: string): Promise<boolean>;
+  getProtectedItem(vault: VaultRoute, vm: VmResourceId): Promise<ProtectedItemInfo | null>;
+  enableProtection(vault: VaultRoute, vm: VmResourceId, policyName: string): Promise<AsyncOperationRef>;
+  getOperationStatus(vault: VaultRoute, operationId: string): Promise<OperationStatusInfo>;
+  triggerBackup(vault: VaultRoute, vm: VmResourceId, expiry: Date): Promise<AsyncOperationRef>;
+  listJobs(vault: VaultRoute, query: JobQuery): AsyncIterable<BackupJobInfo>;
+  getJob(vault: VaultRoute, jobId: string): Promise<BackupJobInfo | null>;
+  /** IaaS VM protected items of the vault, streamed page by page. */
+  listProtectedItems(vault: VaultRoute): AsyncIterable<ProtectedItemInfo>;
+}
+
+/** Job statuses that mean a backup is running or has produced a recovery point. */
+export const JOB_RUNNING_STATUSES = ['InProgress', 'Cancelling'] as const;
+export const JOB_SUCCEEDED_STATUSES = ['Completed', 'CompletedWithWarnings'] as const;
+
+export function isJobRunning(status: string): boolean {
+  return JOB_RUNNING_STATUSES.some((known) => known.toLowerCase() === status.toLowerCase());
+}
+
+export function isJobSucceeded(status: string): boolean {
+  return JOB_SUCCEEDED_STATUSES.some((known) => known.toLowerCase() === status.toLowerCase());
+}

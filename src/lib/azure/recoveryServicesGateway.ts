@@ -1,0 +1,167 @@
+import type { FullOperationResponse } from '@azure/core-client';
+import type { JobResource, ProtectedItemResource, RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+import type { VaultRoute } from '../config';
+import type { VmResourceId } from '../resourceId';
+import { AZURE_FABRIC, containerNameOf, operationIdFromUrl, policyIdOf, protectedItemNameOf } from './backupNames';
+import { classifyAzureError } from './classifyAzureError';
+import { statusCodeOf } from './computeVmReader';
+import { buildJobFilter } from './jobFilter';
+import type { AsyncOperationRef, BackupGateway, BackupJobInfo, BackupStatusInfo, JobQuery, OperationStatusInfo, ProtectedItemInfo } from './ports';
+import { retryAfterMsFrom } from './retryAfter';
+
+const PROTECTED_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'";
+/** `lastBackupTime` sentinel meaning "never backed up". */
+const NEVER = Date.UTC(2001, 0, 2);
+
+/** BackupGateway over `@azure/arm-recoveryservicesbackup` 12.x. Every error leaves classified. */
+export function createRecoveryServicesGateway(backup: (subscriptionId: string) => RecoveryServicesBackupClient): BackupGateway {
+  const client = (vault: VaultRoute) => backup(vault.vaultSubscriptionId);
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw classifyAzureError(error);
+    }
+  };
+
+  return {
+    getBackupStatus: (vm: VmResourceId, region: string) =>
+      guarded(async (): Promise<BackupStatusInfo> => {
+        const status = await backup(vm.subscriptionId).backupStatus.get(region, { resourceType: 'VM', resourceId: vm.id });
+        const protectionStatus = status.protectionStatus;
+        const isProtected = Boolean(status.vaultId) && (protectionStatus === 'Protected' || protectionStatus === 'Protecting');
+        return { protected: isProtected, vaultId: status.vaultId || undefined, policyName: status.policyName, protectionStatus };
+      }),
+
+    policyExists: (vault: VaultRoute, policyName: string) =>
+      guarded(async () => {
+        try {
+          await client(vault).protectionPolicies.get(vault.vaultName, vault.vaultResourceGroup, policyName);
+          return true;
+        } catch (error) {
+          if (statusCodeOf(error) === 404) return false;
+          throw error;
+        }
+      }),
+
+    getProtectedItem: (vault: VaultRoute, vm: VmResourceId) =>
+      guarded(async () => {
+        try {
+          const item = await client(vault).protectedItems.get(vault.vaultName, vault.vaultResourceGroup, AZURE_FABRIC, containerNameOf(vm), protectedItemNameOf(vm));
+          return toItemInfo(item);
+        } catch (error) {
+          if (statusCodeOf(error) === 404) return null;
+          throw error;
+        }
+      }),
+
+    enableProtection: (vault: VaultRoute, vm: VmResourceId, policyName: string) =>
+      guarded(async () => {
+        let raw: FullOperationResponse | undefined;
+        await client(vault).protectedItems.createOrUpdate(
+          vault.vaultName,
+          vault.vaultResourceGroup,
+          AZURE_FABRIC,
+          containerNameOf(vm),
+          protectedItemNameOf(vm),
+          { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: vm.id, policyId: policyIdOf(vault.vaultId, policyName) } },
+          { onResponse: (response) => (raw = response) },
+        );
+        return operationRefOf(raw);
+      }),
+
+    getOperationStatus: (vault: VaultRoute, operationId: string) =>
+      guarded(async (): Promise<OperationStatusInfo> => {
+        const status = await client(vault).backupOperationStatuses.get(vault.vaultName, vault.vaultResourceGroup, operationId);
+        const properties = status.properties as { jobId?: string } | undefined;
+        return { status: status.status ?? 'Invalid', jobId: properties?.jobId, errorCode: status.error?.code, errorMessage: status.error?.message };
+      }),
+
+    triggerBackup: (vault: VaultRoute, vm: VmResourceId, expiry: Date) =>
+      guarded(async () => {
+        let raw: FullOperationResponse | undefined;
+        await client(vault).backups.trigger(
+          vault.vaultName,
+          vault.vaultResourceGroup,
+          AZURE_FABRIC,
+          containerNameOf(vm),
+          protectedItemNameOf(vm),
+          { properties: { objectType: 'IaasVMBackupRequest', recoveryPointExpiryTimeInUTC: expiry } },
+          { onResponse: (response) => (raw = response) },
+        );
+        return operationRefOf(raw);
+      }),
+
+    async *listJobs(vault: VaultRoute, query: JobQuery): AsyncIterable<BackupJobInfo> {
+      try {
+        const pages = client(vault).backupJobs.list(vault.vaultName, vault.vaultResourceGroup, { filter: buildJobFilter(query) }).byPage();
+        for await (const page of pages) {
+          for (const job of page) yield toJobInfo(job);
+        }
+      } catch (error) {
+        throw classifyAzureError(error);
+      }
+    },
+
+    getJob: (vault: VaultRoute, jobId: string) =>
+      guarded(async () => {
+        try {
+          return toJobInfo(await client(vault).jobDetails.get(vault.vaultName, vault.vaultResourceGroup, jobId));
+        } catch (error) {
+          if (statusCodeOf(error) === 404) return null;
+          throw error;
+        }
+      }),
+
+    async *listProtectedItems(vault: VaultRoute): AsyncIterable<ProtectedItemInfo> {
+      try {
+        const pages = client(vault).backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, { filter: PROTECTED_ITEMS_FILTER }).byPage();
+        for await (const page of pages) {
+          for (const item of page) yield toItemInfo(item);
+        }
+      } catch (error) {
+        throw classifyAzureError(error);
+      }
+    },
+  };
+}
+
+function operationRefOf(raw: FullOperationResponse | undefined): AsyncOperationRef {
+  const headers = raw?.headers;
+  const url = headers?.get('azure-asyncoperation') ?? headers?.get('location');
+  return { operationId: operationIdFromUrl(url), retryAfterMs: retryAfterMsFrom(headers) };
+}
+
+function toItemInfo(item: ProtectedItemResource): ProtectedItemInfo {
+  const properties = (item.properties ?? {}) as Record<string, unknown>;
+  const text = (field: string) => (typeof properties[field] === 'string' && properties[field] !== '' ? String(properties[field]) : undefined);
+  const lastBackupTime = properties.lastBackupTime instanceof Date && properties.lastBackupTime.getTime() > NEVER ? properties.lastBackupTime : undefined;
+  return {
+    protectionState: text('protectionState') ?? 'Invalid',
+    lastBackupStatus: text('lastBackupStatus'),
+    lastBackupTime,
+    policyName: text('policyName'),
+    containerName: text('containerName'),
+    friendlyName: text('friendlyName'),
+    vmResourceId: text('sourceResourceId') ?? text('virtualMachineId'),
+    healthStatus: text('healthStatus'),
+  };
+}
+
+function toJobInfo(job: JobResource): BackupJobInfo {
+  const properties = (job.properties ?? {}) as Record<string, unknown> & { errorDetails?: Array<{ errorCode?: number; errorTitle?: string; errorString?: string }> };
+  const firstError = properties.errorDetails?.[0];
+  const date = (field: string) => (properties[field] instanceof Date ? (properties[field] as Date) : undefined);
+  const text = (field: string) => (typeof properties[field] === 'string' ? String(properties[field]) : undefined);
+  return {
+    jobId: job.name ?? '',
+    operation: text('operation') ?? '',
+    status: text('status') ?? '',
+    entityFriendlyName: text('entityFriendlyName'),
+    containerName: text('containerName'),
+    startTime: date('startTime'),
+    endTime: date('endTime'),
+    errorCode: firstError ? (firstError.errorTitle || (firstError.errorCode !== undefined ? String(firstError.errorCode) : undefined)) : undefined,
+    errorMessage: firstError?.errorString,
+  };
+}

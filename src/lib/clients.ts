@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+import { TableClient } from '@azure/data-tables';
+import { EventGridPublisherClient } from '@azure/eventgrid';
+import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { loadConfig, isLoopbackUrl, type AppConfig } from './config';
+
+/**
+ * The one composition root: the only place SDK clients are built. Endpoint, CA and credential are chosen here, so
+ * functions never branch on "am I local?". ARM clients are cached per subscription for the life of the process.
+ */
+export interface AzureClients {
+  compute(subscriptionId: string): ComputeManagementClient;
+  /** api-version 2023-06-01 (the 12.0.0 default, pinned). */
+  backup(subscriptionId: string): RecoveryServicesBackupClient;
+  requestQueue: QueueClient;
+  poisonQueue: QueueClient;
+  ledgerTable: TableClient;
+  rejectsTable: TableClient;
+  reportsContainer: ContainerClient;
+  summaryPublisher?: EventGridPublisherClient<'EventGrid'>;
+}
+
+export const BACKUP_API_VERSION = '2023-06-01';
+/** The app retries through the queue, so in-process SDK retries stay short. */
+export const ARM_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 5000 } as const;
+/** Table writes sit on the Event Grid / queue paths, which retry themselves: keep in-process retries short. */
+export const STORAGE_TABLE_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 } as const;
+/** Not a secret: the simulator accepts any non-empty bearer token. Used only when the ARM endpoint is loopback. */
+const LOCAL_TOKEN_VALUE = 'autoprotect-local-simulator';
+
+export function createAzureClients(config: AppConfig): AzureClients {
+  const armCredential = config.arm.isLocal ? createLocalTokenCredential() : new DefaultAzureCredential();
+  const armOptions = {
+    endpoint: config.arm.endpoint,
+    retryOptions: { ...ARM_RETRY_OPTIONS },
+    ...(config.arm.caCertPath === undefined ? {} : { agent: new Agent({ ca: readFileSync(config.arm.caCertPath), keepAlive: true }) }),
+  };
+  const computeClients = new Map<string, ComputeManagementClient>();
+  const backupClients = new Map<string, RecoveryServicesBackupClient>();
+
+  const queues = QueueServiceClient.fromConnectionString(config.storageConnection);
+  const tableOptions = { allowInsecureConnection: usesHttpTableEndpoint(config.storageConnection), retryOptions: { ...STORAGE_TABLE_RETRY_OPTIONS } };
+  const blobs = BlobServiceClient.fromConnectionString(config.storageConnection);
+
+  return {
+    compute: (subscriptionId) =>
+      cached(computeClients, subscriptionId, (id) => new ComputeManagementClient(armCredential, id, armOptions)),
+    backup: (subscriptionId) =>
+      cached(backupClients, subscriptionId, (id) =>
+        // 12.x builds URLs from `$host` (not `endpoint`, which only sets the token scope): both must point at ARM.
+        new RecoveryServicesBackupClient(armCredential, id, { ...armOptions, $host: config.arm.endpoint, apiVersion: BACKUP_API_VERSION }),
+      ),
+    requestQueue: queues.getQueueClient(config.queues.requests),
+    poisonQueue: queues.getQueueClient(config.queues.poison),
+    ledgerTable: TableClient.fromConnectionString(config.storageConnection, config.tables.ledger, tableOptions),
+    rejectsTable: TableClient.fromConnectionString(config.storageConnection, config.tables.rejects, tableOptions),
+    reportsContainer: blobs.getContainerClient(config.reports.container),
+    ...(config.summaryTopic === undefined ? {} : { summaryPublisher: createSummaryPublisher(config.summaryTopic.endpoint) }),
+  };
+}
+
+let runtime: { config: AppConfig; clients: AzureClients } | undefined;
+
+/** Config and clients, built once per process on first use. Throws ConfigError (every problem listed) if settings are invalid. */
+export function getRuntime(): { config: AppConfig; clients: AzureClients } {
+  if (runtime === undefined) {
+    const config = loadConfig();
+    runtime = Object.freeze({ config, clients: createAzureClients(config) });
+  }
+  return runtime;
+}
+
+/** A fixed bearer token for the local simulator only (never logged; not a credential anywhere else). */
+export function createLocalTokenCredential(): TokenCredential {
+  return {
+    getToken: async (): Promise<AccessToken> => ({ token: LOCAL_TOKEN_VALUE, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
+}
+
+function createSummaryPublisher(endpoint: string): EventGridPublisherClient<'EventGrid'> {
+  const local = isLoopbackUrl(endpoint);
+  const credential = local ? createLocalTokenCredential() : new DefaultAzureCredential();
+  return new EventGridPublisherClient(endpoint, 'EventGrid', credential, local ? { allowInsecureConnection: true } : {});
+}
+
+/** Table clients refuse http unless told: true for Azurite (UseDevelopmentStorage or an http table endpoint). */
+export function usesHttpTableEndpoint(connectionString: string): boolean {
+  if (/usedevelopmentstorage=true/i.test(connectionString)) return true;
+  const tableEndpoint = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
+  if (tableEndpoint !== undefined) return tableEndpoint.trim().toLowerCase().startsWith('http:');
+  return /(?:^|;)\s*DefaultEndpointsProtocol=http\s*(?:;|$)/i.test(connectionString);
+}
+
+function cached<T>(cache: Map<string, T>, subscriptionId: string, build: (id: string) => T): T {
+  const key = subscriptionId.toLowerCase();
+  let client = cache.get(key);
+  if (client === undefined) {
+    client = build(key);
+    cache.set(key, client);
+  }
+  return client;
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from './ledgerEntry';
+import { LedgerConflictError, type Ledger } from './ledger';
+
+/** In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). For tests and dry local runs. */
+export class InMemoryLedger implements Ledger {
+  private readonly rows = new Map<string, LedgerEntry>();
+
+  async get(vmKey: string): Promise<LedgerEntry | null> {
+    const row = this.rows.get(vmKey);
+    return row ? clone(row) : null;
+  }
+
+  async create(entry: NewLedgerEntry): Promise<LedgerEntry> {
+    if (this.rows.has(entry.vmKey)) throw new LedgerConflictError(entry.vmKey);
+    const stored = { ...clone(entry), etag: randomUUID() };
+    this.rows.set(entry.vmKey, stored);
+    return clone(stored);
+  }
+
+  async update(entry: LedgerEntry, changes: LedgerChanges): Promise<LedgerEntry> {
+    const current = this.rows.get(entry.vmKey);
+    if (!current || current.etag !== entry.etag) throw new LedgerConflictError(entry.vmKey);
+    const stored: LedgerEntry = { ...clone(entry), ...clone(changes), etag: randomUUID() };
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) delete (stored as unknown as Record<string, unknown>)[field];
+    }
+    this.rows.set(entry.vmKey, stored);
+    return clone(stored);
+  }
+
+  async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
+    for (const row of [...this.rows.values()]) {
+      if (!options.statuses || options.statuses.length === 0 || options.statuses.includes(row.status)) yield clone(row);
+    }
+  }
+
+  /** Every row (test inspection). */
+  all(): LedgerEntry[] {
+    return [...this.rows.values()].map(clone);
+  }
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}

@@ -1,0 +1,139 @@
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { LEDGER_STATUSES, type LedgerChanges, type LedgerEntry, type LedgerStatus, type NewLedgerEntry } from './ledgerEntry';
+import { LedgerConflictError, type Ledger } from './ledger';
+import { ledgerPartitionKey, ledgerRowKey } from './ledgerKeys';
+
+/** How many operation/job ids a row keeps (the most recent ones). */
+const MAX_IDS = 20;
+
+type LedgerRow = Record<string, string | number>;
+
+/** The ledger in Azure Table storage (Azurite locally): one entity per VM, ETag-conditional writes. */
+export class TableLedger implements Ledger {
+  private tableReady: Promise<void> | undefined;
+
+  constructor(private readonly table: TableClient) {}
+
+  async get(vmKey: string): Promise<LedgerEntry | null> {
+    await this.ensureTable();
+    try {
+      const row = await this.table.getEntity<LedgerRow>(ledgerPartitionKey(vmKey), ledgerRowKey(vmKey));
+      return fromRow(row);
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  async create(entry: NewLedgerEntry): Promise<LedgerEntry> {
+    await this.ensureTable();
+    const row = toRow(entry);
+    try {
+      const response = await this.table.createEntity(row);
+      return { ...normalise(entry), etag: response.etag ?? '' };
+    } catch (error) {
+      if (statusOf(error) === 409) throw new LedgerConflictError(entry.vmKey, { cause: error });
+      throw error;
+    }
+  }
+
+  async update(entry: LedgerEntry, changes: LedgerChanges): Promise<LedgerEntry> {
+    await this.ensureTable();
+    const next: NewLedgerEntry = { ...withoutEtag(entry), ...changes };
+    try {
+      const response = await this.table.updateEntity(toRow(next), 'Replace', { etag: entry.etag });
+      return { ...normalise(next), etag: response.etag ?? '' };
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 404) throw new LedgerConflictError(entry.vmKey, { cause: error });
+      throw error;
+    }
+  }
+
+  async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
+    await this.ensureTable();
+    const statuses = options.statuses ?? [];
+    const filter = statuses.length > 0 ? statuses.map((status) => `status eq '${status}'`).join(' or ') : undefined;
+    const entities = this.table.listEntities<LedgerRow>(filter ? { queryOptions: { filter } } : {});
+    for await (const row of entities) yield fromRow(row);
+  }
+
+  private ensureTable(): Promise<void> {
+    this.tableReady ??= this.table.createTable().catch((error: unknown) => {
+      this.tableReady = undefined;
+      throw error;
+    });
+    return this.tableReady;
+  }
+}
+
+function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKey: string } {
+  const row: LedgerRow & { partitionKey: string; rowKey: string } = {
+    partitionKey: ledgerPartitionKey(entry.vmKey),
+    rowKey: ledgerRowKey(entry.vmKey),
+    vmKey: entry.vmKey,
+    vmResourceId: entry.vmResourceId,
+    subscriptionId: entry.subscriptionId,
+    status: entry.status,
+    attempts: entry.attempts,
+    operationIds: JSON.stringify(entry.operationIds.slice(-MAX_IDS)),
+    jobIds: JSON.stringify(entry.jobIds.slice(-MAX_IDS)),
+    firstSeen: entry.firstSeen,
+    lastChanged: entry.lastChanged,
+  };
+  const optional = ['reason', 'errorCode', 'rule', 'vaultId', 'policyName', 'lastEventId', 'lastCorrelationId', 'leaseOwner', 'leaseExpiresAt'] as const;
+  for (const field of optional) {
+    const value = entry[field];
+    if (value !== undefined && value !== '') row[field] = value.slice(0, 30_000);
+  }
+  return row;
+}
+
+function fromRow(row: TableEntityResult<LedgerRow>): LedgerEntry {
+  const text = (field: string): string | undefined => (typeof row[field] === 'string' && row[field] !== '' ? String(row[field]) : undefined);
+  const status = text('status');
+  return {
+    vmKey: text('vmKey') ?? '',
+    vmResourceId: text('vmResourceId') ?? '',
+    subscriptionId: text('subscriptionId') ?? '',
+    status: LEDGER_STATUSES.find((known) => known === status) ?? 'requested',
+    reason: text('reason'),
+    errorCode: text('errorCode'),
+    rule: text('rule'),
+    vaultId: text('vaultId'),
+    policyName: text('policyName'),
+    attempts: typeof row.attempts === 'number' ? row.attempts : Number(row.attempts ?? 0),
+    operationIds: parseIds(text('operationIds')),
+    jobIds: parseIds(text('jobIds')),
+    firstSeen: text('firstSeen') ?? '',
+    lastChanged: text('lastChanged') ?? '',
+    lastEventId: text('lastEventId'),
+    lastCorrelationId: text('lastCorrelationId'),
+    leaseOwner: text('leaseOwner'),
+    leaseExpiresAt: text('leaseExpiresAt'),
+    etag: row.etag,
+  };
+}
+
+function parseIds(value: string | undefined): string[] {
+  if (!value) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function normalise(entry: NewLedgerEntry): NewLedgerEntry {
+  return { ...entry, operationIds: entry.operationIds.slice(-MAX_IDS), jobIds: entry.jobIds.slice(-MAX_IDS) };
+}
+
+function withoutEtag(entry: LedgerEntry): NewLedgerEntry {
+  const { etag: _etag, ...rest } = entry;
+  return rest;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
+}

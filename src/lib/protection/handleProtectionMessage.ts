@@ -1,0 +1,130 @@
+import { ClaimHeldError } from '../ledger/claimVm';
+import { ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
+import type { Ledger } from '../ledger/ledger';
+import { errorFields } from '../logger';
+import { parseProtectionRequest, type ProtectionAttemptRecord, type ProtectionRequest } from '../messages/protectionRequest';
+import type { RejectStore } from '../rejects/rejectStore';
+import { parseVmResourceId } from '../resourceId';
+import { classifyAzureError } from '../azure/classifyAzureError';
+import type { PoisonQueue, RequestQueue } from './ports';
+import { protectVm, type ProtectOutcome, type ProtectVmDeps } from './protectVm';
+import { retryDelayMs, type RetryDelaySettings } from './retryDelay';
+
+export interface ProtectionMessageDeps extends ProtectVmDeps {
+  requests: RequestQueue;
+  poison: PoisonQueue;
+  rejects: RejectStore;
+  maxAttempts: number;
+  retry: RetryDelaySettings;
+  random?: () => number;
+}
+
+export type MessageOutcome =
+  | { kind: 'done'; outcome: ProtectOutcome }
+  | { kind: 'requeued'; nextAttempt: number; delayMs: number; code: string }
+  | { kind: 'failed'; code: string; reason: string }
+  | { kind: 'poisoned'; code: string; reason: string };
+
+/** History entries kept on a request (the message schema allows 100). */
+const MAX_HISTORY = 50;
+
+/**
+ * One `protection-requests` message: parse it (unparseable -> poison queue + reject record at once), run the
+ * workflow, and map failures: transient -> re-enqueue with attempt+1 and a jittered exponential delay honouring
+ * Retry-After, or poison with history past maxAttempts (ledger `failed`); permanent -> recorded, not retried.
+ * Returns normally when the message may be completed; throws only when that would lose the request (a queue or
+ * ledger write failed), so the host redelivers it.
+ */
+export async function handleProtectionMessage(deps: ProtectionMessageDeps, body: unknown): Promise<MessageOutcome> {
+  let request: ProtectionRequest;
+  try {
+    request = parseProtectionRequest(body);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return poisonUnparseable(deps, body, error);
+  }
+  const logger = deps.logger.child({ vmKey: safeKey(request.vmResourceId), correlationId: request.correlationId, eventId: request.eventId, attempt: request.attempt });
+  try {
+    const outcome = await protectVm({ ...deps, logger }, request);
+    logger.info('protection request handled', { status: outcome.status, reason: outcome.reason, rule: outcome.rule, jobId: outcome.jobId, dryRun: outcome.dryRun });
+    return { kind: 'done', outcome };
+  } catch (caught) {
+    const error = classifyAzureError(caught);
+    if (error.kind === 'permanent') {
+      logger.warn('protection request failed permanently', { code: error.code, error: errorFields(error) });
+      return { kind: 'failed', code: error.code, reason: error.message };
+    }
+    return retryOrPoison(deps, request, error, logger);
+  }
+}
+
+async function retryOrPoison(deps: ProtectionMessageDeps, request: ProtectionRequest, error: TransientError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
+  if (error instanceof ClaimHeldError) return checkBackLater(deps, request, error, logger);
+  const now = deps.clock.now();
+  const record: ProtectionAttemptRecord = { attempt: request.attempt, at: now.toISOString(), code: error.code.slice(0, 200), message: error.message.slice(0, 2000) };
+  const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
+  const nextAttempt = request.attempt + 1;
+  if (nextAttempt > deps.maxAttempts) {
+    const reason = `gave up after ${request.attempt} attempts; last error ${error.code}: ${error.message}`;
+    await deps.poison.send({ code: 'max-attempts-exceeded', reason, at: now.toISOString(), request: { ...request, history } });
+    await markFailed(deps.ledger, request, { reason: 'max-attempts-exceeded', errorCode: error.code, attempts: request.attempt, now });
+    logger.error('protection request moved to the poison queue', { code: error.code, attempts: request.attempt, error: errorFields(error) });
+    return { kind: 'poisoned', code: 'max-attempts-exceeded', reason };
+  }
+  const delayMs = retryDelayMs(nextAttempt, deps.retry, error.retryAfterMs, deps.random);
+  await deps.requests.send({ ...request, attempt: nextAttempt, history }, { delayMs });
+  logger.warn('protection request re-enqueued after a transient failure', { code: error.code, nextAttempt, delayMs, retryAfterMs: error.retryAfterMs });
+  return { kind: 'requeued', nextAttempt, delayMs, code: error.code };
+}
+
+/**
+ * Another invocation is working on this VM right now (duplicate events, scale-out). Not a failure: no attempt is
+ * spent and no history written. Check back after the first retry delay, never later than the holder's lease, so a
+ * duplicate finds the finished row soon and a crashed holder's VM is picked up when its lease expires.
+ */
+async function checkBackLater(deps: ProtectionMessageDeps, request: ProtectionRequest, error: ClaimHeldError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
+  const delayMs = Math.min(retryDelayMs(2, deps.retry, undefined, deps.random), error.retryAfterMs ?? Number.POSITIVE_INFINITY);
+  await deps.requests.send(request, { delayMs });
+  logger.info('protection request deferred: another invocation holds the VM', { code: error.code, delayMs, leaseRemainingMs: error.retryAfterMs });
+  return { kind: 'requeued', nextAttempt: request.attempt, delayMs, code: error.code };
+}
+
+async function poisonUnparseable(deps: ProtectionMessageDeps, body: unknown, error: PermanentError): Promise<MessageOutcome> {
+  const raw = typeof body === 'string' ? body : safeStringify(body);
+  const at = deps.clock.now().toISOString();
+  await deps.poison.send({ code: error.code, reason: error.message, at, raw });
+  await deps.rejects.record({ kind: 'message', reason: error.message, code: error.code, raw, context: { queue: 'protection-requests' } });
+  deps.logger.warn('unparseable protection request moved to the poison queue', { code: error.code, reason: error.message });
+  return { kind: 'poisoned', code: error.code, reason: error.message };
+}
+
+/** Sets the VM's row to `failed` whoever holds it (re-reading on ETag conflicts); creates the row if none exists. */
+async function markFailed(ledger: Ledger, request: ProtectionRequest, failure: { reason: string; errorCode: string; attempts: number; now: Date }): Promise<void> {
+  const vm = parseVmResourceId(request.vmResourceId);
+  const changes = { status: 'failed' as const, reason: failure.reason, errorCode: failure.errorCode, attempts: failure.attempts, lastChanged: failure.now.toISOString(), leaseOwner: undefined, leaseExpiresAt: undefined };
+  for (let tries = 0; ; tries++) {
+    try {
+      const current = await ledger.get(vm.key);
+      if (current) {
+        await ledger.update(current, changes);
+      } else {
+        await ledger.create({ vmKey: vm.key, vmResourceId: vm.id, subscriptionId: vm.subscriptionId, operationIds: [], jobIds: [], firstSeen: failure.now.toISOString(), ...changes });
+      }
+      return;
+    } catch (error) {
+      if (tries >= 2 || classifyAzureError(error).code !== 'ledger-conflict') throw error;
+    }
+  }
+}
+
+function safeKey(vmResourceId: string): string {
+  return vmResourceId.toLowerCase();
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch (error) {
+    return `[unserialisable: ${ensureError(error).message}]`;
+  }
+}

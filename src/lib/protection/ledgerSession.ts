@@ -1,0 +1,53 @@
+import type { AutoprotectError } from '../errors';
+import type { Ledger } from '../ledger/ledger';
+import type { LedgerChanges, LedgerEntry, LedgerStatus } from '../ledger/ledgerEntry';
+import type { Clock } from './ports';
+
+/** Longest reason text kept on a ledger row. */
+const MAX_REASON = 1_000;
+
+/**
+ * The ledger row of the VM an invocation has claimed. Every write is conditional on the row's ETag, so a writer that
+ * lost its claim (lease expired and taken over) fails instead of overwriting the new owner's progress.
+ */
+export class LedgerSession {
+  constructor(
+    private readonly ledger: Ledger,
+    private current: LedgerEntry,
+    private readonly clock: Clock,
+  ) {}
+
+  get entry(): LedgerEntry {
+    return this.current;
+  }
+
+  async save(changes: LedgerChanges): Promise<LedgerEntry> {
+    this.current = await this.ledger.update(this.current, { ...changes, lastChanged: this.clock.now().toISOString() });
+    return this.current;
+  }
+
+  /** Final status of this invocation; releases the claim. */
+  finish(status: LedgerStatus, changes: LedgerChanges & { reason: string }): Promise<LedgerEntry> {
+    return this.save({ errorCode: undefined, ...changes, status, reason: changes.reason.slice(0, MAX_REASON), leaseOwner: undefined, leaseExpiresAt: undefined });
+  }
+
+  /**
+   * Records an error and releases the claim: a permanent error makes the row `failed`; a transient one keeps the
+   * status and notes that a retry is coming.
+   */
+  recordError(error: AutoprotectError): Promise<LedgerEntry> {
+    if (error.kind === 'permanent') return this.finish('failed', { reason: error.message, errorCode: error.code });
+    return this.save({ reason: `retrying: ${error.message}`.slice(0, MAX_REASON), errorCode: error.code, leaseOwner: undefined, leaseExpiresAt: undefined });
+  }
+
+  appendOperation(kind: 'enable' | 'backup', operationId: string | undefined): Promise<LedgerEntry> {
+    if (!operationId) return Promise.resolve(this.current);
+    return this.save({ operationIds: [...this.current.operationIds, `${kind}:${operationId}`] });
+  }
+
+  /** The most recent operation of a kind recorded on the row. */
+  lastOperation(kind: 'enable' | 'backup'): string | undefined {
+    const prefix = `${kind}:`;
+    return [...this.current.operationIds].reverse().find((id) => id.startsWith(prefix))?.slice(prefix.length);
+  }
+}

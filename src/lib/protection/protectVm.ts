@@ -1,0 +1,142 @@
+import type { VaultRoute } from '../config';
+import { TransientError } from '../errors';
+import type { LedgerStatus } from '../ledger/ledgerEntry';
+import { ClaimHeldError, claimVm } from '../ledger/claimVm';
+import type { ProtectionRequest } from '../messages/protectionRequest';
+import { parseVmResourceId, type VmResourceId } from '../resourceId';
+import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
+import { classifyAzureError } from '../azure/classifyAzureError';
+import type { AsyncOperationRef, BackupStatusInfo, ProtectedItemInfo } from '../azure/ports';
+import { ensureFirstBackup, operationFailure } from './firstBackup';
+import { LedgerSession } from './ledgerSession';
+import type { FinishChanges, ProtectOutcome, ProtectVmDeps, ProtectionRunContext } from './protectionTypes';
+import { waitForOperation } from './waitForOperation';
+
+export type { ProtectOutcome, ProtectVmDeps, ProtectionSettings } from './protectionTypes';
+
+/**
+ * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
+ * claim the VM's ledger row, read the VM, apply the rules, check real backup state, enable protection if needed,
+ * trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded and
+ * rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
+ */
+export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest): Promise<ProtectOutcome> {
+  const vm = parseVmResourceId(request.vmResourceId);
+  const startedAt = deps.clock.now();
+  const claim = await claimVm(deps.ledger, {
+    vm,
+    owner: deps.owner,
+    leaseMs: deps.settings.leaseMs,
+    now: startedAt,
+    attempt: request.attempt,
+    eventId: request.eventId,
+    correlationId: request.correlationId,
+  });
+  if (!claim.claimed) {
+    throw new ClaimHeldError(vm.key, claim.heldBy, Math.max(1_000, Date.parse(claim.leaseExpiresAt) - startedAt.getTime()));
+  }
+  const session = new LedgerSession(deps.ledger, claim.entry, deps.clock);
+  const run = new ProtectionRun(deps, vm, session, startedAt.getTime() + deps.settings.invocationBudgetMs);
+  try {
+    return await run.execute();
+  } catch (caught) {
+    const error = classifyAzureError(caught);
+    try {
+      await session.recordError(error);
+    } catch (ledgerError) {
+      throw new TransientError(`Could not record ${error.code} on the ledger`, { cause: ledgerError, code: 'ledger-write-failed', context: { vmKey: vm.key, original: error.code } });
+    }
+    throw error;
+  }
+}
+
+/** Steps 1-4: read the VM, decide, check real state, enable protection. */
+class ProtectionRun implements ProtectionRunContext {
+  constructor(
+    readonly deps: ProtectVmDeps,
+    readonly vm: VmResourceId,
+    readonly session: LedgerSession,
+    private readonly deadline: number,
+  ) {}
+
+  async execute(): Promise<ProtectOutcome> {
+    const details = await this.deps.vms.getVm(this.vm);
+    if (!details) return this.finish('skipped', { reason: 'vm-deleted', rule: 'vm-read:not-found' });
+
+    const decision = evaluateVm(details, this.deps.settings.rules, this.deps.settings.vaults);
+    if (decision.action === 'skip') return this.finish('skipped', { reason: decision.reason, rule: decision.rule });
+    if (decision.action === 'fail') return this.finish('failed', { reason: decision.reason, errorCode: decision.reason, rule: decision.rule });
+
+    const { vault, policyName } = decision;
+    await this.session.save({ rule: decision.rule, vaultId: vault.vaultId, policyName });
+    if (!(await this.deps.backup.policyExists(vault, policyName))) {
+      return this.finish('failed', { reason: 'unknown-policy', errorCode: 'unknown-policy', rule: decision.policyRule });
+    }
+
+    const status = await this.backupStatus(normaliseRegion(details.location));
+    if (status.protected && status.vaultId && status.vaultId.toLowerCase() !== vault.vaultId.toLowerCase()) {
+      return this.finish('skipped', { reason: 'protected-elsewhere', rule: 'backup-status', vaultId: status.vaultId, policyName: status.policyName });
+    }
+
+    let item = await this.deps.backup.getProtectedItem(vault, this.vm);
+    if (!item) {
+      if (this.deps.settings.dryRun) return this.finish('skipped', { reason: 'dry-run:would-enable-protection' });
+      item = await this.enableProtection(vault, policyName);
+    }
+    return ensureFirstBackup(this, vault, item);
+  }
+
+  wait(vault: VaultRoute, operation: AsyncOperationRef) {
+    return waitForOperation(this.deps.backup, vault, operation, { clock: this.deps.clock, deadline: this.deadline, poll: this.deps.poll });
+  }
+
+  async finish(status: LedgerStatus, changes: FinishChanges, jobId?: string): Promise<ProtectOutcome> {
+    const entry = await this.session.finish(status, changes);
+    return {
+      vmKey: this.vm.key,
+      status,
+      reason: changes.reason,
+      rule: entry.rule,
+      vaultId: entry.vaultId,
+      policyName: entry.policyName,
+      jobId: jobId ?? entry.jobIds.at(-1),
+      dryRun: this.deps.settings.dryRun,
+    };
+  }
+
+  /**
+   * backupStatus is a cross-check only (its body for unprotected VMs is not documented): a permanent error there is
+   * logged and the protected item in the chosen vault decides. Transient errors still retry.
+   */
+  private async backupStatus(region: string): Promise<BackupStatusInfo> {
+    try {
+      return await this.deps.backup.getBackupStatus(this.vm, region);
+    } catch (caught) {
+      const error = classifyAzureError(caught);
+      if (error.kind === 'transient') throw error;
+      this.deps.logger.warn('backupStatus failed; relying on the protected item of the chosen vault', { vmKey: this.vm.key, code: error.code });
+      return { protected: false };
+    }
+  }
+
+  private async enableProtection(vault: VaultRoute, policyName: string): Promise<ProtectedItemInfo> {
+    const pending = this.session.lastOperation('enable');
+    if (this.session.entry.status === 'protecting' && pending) {
+      // A previous attempt started enabling: follow that operation instead of sending a second PUT.
+      const previous = await this.wait(vault, { operationId: pending });
+      if (previous.status === 'Succeeded') {
+        const item = await this.deps.backup.getProtectedItem(vault, this.vm);
+        if (item) return item;
+      }
+    }
+    await this.session.save({ status: 'protecting', reason: 'enabling-protection' });
+    const operation = await this.deps.backup.enableProtection(vault, this.vm, policyName);
+    await this.session.appendOperation('enable', operation.operationId);
+    this.deps.logger.info('protection enable requested', { vmKey: this.vm.key, operationId: operation.operationId, vaultId: vault.vaultId, policyName });
+    const result = await this.wait(vault, operation);
+    if (result.status !== 'Succeeded') throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
+    const item = await this.deps.backup.getProtectedItem(vault, this.vm);
+    if (!item) throw new TransientError('Protection was enabled but the protected item is not visible yet', { code: 'item-not-visible' });
+    return item;
+  }
+}

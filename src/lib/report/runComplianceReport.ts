@@ -1,0 +1,149 @@
+import type { RulesConfig, VaultRoute } from '../config';
+import { ensureError } from '../errors';
+import type { Ledger } from '../ledger/ledger';
+import { errorFields, type Logger } from '../logger';
+import { createProtectionRequest } from '../messages/protectionRequest';
+import type { BackupGateway, VmReader } from '../azure/ports';
+import type { Clock, RequestQueue } from '../protection/ports';
+import { ledgerFindings } from './ledgerFindings';
+import { renderCsv } from './renderCsv';
+import { renderHtml } from './renderHtml';
+import { reportPaths, type ReportStore } from './reportStore';
+import type { ComplianceReport, Finding, ReportSummary, ReportTotals, VaultProblem } from './reportTypes';
+import type { SummaryPublisher } from './summaryPublisher';
+import { sweepUnprotected } from './sweepUnprotected';
+import { scanVault } from './vaultFindings';
+
+export interface ComplianceReportDeps {
+  backup: BackupGateway;
+  vms: VmReader;
+  ledger: Ledger;
+  store: ReportStore;
+  publisher?: SummaryPublisher;
+  requests?: RequestQueue;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ComplianceReportOptions {
+  vaults: readonly VaultRoute[];
+  watchedSubscriptionIds: readonly string[];
+  rules: RulesConfig;
+  staleAfterMs: number;
+  reenqueue: { enabled: boolean; maxPerRun: number; perSecond: number };
+  reportPrefix: string;
+}
+
+/**
+ * The compliance report: stale IRPending items per vault (streamed, one jobs listing per vault), the ledger's failed
+ * and skipped VMs, and watched VMs nobody protects. Writes JSON, CSV and HTML (dated + latest), publishes and logs
+ * the summary, and optionally re-enqueues stale and unprotected VMs (spread over time). Safe to run repeatedly.
+ */
+export async function runComplianceReport(deps: ComplianceReportDeps, options: ComplianceReportOptions): Promise<ComplianceReport> {
+  const now = deps.clock.now();
+  const problems: VaultProblem[] = [];
+  const findings: Finding[] = [];
+  const protectedVms = new Set<string>();
+  const itemsByState: Record<string, number> = {};
+  let protectedItems = 0;
+
+  for (const vault of options.vaults) {
+    try {
+      const scan = await scanVault(deps.backup, vault, { now, staleAfterMs: options.staleAfterMs, onProtectedVm: (key) => protectedVms.add(key) });
+      protectedItems += scan.itemCount;
+      for (const [state, count] of Object.entries(scan.itemsByState)) itemsByState[state] = (itemsByState[state] ?? 0) + count;
+      findings.push(...scan.findings);
+    } catch (error) {
+      problems.push(problemOf(vault.vaultId, error));
+      deps.logger.warn('could not scan a vault', { vaultId: vault.vaultId, error: errorFields(error) });
+    }
+  }
+  const staleInVaults = new Set(findings.map((finding) => finding.vmResourceId.toLowerCase()));
+  for (const finding of await ledgerFindings(deps.ledger, now, options.staleAfterMs)) {
+    // A VM stuck in the ledger whose protected item is already listed as stale is reported once, from the vault.
+    if (finding.kind !== 'stale' || !staleInVaults.has(finding.vmResourceId.toLowerCase())) findings.push(finding);
+  }
+
+  let watchedVms = 0;
+  try {
+    const sweep = await sweepUnprotected(deps, { subscriptionIds: options.watchedSubscriptionIds, rules: options.rules, vaults: options.vaults, isProtected: (key) => protectedVms.has(key) });
+    watchedVms = sweep.watchedVms;
+    findings.push(...sweep.findings);
+  } catch (error) {
+    problems.push(problemOf('sweep', error));
+    deps.logger.warn('could not sweep watched subscriptions', { error: errorFields(error) });
+  }
+
+  const totals: ReportTotals = {
+    vaults: options.vaults.length,
+    protectedItems,
+    itemsByState,
+    stale: count(findings, 'stale'),
+    failed: count(findings, 'failed'),
+    skipped: count(findings, 'skipped'),
+    unprotected: count(findings, 'unprotected'),
+    watchedVms,
+  };
+  const report: ComplianceReport = { version: 1, generatedAt: now.toISOString(), staleAfterMs: options.staleAfterMs, totals, findings, problems, reenqueued: 0, blobs: [], summaryPublished: false };
+
+  if (options.reenqueue.enabled && deps.requests) report.reenqueued = await reenqueue(deps.requests, findings, options.reenqueue);
+  report.blobs = await writeReport(deps.store, report, options.reportPrefix, now);
+
+  const summary = summaryOf(report, options.reportPrefix);
+  if (deps.publisher) {
+    try {
+      await deps.publisher.publish(summary);
+      report.summaryPublished = true;
+    } catch (error) {
+      deps.logger.error('could not publish the report summary event', { error: errorFields(error) });
+    }
+  }
+  deps.logger.info('compliance report written', { summary, summaryPublished: report.summaryPublished });
+  return report;
+}
+
+async function writeReport(store: ReportStore, report: ComplianceReport, prefix: string, generatedAt: Date): Promise<string[]> {
+  const written: string[] = [];
+  const files: Array<[string, string, () => string]> = [
+    ['html', 'text/html; charset=utf-8', () => renderHtml(report)],
+    ['csv', 'text/csv; charset=utf-8', () => renderCsv(report)],
+    ['json', 'application/json', () => JSON.stringify({ ...report, blobs: reportFiles(prefix, generatedAt) }, null, 2)],
+  ];
+  for (const [extension, contentType, render] of files) {
+    const paths = reportPaths(prefix, generatedAt, extension);
+    const content = render();
+    await store.put(paths.dated, content, contentType);
+    await store.put(paths.latest, content, contentType);
+    written.push(paths.dated, paths.latest);
+  }
+  return written;
+}
+
+function reportFiles(prefix: string, generatedAt: Date): string[] {
+  return ['html', 'csv', 'json'].flatMap((extension) => Object.values(reportPaths(prefix, generatedAt, extension)));
+}
+
+/** Re-enqueues stale and unprotected VMs as `source: 'report'` requests, spread at `perSecond` through visibility delays. */
+async function reenqueue(requests: RequestQueue, findings: readonly Finding[], limits: { maxPerRun: number; perSecond: number }): Promise<number> {
+  const candidates = findings.filter((finding) => (finding.kind === 'stale' || finding.kind === 'unprotected') && finding.reason !== 'no-vault-for-region');
+  let sent = 0;
+  for (const finding of candidates.slice(0, limits.maxPerRun)) {
+    const request = createProtectionRequest({ vmResourceId: finding.vmResourceId, source: 'report' });
+    await requests.send(request, { delayMs: Math.floor(sent / Math.max(1, limits.perSecond)) * 1000 });
+    sent++;
+  }
+  return sent;
+}
+
+function summaryOf(report: ComplianceReport, prefix: string): ReportSummary {
+  return { generatedAt: report.generatedAt, totals: report.totals, problems: report.problems.length, reenqueued: report.reenqueued, latest: ['html', 'csv', 'json'].map((extension) => reportPaths(prefix, new Date(report.generatedAt), extension).latest) };
+}
+
+function problemOf(vaultId: string, error: unknown): VaultProblem {
+  const normalised = ensureError(error) as Error & { code?: unknown };
+  return { vaultId, code: typeof normalised.code === 'string' ? normalised.code : normalised.name, message: normalised.message.split(/\r?\n/)[0] ?? '' };
+}
+
+function count(findings: readonly Finding[], kind: Finding['kind']): number {
+  return findings.filter((finding) => finding.kind === kind).length;
+}

@@ -1,0 +1,96 @@
+import { TableClient } from '@azure/data-tables';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import type { LedgerStatus, NewLedgerEntry } from '../../src/lib/ledger/ledgerEntry';
+import { parseVmResourceId } from '../../src/lib/resourceId';
+import { testStorageConnectionString, uniqueName } from '../helpers/storage';
+import { runCaptured, writeSettingsFile } from './cliHarness';
+
+const SUB = '11111111-1111-1111-1111-111111111111';
+const VAULT = `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`;
+
+function entry(name: string, status: LedgerStatus, reason?: string): NewLedgerEntry {
+  const vm = parseVmResourceId(`/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`);
+  return {
+    vmKey: vm.key,
+    vmResourceId: vm.id,
+    subscriptionId: SUB,
+    status,
+    reason,
+    attempts: status === 'failed' ? 3 : 1,
+    operationIds: [],
+    jobIds: [],
+    firstSeen: '2026-11-25T10:00:00.000Z',
+    lastChanged: '2026-11-25T10:05:00.000Z',
+    leaseOwner: 'worker-1',
+  };
+}
+
+describe('autoprotect status', () => {
+  const table = uniqueName('clistatus');
+  let settings: string;
+  let tableClient: TableClient;
+
+  beforeAll(async () => {
+    settings = writeSettingsFile({
+      AzureWebJobsStorage: testStorageConnectionString(),
+      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: VAULT }]),
+      AUTOPROTECT_LEDGER_TABLE: table,
+    });
+    tableClient = TableClient.fromConnectionString(testStorageConnectionString(), table, { allowInsecureConnection: true });
+    const ledger = new TableLedger(tableClient);
+    await ledger.create(entry('vm-ok', 'protected'));
+    await ledger.create(entry('vm-broken', 'failed', 'UserErrorGuestAgentStatusUnavailable'));
+    await ledger.create(entry('vm-tagged', 'skipped', 'opted-out'));
+  });
+
+  afterAll(async () => {
+    await tableClient.deleteTable().catch(() => undefined);
+  });
+
+  it('prints every ledger row as a table with a count line', async () => {
+    const run = await runCaptured(['status', '--settings', settings]);
+
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^VM\s+RESOURCE GROUP\s+STATUS\s+REASON\s+ATTEMPTS\s+LAST CHANGED$/);
+    expect(lines.find((line) => line.startsWith('vm-broken'))).toMatch(/^vm-broken\s+rg-app\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+3\s+2026-11-25T10:05:00.000Z$/);
+    expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(3);
+    expect(lines.at(-1)).toBe('3 VMs (1 protected, 1 skipped, 1 failed)');
+  });
+
+  it('filters by status and prints JSON without etags or leases', async () => {
+    const run = await runCaptured(['status', '--settings', settings, '--status', 'failed,skipped', '--json']);
+
+    expect(run.code).toBe(0);
+    const rows = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((row) => row.status).sort()).toEqual(['failed', 'skipped']);
+    expect(rows.find((row) => row.status === 'skipped')).toMatchObject({ reason: 'opted-out', vmResourceId: expect.stringMatching(/\/vm-tagged$/) });
+    expect(rows.every((row) => !('etag' in row) && !('leaseOwner' in row))).toBe(true);
+  });
+
+  it('shows one VM by resource id (any case) or by name, and fails with one line for an unknown VM', async () => {
+    const byId = await runCaptured(['status', `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG-APP/providers/microsoft.compute/virtualmachines/VM-OK`, '--settings', settings, '--json']);
+    const byName = await runCaptured(['status', 'VM-Broken', '--settings', settings]);
+    const missing = await runCaptured(['status', 'vm-nowhere', '--settings', settings]);
+
+    expect((JSON.parse(byId.stdout) as Array<{ status: string }>).map((row) => row.status)).toEqual(['protected']);
+    expect(byName.stdout).toContain('vm-broken');
+    expect(byName.stdout).not.toContain('vm-ok');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('autoprotect: no ledger row for vm-nowhere\n');
+  });
+
+  it('says so when no row matches the filter', async () => {
+    const run = await runCaptured(['status', '--settings', settings, '--status', 'requested']);
+
+    expect(run).toEqual({ code: 0, stdout: 'No ledger rows with status requested.\n', stderr: '' });
+  });
+
+  it('refuses an unknown status with exit 2', async () => {
+    const run = await runCaptured(['status', '--settings', settings, '--status', 'done']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^autoprotect: unknown status done \(expected requested, .*\)/);
+  });
+});

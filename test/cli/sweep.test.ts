@@ -1,0 +1,115 @@
+import { QueueClient } from '@azure/storage-queue';
+import { DEFAULT_SEED, type SimulatorHandle } from '../../simulator/src/index';
+import { createRecoveryServicesGateway } from '../../src/lib/azure/recoveryServicesGateway';
+import { createAzureClients } from '../../src/lib/clients';
+import { loadConfig, PROTECTION_REQUESTS_QUEUE, type VaultRoute } from '../../src/lib/config';
+import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
+import { parseVmResourceId } from '../../src/lib/resourceId';
+import { startAzurite, type AzuriteHandle } from '../../tools/azurite/startAzurite';
+import { control, SUB, startTestSimulator } from '../simulator/helpers';
+import { runCaptured, writeSettingsFile } from './cliHarness';
+
+const vaultId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`;
+const vmId = (resourceGroup: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+/** A vault the app is not configured with: a VM protected there is protected "elsewhere". */
+const OTHER_VAULT: VaultRoute = { region: 'eastus', vaultId: vaultId('rsv-other'), vaultName: 'rsv-other', vaultResourceGroup: 'rg-backup', vaultSubscriptionId: SUB };
+
+describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () => {
+  let azurite: AzuriteHandle;
+  let sim: SimulatorHandle;
+  let settings: Record<string, string>;
+  let settingsFile: string;
+  let requests: QueueClient;
+
+  beforeAll(async () => {
+    [azurite, sim] = await Promise.all([
+      startAzurite(),
+      startTestSimulator({ seed: { ...DEFAULT_SEED, vaults: [...DEFAULT_SEED.vaults, { resourceGroup: 'rg-backup', name: 'rsv-other', location: 'eastus' }] } }),
+    ]);
+    settings = {
+      AzureWebJobsStorage: azurite.connectionString,
+      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+      AUTOPROTECT_VAULTS: JSON.stringify([
+        { region: 'eastus', vaultId: vaultId('rsv-eastus') },
+        { region: 'westeurope', vaultId: vaultId('rsv-westeurope') },
+      ]),
+      AUTOPROTECT_ARM_ENDPOINT: sim.url,
+      AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
+    };
+    settingsFile = writeSettingsFile(settings);
+    requests = new QueueClient(azurite.connectionString, PROTECTION_REQUESTS_QUEUE);
+
+    const vms: Array<{ name: string; resourceGroup?: string; location: string; tags?: Record<string, string> }> = [
+      { name: 'vm-new-east', location: 'eastus' },
+      { name: 'vm-new-west', location: 'westeurope' },
+      { name: 'vm-new-other-rg', resourceGroup: 'rg-data', location: 'eastus', tags: { 'autoprotect:skip': 'false' } },
+      { name: 'vm-opted-out', location: 'eastus', tags: { 'autoprotect:skip': 'true' } },
+      { name: 'vm-no-vault', location: 'westus2' },
+      { name: 'vm-protected', location: 'eastus' },
+      { name: 'vm-elsewhere', location: 'eastus' },
+    ];
+    for (const vm of vms) {
+      const res = await control(sim, 'POST', 'vms', { resourceGroup: vm.resourceGroup ?? 'rg-app', name: vm.name, location: vm.location, tags: vm.tags, emitEvents: false });
+      expect([200, 201]).toContain(res.status);
+    }
+    const config = loadConfig(settings);
+    const gateway = createRecoveryServicesGateway(createAzureClients(config).backup);
+    const eastVault = config.vaults.find((vault) => vault.region === 'eastus');
+    if (!eastVault) throw new Error('eastus vault missing from the test config');
+    await gateway.enableProtection(eastVault, parseVmResourceId(vmId('rg-app', 'vm-protected')), 'DefaultPolicy');
+    await gateway.enableProtection(OTHER_VAULT, parseVmResourceId(vmId('rg-app', 'vm-elsewhere')), 'DefaultPolicy');
+  });
+
+  afterAll(async () => {
+    await Promise.all([sim?.stop(), azurite?.stop()]);
+  });
+
+  async function queuedRequests(): Promise<ProtectionRequest[]> {
+    if (!(await requests.exists())) return [];
+    const peeked = await requests.peekMessages({ numberOfMessages: 32 });
+    return peeked.peekedMessageItems.map((item) => decodeQueueMessage(item.messageText));
+  }
+
+  it('--dry-run shows every decision with its reason and enqueues nothing', async () => {
+    const run = await runCaptured(['sweep', '--dry-run', '--settings', settingsFile]);
+
+    expect(run.code).toBe(0);
+    const rowOf = (name: string) => run.stdout.split('\n').find((line) => line.startsWith(`${name} `)) ?? '';
+    expect(rowOf('vm-new-east')).toMatch(/would enqueue\s+unprotected\s+rsv-eastus \/ DefaultPolicy/);
+    expect(rowOf('vm-new-west')).toMatch(/would enqueue\s+unprotected\s+rsv-westeurope \/ DefaultPolicy/);
+    expect(rowOf('vm-new-other-rg')).toMatch(/would enqueue/);
+    expect(rowOf('vm-opted-out')).toMatch(/leave\s+opted-out\s+opt-out-tag:autoprotect:skip/);
+    expect(rowOf('vm-no-vault')).toMatch(/leave\s+no-vault-for-region/);
+    expect(rowOf('vm-protected')).toMatch(/leave\s+protected-in-vault/);
+    expect(rowOf('vm-elsewhere')).toMatch(/leave\s+protected-elsewhere\s+backup-status:rsv-other$/);
+    expect(run.stdout).toContain('Dry run: would enqueue 3 of 7 VMs.');
+    expect(run.stderr).toContain('checking: 7/7');
+    expect(await queuedRequests()).toEqual([]);
+  });
+
+  it('enqueues exactly the unprotected, rule-included VMs as sweep requests, paced by --rate', async () => {
+    const started = Date.now();
+    const run = await runCaptured(['sweep', '--rate', '5', '--settings', settingsFile]);
+    const elapsedMs = Date.now() - started;
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Enqueued 3 of 7 VMs.');
+    expect(run.stderr).toContain('enqueueing: 3/3');
+    const queued = await queuedRequests();
+    expect(queued.map((request) => request.vmResourceId).sort()).toEqual(
+      [vmId('rg-app', 'vm-new-east'), vmId('rg-app', 'vm-new-west'), vmId('rg-data', 'vm-new-other-rg')].sort(),
+    );
+    expect(queued.every((request) => request.source === 'sweep' && request.attempt === 1 && request.subscriptionId === SUB)).toBe(true);
+    // 3 enqueues at 5 per second: the 2nd starts >= 200 ms after the 1st, the 3rd >= 400 ms.
+    expect(elapsedMs).toBeGreaterThanOrEqual(390);
+  });
+
+  it('--json prints the decisions', async () => {
+    const run = await runCaptured(['sweep', '--dry-run', '--json', '--settings', settingsFile]);
+
+    const result = JSON.parse(run.stdout) as { dryRun: boolean; enqueued: number; decisions: Array<{ vmName: string; action: string; reason: string }> };
+    expect(result).toMatchObject({ dryRun: true, enqueued: 0 });
+    expect(result.decisions.filter((decision) => decision.action === 'enqueue').map((decision) => decision.vmName).sort()).toEqual(['vm-new-east', 'vm-new-other-rg', 'vm-new-west']);
+    expect(run.stderr).toBe('');
+  });
+});

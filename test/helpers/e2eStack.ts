@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import { TableClient } from '@azure/data-tables';
+import { QueueClient } from '@azure/storage-queue';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
+import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
+import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
+import type { ComplianceReport } from '../../src/lib/report/reportTypes';
+import { requestJson } from '../../tools/shared/httpsJson';
+import { startStack, type Stack, type StackOptions } from '../../tools/stack/startStack';
+import type { SimStateView } from '../../tools/stack/demoProgress';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** The whole local stack on free ports, its own Azurite, for one test file. Host log lines are kept for assertions. */
+export async function startE2eStack(overrides: Partial<StackOptions> = {}): Promise<{ stack: Stack; hostLog: string[] }> {
+  const hostLog: string[] = [];
+  const stack = await startStack({
+    repoRoot,
+    hostPort: 0,
+    simPort: 0,
+    azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
+    hostLog: (line) => hostLog.push(line),
+    stackFile: null,
+    say: () => undefined,
+    ...overrides,
+  });
+  return { stack, hostLog };
+}
+
+export interface SimState extends SimStateView {
+  protectedItems: Array<SimStateView['protectedItems'][number] & { id: string; vaultId: string }>;
+  requests: { total: number; throttled: number; byOperation: Record<string, number> };
+}
+
+export async function simState(stack: Stack): Promise<SimState> {
+  return (await requestJson<SimState>('GET', `${stack.info.simControlUrl}/state`, { ca: stack.sim.caCert })).body;
+}
+
+export async function simPost(stack: Stack, path: string, body: unknown): Promise<unknown> {
+  const response = await requestJson('POST', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, body });
+  if (response.status >= 300) throw new Error(`POST /_sim/${path} -> ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export function vmId(stack: Stack, resourceGroup: string, name: string): string {
+  return `/subscriptions/${stack.info.subscriptionIds[0]}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+}
+
+export async function createSimVm(stack: Stack, vm: { resourceGroup: string; name: string; location: string; tags?: Record<string, string>; guestAgent?: 'ready' | 'unavailable' }): Promise<string> {
+  await simPost(stack, 'vms', { ...vm, emitEvents: true });
+  return vmId(stack, vm.resourceGroup, vm.name);
+}
+
+export function ledgerOf(stack: Stack): TableLedger {
+  return new TableLedger(TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', { allowInsecureConnection: true }));
+}
+
+export async function ledgerRow(stack: Stack, id: string): Promise<LedgerEntry | null> {
+  return ledgerOf(stack).get(id.toLowerCase());
+}
+
+export async function rejects(stack: Stack): Promise<RejectRecord[]> {
+  const store = new TableRejectStore(TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectrejects', { allowInsecureConnection: true }));
+  const records: RejectRecord[] = [];
+  try {
+    for await (const record of store.list()) records.push(record);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+  }
+  return records;
+}
+
+export function queueOf(stack: Stack, name: string): QueueClient {
+  return new QueueClient(stack.info.storageConnectionString, name);
+}
+
+/** Decoded bodies (base64 JSON) of the messages in a queue, without taking them. */
+export async function peekJson(queue: QueueClient): Promise<unknown[]> {
+  if (!(await queue.exists())) return [];
+  const peeked = await queue.peekMessages({ numberOfMessages: 32 });
+  return peeked.peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as unknown);
+}
+
+export async function latestReport(stack: Stack): Promise<ComplianceReport> {
+  const blob = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString).getContainerClient('reports').getBlockBlobClient('latest.json');
+  return JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as ComplianceReport;
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the time runs out; the message says what was awaited. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function backupJobsOf(state: SimState, vmName: string): SimState['jobs'] {
+  return state.jobs.filter((j) => j.operation === 'Backup' && j.entityFriendlyName.toLowerCase() === vmName.toLowerCase());
+}
+
+export function itemOf(state: SimState, id: string): SimState['protectedItems'][number] | undefined {
+  return state.protectedItems.find((p) => p.sourceResourceId.toLowerCase() === id.toLowerCase());
+}

@@ -1,0 +1,27 @@
+import type { ReportStore } from '../../../src/lib/report/reportStore';
+import type { ReportSummary } from '../../../src/lib/report/reportTypes';
+import type { SummaryPublisher } from '../../../src/lib/report/summaryPublisher';
+
+export class MemoryReportStore implements ReportStore {
+  readonly files = new Map<string, { content: string; contentType: string }>();
+
+  async put(path: string, content: string, contentType: string): Promise<void> {
+    this.files.set(path, { content, contentType });
+  }
+
+  text(path: string): string {
+    const file = this.files.get(path);
+    if (!file) throw new Error(`no report file ${path}; have ${[...this.files.keys()].join(', ')}`);
+    return file.content;
+  }
+}
+
+export class RecordingPublisher implements SummaryPublisher {
+  readonly published: ReportSummary[] = [];
+  failWith: Error | undefined;
+
+  async publish(summary: ReportSummary): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.published.push(summary);
+  }
+}

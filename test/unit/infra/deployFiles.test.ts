@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { declarationsOf } from '../../../tools/infra/bicepDeclarations';
+import { tokenizeBicep } from '../../../tools/infra/bicepTokens';
+import { funcignorePatterns, isIgnoredByFuncignore } from '../../../tools/infra/funcIgnore';
+import { parseSimpleYamlMapping, type YamlMapping } from '../../../tools/infra/simpleYaml';
+
+const ROOT = join(__dirname, '../../..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+function child(mapping: YamlMapping | string | undefined, key: string): YamlMapping | string | undefined {
+  return typeof mapping === 'object' ? mapping[key] : undefined;
+}
+
+describe('azure.yaml', () => {
+  const yaml = parseSimpleYamlMapping(read('azure.yaml'));
+
+  it('deploys service api as a TypeScript Function App from the project root', () => {
+    expect(child(yaml, 'services')).toEqual({ api: { project: '.', language: 'ts', host: 'function' } });
+  });
+
+  it('provisions infra/main.bicep', () => {
+    expect(child(yaml, 'infra')).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
+    expect(existsSync(join(ROOT, 'infra/main.bicep'))).toBe(true);
+  });
+
+  it('runs postdeploy hook scripts that exist', () => {
+    const postdeploy = child(child(yaml, 'hooks'), 'postdeploy');
+    for (const platform of ['posix', 'windows']) {
+      const script = child(child(postdeploy, platform), 'run');
+      expect(typeof script).toBe('string');
+      expect(existsSync(join(ROOT, String(script)))).toBe(true);
+    }
+  });
+});
+
+describe('infra/main.parameters.json', () => {
+  const parameters = Object.keys((JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, unknown> }).parameters);
+  const params = declarationsOf(tokenizeBicep(read('infra/main.bicep'))).filter((declaration) => declaration.kind === 'param');
+
+  it('maps only parameters main.bicep declares', () => {
+    const declared = params.map((param) => param.name);
+
+    expect(parameters.filter((name) => !declared.includes(name))).toEqual([]);
+  });
+
+  it('maps every parameter without a default', () => {
+    const required = params.filter((param) => !param.tokens.some((token) => token.text === '=')).map((param) => param.name);
+
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((name) => !parameters.includes(name))).toEqual([]);
+  });
+});
+
+describe('.funcignore', () => {
+  const patterns = funcignorePatterns(read('.funcignore'));
+
+  it.each(['simulator/src/main.ts', 'dist/simulator/src/main.js', 'dist/tools/stack/main.js', 'dist/bench/run.js', 'tools/infra/bicepTokens.ts', 'test/unit/infra/appSettings.test.ts', 'src/functions/protectVm.ts', 'infra/main.bicep', 'local.settings.json', 'local.settings.sample.json', 'docs/deploy.md', 'azure.yaml', '.git/HEAD', '.local/prompts/x.md', 'tsconfig.build.json', 'jest.config.js'])(
+    'keeps %s out of the package',
+    (path) => {
+      expect(isIgnoredByFuncignore(patterns, path)).toBe(true);
+    },
+  );
+
+  it.each(['dist/src/index.js', 'dist/src/functions/protectVm.js', 'dist/src/lib/config.js', 'host.json', 'package.json', 'node_modules/@azure/functions/package.json'])('deploys %s', (path) => {
+    expect(isIgnoredByFuncignore(patterns, path)).toBe(false);
+  });
+});
+
+describe('host.json for production', () => {
+  const host = JSON.parse(read('host.json')) as {
+    version: string;
+    extensionBundle?: { id: string };
+    extensions?: { queues?: { messageEncoding?: string; maxDequeueCount?: number; batchSize?: number } };
+    logging?: { applicationInsights?: { samplingSettings?: { isEnabled?: boolean; excludedTypes?: string } } };
+  };
+
+  it('uses the v2 schema and the extension bundle (queue, Event Grid and timer bindings)', () => {
+    expect(host.version).toBe('2.0');
+    expect(host.extensionBundle?.id).toBe('Microsoft.Azure.Functions.ExtensionBundle');
+  });
+
+  it('pins the queue message encoding and a poison threshold', () => {
+    expect(host.extensions?.queues?.messageEncoding).toBe('base64');
+    expect(host.extensions?.queues?.maxDequeueCount).toBeGreaterThanOrEqual(1);
+  });
+
+  it('never samples away failures', () => {
+    expect(host.logging?.applicationInsights?.samplingSettings?.excludedTypes ?? '').toContain('Exception');
+  });
+});
+
+describe('parseSimpleYamlMapping', () => {
+  it('nests by indentation, strips comments and quotes', () => {
+    expect(parseSimpleYamlMapping("# c\na:\n  b: 'x' # note\n  c:\n    d: y\ne: z\n")).toEqual({ a: { b: 'x', c: { d: 'y' } }, e: 'z' });
+  });
+
+  it('refuses lines it does not understand', () => {
+    expect(() => parseSimpleYamlMapping('a:\n  - item\n')).toThrow("line 2: not a 'key: value' line");
+  });
+});
+
+describe('isIgnoredByFuncignore', () => {
+  it('matches unanchored patterns at any depth and anchored ones at the root only', () => {
+    expect(isIgnoredByFuncignore(['src/'], 'dist/src/index.js')).toBe(true);
+    expect(isIgnoredByFuncignore(['/src/'], 'dist/src/index.js')).toBe(false);
+    expect(isIgnoredByFuncignore(['/src/'], 'src/index.ts')).toBe(true);
+    expect(isIgnoredByFuncignore(['/dist/tools/'], 'dist/tools/a/b.js')).toBe(true);
+    expect(isIgnoredByFuncignore(['.git*'], '.git/HEAD')).toBe(true);
+    expect(isIgnoredByFuncignore(['/*.md'], 'node_modules/x/README.md')).toBe(false);
+    expect(isIgnoredByFuncignore(['docs/'], 'docs')).toBe(false);
+  });
+});

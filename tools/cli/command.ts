@@ -1,0 +1,66 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { AzureClients } from '../../src/lib/clients';
+import type { AppConfig } from '../../src/lib/config';
+import type { StackInfo } from '../stack/types';
+import { CliUsageError } from './errors';
+import type { CliIo } from './io';
+import type { ResolvedSettings } from './settings';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+export type OptionValues = Record<string, string | boolean | Array<string | boolean> | undefined>;
+
+/** One `autoprotect` command, e.g. words ['poison', 'replay']. */
+export interface Command {
+  words: readonly string[];
+  /** One line for the tool's help. */
+  summary: string;
+  /** The command's `--help` text (usage, arguments, options, an example). */
+  help: string;
+  options: OptionSpec;
+  run(context: CommandContext): Promise<number>;
+}
+
+/** What a command gets: its parsed options and positionals, and lazily built settings, config, clients, stack. */
+export interface CommandContext {
+  io: CliIo;
+  options: OptionValues;
+  positionals: readonly string[];
+  verbose: boolean;
+  settings(): ResolvedSettings;
+  config(): AppConfig;
+  clients(): AzureClients;
+  stack(): StackInfo;
+}
+
+export function stringOption(context: CommandContext, name: string): string | undefined {
+  const value = context.options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function booleanOption(context: CommandContext, name: string): boolean {
+  return context.options[name] === true;
+}
+
+/** A repeatable string option's values in order: `--tag a=1 --tag b=2`. */
+export function repeatedOption(context: CommandContext, name: string): string[] {
+  const value = context.options[name];
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.filter((item): item is string => typeof item === 'string');
+}
+
+/** A repeatable string option, each value also split on commas: `--status failed,skipped --status requested`. */
+export function listOption(context: CommandContext, name: string): string[] {
+  return repeatedOption(context, name)
+    .flatMap((item) => item.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** A positive number option (e.g. `--rate 5`), or the fallback when absent; a usage error when not a positive number. */
+export function positiveNumberOption(context: CommandContext, name: string, fallback: number): number {
+  const text = stringOption(context, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
+  return value;
+}

@@ -1,0 +1,90 @@
+import { createComputeVmReader } from '../../../src/lib/azure/computeVmReader';
+import { createRecoveryServicesGateway } from '../../../src/lib/azure/recoveryServicesGateway';
+import { createProtectionRequest } from '../../../src/lib/messages/protectionRequest';
+import { createStorageRequestQueue } from '../../../src/lib/protection/storageQueues';
+import { booleanOption, positiveNumberOption, type Command, type CommandContext } from '../command';
+import { EXIT_OK, oneLineMessage } from '../errors';
+import { createProgress, type Progress } from '../format/progress';
+import { createRateLimiter, type LimiterClock } from '../format/rateLimiter';
+import { renderTable } from '../format/table';
+import { writeLine } from '../io';
+import { planSweep, type SweepDecision } from '../sweep/planSweep';
+
+export const DEFAULT_SWEEP_RATE = 5;
+
+export const sweepCommand: Command = {
+  words: ['sweep'],
+  summary: "enqueue the watched subscriptions' VMs nobody protects (backfill; --dry-run, --rate)",
+  help: `Usage: autoprotect sweep [--dry-run] [--rate <per-second>] [--json]
+
+Lists every VM of AUTOPROTECT_SUBSCRIPTION_IDS and enqueues a protection request (source 'sweep') for each VM
+that no configured vault protects, that the rules include and route to a vault, and that backupStatus does not
+report protected by another vault. protectVm then protects it like a new VM.
+
+Options:
+  --dry-run          only show what would be enqueued and why each other VM is left alone
+  --rate <n>         at most n enqueues per second (default ${DEFAULT_SWEEP_RATE})
+  --json             print the decisions as JSON (no progress bar)
+
+Progress goes to stderr: a bar on a terminal, a line every 2 s otherwise.
+
+Example:
+  autoprotect sweep --dry-run`,
+  options: { 'dry-run': { type: 'boolean' }, rate: { type: 'string' }, json: { type: 'boolean' } },
+  run: (context) => runSweep(context),
+};
+
+/** Runs the sweep; `clock` paces the enqueues (tests pass a recording clock). */
+export async function runSweep(context: CommandContext, clock?: LimiterClock): Promise<number> {
+  const rate = positiveNumberOption(context, 'rate', DEFAULT_SWEEP_RATE);
+  const dryRun = booleanOption(context, 'dry-run');
+  const json = booleanOption(context, 'json');
+  const config = context.config();
+  const clients = context.clients();
+  const stderr = context.io.stderr;
+
+  let checking: Progress | undefined;
+  const decisions = await planSweep(
+    { vms: createComputeVmReader(clients.compute), backup: createRecoveryServicesGateway(clients.backup) },
+    { subscriptionIds: config.watchedSubscriptionIds, vaults: config.vaults, rules: config.rules },
+    {
+      onListed: (count) => (checking = json ? undefined : createProgress(stderr, 'checking', count)),
+      onDecided: (decision) => checking?.tick(decision.vmName),
+      onVaultError: (vault, error) => writeLine(stderr, `warning: could not list protected items of ${vault.vaultName}: ${oneLineMessage(error)} (checking its VMs one by one)`),
+    },
+  );
+  checking?.done();
+  const chosen = decisions.filter((decision) => decision.action === 'enqueue');
+
+  if (!dryRun) {
+    const queue = createStorageRequestQueue(clients.requestQueue);
+    const limiter = createRateLimiter(rate, clock);
+    const enqueueing = json ? undefined : createProgress(stderr, 'enqueueing', chosen.length);
+    for (const decision of chosen) {
+      await limiter.acquire();
+      await queue.send(createProtectionRequest({ vmResourceId: decision.vmResourceId, source: 'sweep' }), { delayMs: 0 });
+      enqueueing?.tick(decision.vmName);
+    }
+    enqueueing?.done();
+  }
+
+  if (json) writeLine(context.io.stdout, JSON.stringify({ dryRun, enqueued: dryRun ? 0 : chosen.length, decisions }, null, 2));
+  else writeLine(context.io.stdout, sweepText(decisions, dryRun));
+  return EXIT_OK;
+}
+
+/** The decisions as a table plus a one-line total. */
+export function sweepText(decisions: readonly SweepDecision[], dryRun: boolean): string {
+  const enqueueWord = dryRun ? 'would enqueue' : 'enqueued';
+  const rows = decisions.map((decision) => [
+    decision.vmName,
+    decision.resourceGroup,
+    decision.location,
+    decision.action === 'enqueue' ? enqueueWord : 'leave',
+    decision.reason,
+    decision.action === 'enqueue' ? `${decision.vaultName ?? ''} / ${decision.policyName ?? ''}` : decision.rule ?? '',
+  ]);
+  const count = decisions.filter((decision) => decision.action === 'enqueue').length;
+  const table = renderTable(['VM', 'RESOURCE GROUP', 'LOCATION', 'ACTION', 'REASON', 'VAULT / POLICY OR RULE'], rows);
+  return `${table}\n${dryRun ? 'Dry run: would enqueue' : 'Enqueued'} ${count} of ${decisions.length} VM${decisions.length === 1 ? '' : 's'}.`;
+}

@@ -1,0 +1,31 @@
+import { createAzureClients, type AzureClients } from '../../src/lib/clients';
+import { loadConfig, type AppConfig } from '../../src/lib/config';
+import type { StackInfo } from '../stack/types';
+import type { CommandContext, OptionValues } from './command';
+import type { CliIo } from './io';
+import { DEFAULT_STACK_FILE, readStackInfo, resolveSettings, type ResolvedSettings } from './settings';
+import { isAbsolute, join } from 'node:path';
+
+/** Builds a command's context; settings, config, clients and stack info are read on first use only. */
+export function createCommandContext(io: CliIo, options: OptionValues, positionals: readonly string[]): CommandContext {
+  const settingsFile = typeof options.settings === 'string' ? options.settings : undefined;
+  const stackFile = typeof options['stack-file'] === 'string' ? options['stack-file'] : undefined;
+  let settings: ResolvedSettings | undefined;
+  let config: AppConfig | undefined;
+  let clients: AzureClients | undefined;
+
+  const context: CommandContext = {
+    io,
+    options,
+    positionals,
+    verbose: options.verbose === true,
+    settings: () => (settings ??= resolveSettings({ settingsFile, local: options.local === true, stackFile }, io.cwd, io.env)),
+    config: () => (config ??= loadConfig(context.settings().values)),
+    clients: () => (clients ??= createAzureClients(context.config())),
+    stack: (): StackInfo => {
+      const path = stackFile ?? DEFAULT_STACK_FILE;
+      return readStackInfo(isAbsolute(path) ? path : join(io.cwd, path));
+    },
+  };
+  return context;
+}

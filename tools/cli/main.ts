@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import type { Command, OptionSpec, OptionValues } from './command';
+import { poisonListCommand, poisonReplayCommand } from './commands/poison';
+import { reportCommand } from './commands/report';
+import { simVmCreateCommand } from './commands/simVmCreate';
+import { statusCommand } from './commands/status';
+import { sweepCommand } from './commands/sweep';
+import { createCommandContext } from './context';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage, redactSecrets } from './errors';
+import { processIo, writeLine, type CliIo } from './io';
+
+export const COMMANDS: readonly Command[] = [statusCommand, reportCommand, sweepCommand, poisonListCommand, poisonReplayCommand, simVmCreateCommand];
+
+export const GLOBAL_OPTIONS: OptionSpec = {
+  settings: { type: 'string' },
+  local: { type: 'boolean' },
+  'stack-file': { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** Runs one `autoprotect` command line and returns its exit code (0 ok, 1 failure, 2 usage). Never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    return await dispatch(argv, io);
+  } catch (error) {
+    const usage = error instanceof CliUsageError;
+    writeLine(io.stderr, `autoprotect: ${oneLineMessage(error)}${usage ? ' (see autoprotect --help)' : ''}`);
+    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string') writeLine(io.stderr, redactSecrets((error as { stack: string }).stack));
+    return usage ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+/** The bin entry: runs process.argv and exits with the command's code. */
+export function main(): void {
+  void runCli(process.argv.slice(2), processIo()).then((code) => process.exit(code));
+}
+
+async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
+  const loose = parseArgs({ args: [...argv], options: GLOBAL_OPTIONS, strict: false, allowPositionals: true });
+  const words = loose.positionals;
+  const command = findCommand(words);
+  if (command === undefined) {
+    if (words.length === 0) {
+      if (loose.values.help === true) {
+        writeLine(io.stdout, toolHelp());
+        return EXIT_OK;
+      }
+      throw new CliUsageError('no command given');
+    }
+    const group = COMMANDS.filter((candidate) => startsWith(candidate.words, words));
+    if (group.length > 0 && loose.values.help === true) {
+      writeLine(io.stdout, commandList(group));
+      return EXIT_OK;
+    }
+    const known = group.length > 0 ? `: ${group.map((candidate) => candidate.words.join(' ')).join(', ')}` : '';
+    throw new CliUsageError(`unknown command '${words.join(' ')}'${known}`);
+  }
+
+  const parsed = strictParse(argv, command);
+  if (parsed.values.help === true) {
+    writeLine(io.stdout, `${command.help}\n\n${GLOBAL_HELP}`);
+    return EXIT_OK;
+  }
+  const positionals = parsed.positionals.slice(command.words.length);
+  return command.run(createCommandContext(io, parsed.values, positionals));
+}
+
+function findCommand(words: readonly string[]): Command | undefined {
+  return COMMANDS.filter((command) => startsWith(words, command.words)).sort((a, b) => b.words.length - a.words.length)[0];
+}
+
+function startsWith(words: readonly string[], prefix: readonly string[]): boolean {
+  return prefix.length <= words.length && prefix.every((word, index) => words[index] === word);
+}
+
+function strictParse(argv: readonly string[], command: Command): { values: OptionValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
+    if (!startsWith(parsed.positionals, command.words)) throw new CliUsageError(`options must follow '${command.words.join(' ')}'`);
+    return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+  } catch (error) {
+    if (error instanceof CliUsageError) throw error;
+    // node:util parseArgs explains at length; its first sentence is the useful part.
+    throw new CliUsageError(`${command.words.join(' ')}: ${oneLineMessage(error).split(/\.\s/)[0]}`, { cause: error });
+  }
+}
+
+const GLOBAL_HELP = `Global options:
+  --settings <file>     app settings in local.settings.json format ({ "Values": { ... } })
+  --local               use the running local stack's app settings (.local/stack.json)
+  --stack-file <file>   where the local stack is described (default .local/stack.json)
+  --verbose             print the stack trace of an error
+  -h, --help            help for the tool or a command`;
+
+function commandList(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((command) => command.words.join(' ').length));
+  return `Commands:\n${commands.map((command) => `  ${command.words.join(' ').padEnd(width)}  ${command.summary}`).join('\n')}`;
+}
+
+export function toolHelp(): string {
+  return `autoprotect: operate autoprotect against Azure or the local stack
+
+Usage: autoprotect <command> [options]      (autoprotect <command> --help for details)
+
+${commandList(COMMANDS)}
+
+Settings: --settings <file>, else ./local.settings.json if it exists, else the running local stack's app
+settings (--local forces them); environment variables with the app's setting names override. The same names
+as the app (docs/configuration.md); against Azure, ARM calls use DefaultAzureCredential.
+
+${GLOBAL_HELP}
+
+Exit codes: 0 ok, 1 failure, 2 usage error.`;
+}

@@ -1,0 +1,80 @@
+import type { BackupGateway, VmDetails, VmReader } from '../../../src/lib/azure/ports';
+import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
+import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
+import { tryParseVmResourceId } from '../../../src/lib/resourceId';
+
+/** What the sweep does with one watched VM, and why. */
+export interface SweepDecision {
+  vmResourceId: string;
+  vmName: string;
+  resourceGroup: string;
+  location: string;
+  action: 'enqueue' | 'leave';
+  /** e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region'. */
+  reason: string;
+  /** The rule that decided (rules' wording), when the rules decided. */
+  rule?: string;
+  vaultName?: string;
+  policyName?: string;
+}
+
+export interface SweepPlanOptions {
+  subscriptionIds: readonly string[];
+  vaults: readonly VaultRoute[];
+  rules: RulesConfig;
+}
+
+export interface SweepHooks {
+  /** Called once the VMs are listed, with how many will be checked. */
+  onListed?(count: number): void;
+  /** Called after each VM is decided. */
+  onDecided?(decision: SweepDecision): void;
+  /** A vault whose protected items could not be listed (its VMs are then checked one by one). */
+  onVaultError?(vault: VaultRoute, error: unknown): void;
+}
+
+/**
+ * Decides, for every VM of the watched subscriptions, whether a backfill should enqueue it: not when a configured
+ * vault already protects it (one protected-items pass per vault), not when the rules skip it or route it nowhere,
+ * and not when backupStatus says another vault protects it (asked only for VMs the vault passes did not find).
+ */
+export async function planSweep(deps: { vms: VmReader; backup: BackupGateway }, options: SweepPlanOptions, hooks: SweepHooks = {}): Promise<SweepDecision[]> {
+  const protectedKeys = await protectedVmKeys(deps.backup, options.vaults, hooks);
+  const machines: VmDetails[] = [];
+  for (const subscriptionId of options.subscriptionIds) {
+    for await (const details of deps.vms.listVms(subscriptionId)) machines.push(details);
+  }
+  hooks.onListed?.(machines.length);
+  const decisions: SweepDecision[] = [];
+  for (const details of machines) {
+    const decision = await decide(deps.backup, details, protectedKeys, options);
+    decisions.push(decision);
+    hooks.onDecided?.(decision);
+  }
+  return decisions;
+}
+
+async function protectedVmKeys(backup: BackupGateway, vaults: readonly VaultRoute[], hooks: SweepHooks): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const vault of vaults) {
+    try {
+      for await (const item of backup.listProtectedItems(vault)) {
+        const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
+        if (vm?.ok) keys.add(vm.vm.key);
+      }
+    } catch (error) {
+      hooks.onVaultError?.(vault, error);
+    }
+  }
+  return keys;
+}
+
+async function decide(backup: BackupGateway, details: VmDetails, protectedKeys: ReadonlySet<string>, options: SweepPlanOptions): Promise<SweepDecision> {
+  const base = { vmResourceId: details.vm.id, vmName: details.vm.name, resourceGroup: details.vm.resourceGroup, location: details.location };
+  if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
+  const decision = evaluateVm(details, options.rules, options.vaults);
+  if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
+  const status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));
+  if (status.protected) return { ...base, action: 'leave', reason: 'protected-elsewhere', rule: `backup-status:${status.vaultId?.split('/').at(-1) ?? 'unknown-vault'}` };
+  return { ...base, action: 'enqueue', reason: 'unprotected', rule: decision.rule, vaultName: decision.vault.vaultName, policyName: decision.policyName };
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startHost, type RunningHost } from './host';
+import { isStartMessage, type ChildMessage, type StartMessage } from './ipc';
+import { createLogger } from './logger';
+
+/**
+ * The local Functions runner process. Foreground (`npm run host`): `--app-dir <dir>` (default: cwd),
+ * `--port <n>` (default 7071), `--functions a,b`. As a child of startRunner (`--ipc`): options arrive
+ * over the IPC channel and readiness is reported back on it.
+ */
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const options: ProcessOptions = args.ipc ? await receiveStartMessage() : foregroundOptions(args);
+  const logger = createLogger(options.instanceId, (line) => process.stdout.write(`${line}\n`));
+  logger.redact(options.masterKey);
+  logger.redact(options.systemKey);
+
+  let host: RunningHost;
+  try {
+    host = await startHost({
+      appDir: options.appDir,
+      settings: options.settings,
+      port: options.port,
+      keys: { masterKey: options.masterKey, systemKey: options.systemKey },
+      functions: options.functions,
+      logger,
+      queueLeaseMs: options.queueMessageLeaseMs,
+    });
+  } catch (error) {
+    const message = (error as Error).message;
+    logger.log({ level: 'error', category: 'host', message: `Host start failed: ${message}` });
+    if (args.ipc) await send({ type: 'failed', message });
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log({ level: 'information', category: 'host', message: `${signal} received: stopping, waiting up to ${options.stopTimeoutMs} ms for running invocations` });
+    const abandoned = await host.stop(options.stopTimeoutMs);
+    logger.log({ level: 'information', category: 'host', message: `Host stopped (${abandoned} invocation(s) abandoned)`, abandoned });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  if (args.ipc) {
+    process.on('disconnect', () => void stop('disconnect'));
+    await send({ type: 'ready', port: host.port, functions: host.functions });
+  } else {
+    printFunctions(host, options.keysFile);
+  }
+}
+
+interface CliArgs {
+  ipc: boolean;
+  appDir?: string;
+  port?: number;
+  functions?: string[];
+}
+
+function parseArgs(argv: string[]): CliArgs {
+  const args: CliArgs = { ipc: false };
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === '--ipc') args.ipc = true;
+    else if (flag === '--app-dir' && value) { args.appDir = value; i += 1; }
+    else if (flag === '--port' && value) { args.port = Number(value); i += 1; }
+    else if (flag === '--functions' && value) { args.functions = value.split(',').map((s) => s.trim()).filter(Boolean); i += 1; }
+    else throw new Error(`Unknown or incomplete argument '${flag}'. Usage: main.js [--app-dir <dir>] [--port <n>] [--functions a,b]`);
+  }
+  return args;
+}
+
+type ProcessOptions = StartMessage & { keysFile?: string };
+
+function foregroundOptions(args: CliArgs): ProcessOptions {
+  const appDir = resolve(args.appDir ?? process.cwd());
+  const masterKey = process.env.LOCAL_RUNNER_MASTER_KEY ?? randomKey();
+  const systemKey = process.env.LOCAL_RUNNER_SYSTEM_KEY ?? randomKey();
+  const keysDir = join(appDir, '.local');
+  mkdirSync(keysDir, { recursive: true });
+  const keysFile = join(keysDir, 'local-runner-keys.json');
+  writeFileSync(keysFile, JSON.stringify({ masterKey, systemKeys: { eventgrid_extension: systemKey } }, null, 2), { mode: 0o600 });
+  return {
+    type: 'start', appDir, settings: {}, port: args.port ?? 7071, masterKey, systemKey,
+    functions: args.functions, instanceId: process.env.LOCAL_RUNNER_INSTANCE_ID ?? `pid${process.pid}`, stopTimeoutMs: 30_000, keysFile,
+  };
+}
+
+function printFunctions(host: RunningHost, keysFile: string | undefined): void {
+  const lines = ['', 'Functions:', ''];
+  for (const fn of host.functions) {
+    lines.push(`\t${fn.name}: ${fn.trigger}`);
+    if (fn.trigger === 'eventGridTrigger') {
+      lines.push(`\t\thttp://127.0.0.1:${host.port}/runtime/webhooks/eventgrid?functionName=${fn.name}&code=<eventgrid_extension key>`);
+    }
+  }
+  lines.push('', `Admin API: POST http://127.0.0.1:${host.port}/admin/functions/<name> with header x-functions-key: <master key>`);
+  if (keysFile) lines.push(`Keys: ${keysFile}`);
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+function randomKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function receiveStartMessage(): Promise<StartMessage> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error('No start message from the parent within 30 s')), 30_000);
+    process.once('message', (message: unknown) => {
+      clearTimeout(timer);
+      if (isStartMessage(message)) resolvePromise(message);
+      else reject(new Error('Unexpected first IPC message'));
+    });
+  });
+}
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (!process.send) return resolvePromise();
+    process.send(message, undefined, undefined, () => resolvePromise());
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`local-runner: ${(error as Error).message}\n`);
+  process.exit(1);
+});

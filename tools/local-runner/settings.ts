@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunnerConfigError } from './errors';
+
+export type AppSettings = Readonly<Record<string, string>>;
+
+/**
+ * App settings as the host sees them: the environment, then `local.settings.json` `Values` (if present),
+ * then explicit `overrides` (later sources win).
+ */
+export function loadAppSettings(appDir: string, overrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): AppSettings {
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
+  Object.assign(merged, readLocalSettingsValues(appDir), overrides);
+  return Object.freeze(merged);
+}
+
+function readLocalSettingsValues(appDir: string): Record<string, string> {
+  const file = join(appDir, 'local.settings.json');
+  if (!existsSync(file)) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new RunnerConfigError(`local.settings.json in ${appDir} is not valid JSON`, { cause: error });
+  }
+  const values = (parsed as { Values?: unknown }).Values;
+  if (values === undefined) return {};
+  if (typeof values !== 'object' || values === null) throw new RunnerConfigError('local.settings.json "Values" must be an object');
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) result[name] = String(value);
+  return result;
+}
+
+/** Replaces every `%NAME%` with the app setting NAME, as the host does for binding properties. */
+export function resolveSettingTokens(value: string, settings: AppSettings): string {
+  return value.replace(/%([^%]+)%/g, (_match, name: string) => {
+    const resolved = settings[name];
+    if (resolved === undefined) throw new RunnerConfigError(`'%${name}%' does not resolve to a value: app setting '${name}' is missing`);
+    return resolved;
+  });
+}
+
+/**
+ * Resolves a binding's `connection` (the NAME of an app setting) the way the host does: `AzureWebJobs<name>`,
+ * then `<name>`, each as `ConnectionStrings:<x>` and as a root setting; empty means `AzureWebJobsStorage`.
+ */
+export function resolveStorageConnection(connection: string | undefined, settings: AppSettings): string {
+  const name = connection && connection.length > 0 ? connection : 'Storage';
+  const candidates = [`AzureWebJobs${name}`, name];
+  for (const candidate of candidates) {
+    for (const key of [`ConnectionStrings:${candidate}`, `ConnectionStrings__${candidate}`, candidate]) {
+      const value = settings[key];
+      if (value !== undefined && value.length > 0) return value;
+    }
+  }
+  throw new RunnerConfigError(`Storage account connection string 'AzureWebJobs${name}' does not exist. Make sure that it is a defined App Setting.`);
+}
+
+/** Validates a storage queue name after `%SETTING%` resolution and lower-casing, as the host does. */
+export function resolveQueueName(queueName: string, settings: AppSettings): string {
+  const name = resolveSettingTokens(queueName, settings).toLowerCase();
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
+    throw new RunnerConfigError(`Invalid queue name: '${name}'. A name must be 3-63 characters: lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`);
+  }
+  return name;
+}

@@ -1,0 +1,115 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { TableClient } from '@azure/data-tables';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import { requestJson } from '../shared/httpsJson';
+import { progressOf, vmResourceId, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
+import { DEMO_VMS, type DemoVm } from './demoVms';
+import { LiveView } from './liveView';
+import type { Stack } from './startStack';
+
+export interface DemoResult {
+  progress: VmProgress[];
+  allAsExpected: boolean;
+  reportPath?: string;
+  reportSummary?: unknown;
+}
+
+export interface DemoOptions {
+  repoRoot: string;
+  timeoutMs: number;
+  say: (line: string) => void;
+  ledgerTable?: string;
+  reportsContainer?: string;
+}
+
+/** Creates the demo VMs in the simulator, follows them to their final state, then runs the compliance report. */
+export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoResult> {
+  const subscriptionId = stack.info.subscriptionIds[0] ?? '';
+  options.say('');
+  options.say(`Creating ${DEMO_VMS.length} VMs in the simulator (each write emits a ResourceWriteSuccess event):`);
+  for (const vm of DEMO_VMS) {
+    options.say(`  ${vm.name.padEnd(12)} ${vm.location.padEnd(11)} ${vm.why}`);
+    await createVm(stack, subscriptionId, vm);
+  }
+  options.say('');
+
+  const view = new LiveView();
+  const deadline = Date.now() + options.timeoutMs;
+  let progress: VmProgress[];
+  for (;;) {
+    progress = await snapshot(stack, subscriptionId, options.ledgerTable ?? 'autoprotectledger');
+    view.update(progress);
+    if (progress.every((p) => p.terminal) || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  const allAsExpected = progress.every((p) => p.terminal && p.outcome === p.vm.expected);
+  options.say('');
+  if (!allAsExpected) {
+    for (const p of progress.filter((x) => x.outcome !== x.vm.expected)) {
+      options.say(`  unexpected: ${p.vm.name} is ${p.stage} (${p.detail}); expected ${p.vm.expected}`);
+    }
+  }
+
+  options.say('Running the compliance report (reportPendingBackups, through the admin API)...');
+  const report = await runReport(stack, options);
+  if (report.path) options.say(`Compliance report: ${relative(process.cwd(), report.path) || report.path}`);
+  return { progress, allAsExpected, reportPath: report.path, reportSummary: report.summary };
+}
+
+async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promise<void> {
+  const response = await requestJson('POST', `${stack.info.simControlUrl}/vms`, {
+    ca: stack.sim.caCert,
+    body: { subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent, emitEvents: true },
+  });
+  if (response.status >= 300) throw new Error(`Creating ${vm.name} failed (${response.status}): ${JSON.stringify(response.body)}`);
+}
+
+async function snapshot(stack: Stack, subscriptionId: string, ledgerTable: string): Promise<VmProgress[]> {
+  const state = await requestJson<SimStateView>('GET', `${stack.info.simControlUrl}/state`, { ca: stack.sim.caCert });
+  const ledger = await readLedger(stack.info.storageConnectionString, ledgerTable);
+  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state.body, ledger));
+}
+
+/** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */
+export async function readLedger(connectionString: string, table: string): Promise<Map<string, LedgerView>> {
+  const ledger = new TableLedger(TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true }));
+  const rows = new Map<string, LedgerView>();
+  for await (const entry of ledger.list()) {
+    rows.set(entry.vmKey, { vmKey: entry.vmKey, status: entry.status, reason: entry.reason, errorCode: entry.errorCode, policyName: entry.policyName });
+  }
+  return rows;
+}
+
+async function runReport(stack: Stack, options: DemoOptions): Promise<{ path?: string; summary?: unknown }> {
+  const container = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString).getContainerClient(options.reportsContainer ?? 'reports');
+  const startedAt = Date.now();
+  await stack.runner.invoke('reportPendingBackups');
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const latest = container.getBlockBlobClient('latest.html');
+    const props = await latest.getProperties().catch(() => undefined);
+    if (props?.lastModified && props.lastModified.getTime() >= startedAt - 2_000) {
+      const html = await latest.downloadToBuffer();
+      const json = await container.getBlockBlobClient('latest.json').downloadToBuffer().catch(() => undefined);
+      const dir = join(options.repoRoot, 'reports');
+      mkdirSync(dir, { recursive: true });
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const path = join(dir, `compliance-${stamp}.html`);
+      writeFileSync(path, html);
+      writeFileSync(join(dir, 'latest.html'), html);
+      let summary: unknown;
+      if (json) {
+        writeFileSync(join(dir, 'latest.json'), json);
+        summary = (JSON.parse(json.toString('utf8')) as { totals?: unknown }).totals;
+      }
+      return { path, summary };
+    }
+    await sleep(500);
+  }
+  options.say('The report did not appear in blob storage within 60 s; see .local/logs/host.log');
+  return {};
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,31 @@
+import type { RulesConfigInput } from './types';
+
+export type DemoOutcome = 'protected' | 'skipped' | 'failed' | 'backup-failed';
+
+export interface DemoVm {
+  name: string;
+  resourceGroup: string;
+  location: string;
+  tags: Record<string, string>;
+  guestAgent: 'ready' | 'unavailable';
+  expected: DemoOutcome;
+  expectedPolicy?: string;
+  why: string;
+}
+
+/** The rules the demo runs with: the default opt-out tag, and critical VMs on the enhanced policy. */
+export const DEMO_RULES: RulesConfigInput = {
+  optOutTag: 'autoprotect:skip',
+  policies: [{ tag: 'tier', values: ['critical'], policy: 'EnhancedPolicy' }],
+  defaultPolicy: 'DefaultPolicy',
+};
+
+/** A handful of VMs across two vault regions (and one region without a vault) that exercise the rules. */
+export const DEMO_VMS: DemoVm[] = [
+  { name: 'web-01', resourceGroup: 'rg-shop', location: 'eastus', tags: { app: 'shop' }, guestAgent: 'ready', expected: 'protected', expectedPolicy: 'DefaultPolicy', why: 'untagged: default policy' },
+  { name: 'db-01', resourceGroup: 'rg-shop', location: 'westeurope', tags: { tier: 'critical' }, guestAgent: 'ready', expected: 'protected', expectedPolicy: 'EnhancedPolicy', why: 'tier=critical: EnhancedPolicy' },
+  { name: 'web-02', resourceGroup: 'rg-blog', location: 'westeurope', tags: {}, guestAgent: 'ready', expected: 'protected', expectedPolicy: 'DefaultPolicy', why: 'second region' },
+  { name: 'scratch-01', resourceGroup: 'rg-lab', location: 'eastus', tags: { 'autoprotect:skip': 'true' }, guestAgent: 'ready', expected: 'skipped', why: 'opted out by tag' },
+  { name: 'batch-01', resourceGroup: 'rg-batch', location: 'westus2', tags: {}, guestAgent: 'ready', expected: 'failed', why: 'no vault in westus2' },
+  { name: 'legacy-01', resourceGroup: 'rg-legacy', location: 'eastus', tags: {}, guestAgent: 'unavailable', expected: 'backup-failed', expectedPolicy: 'DefaultPolicy', why: 'guest agent unreachable' },
+];

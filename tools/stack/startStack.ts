@@ -1,0 +1,129 @@
+import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { startAzurite, type AzuriteHandle } from '../azurite/startAzurite';
+import { startRunner, type RunnerHandle } from '../local-runner/index';
+import { startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../simulator/src/index';
+import { requestJson } from '../shared/httpsJson';
+import { localAppSettings, simVaults, SIM_SUBSCRIPTION_ID } from './localSettings';
+import type { RulesConfigInput, StackInfo } from './types';
+
+export interface StackOptions {
+  repoRoot: string;
+  /** Preferred ports (0 = any free port); each falls back to a free port when taken. */
+  hostPort?: number;
+  simPort?: number;
+  azuritePorts?: { blobPort: number; queuePort: number; tablePort: number };
+  simTiming?: Partial<SimulatorTiming>;
+  rules?: RulesConfigInput;
+  staleAfter?: string;
+  extraSettings?: Record<string, string>;
+  /** Where the runner's log lines go: 'console' (like `func start`), a file path, or a callback. */
+  hostLog: 'console' | string | ((line: string) => void);
+  /** Where stack.json is written (default <repoRoot>/.local/stack.json); null = not written. */
+  stackFile?: string | null;
+  say: (line: string) => void;
+}
+
+export interface Stack {
+  info: StackInfo;
+  azurite: AzuriteHandle;
+  sim: SimulatorHandle;
+  runner: RunnerHandle;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the local stack the README promises: Azurite, the ARM simulator and the local Functions runner with the
+ * unmodified app, wires the simulator's Event Grid subscription to the runner's webhook, and writes
+ * `.local/stack.json`. Every service is stopped again by `stop()`, also when a later step fails.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const started: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    started.length = 0;
+  };
+  try {
+    const ports = options.azuritePorts ?? { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
+    const azurite = await startAzurite(ports);
+    started.push(() => azurite.stop());
+    options.say(`Azurite       blob :${azurite.blobPort}  queue :${azurite.queuePort}  table :${azurite.tablePort}`);
+
+    const sim = await startSimulator({ port: options.simPort ?? 8443, timing: options.simTiming, quiet: true, dataDir: join(options.repoRoot, '.local', 'simulator') });
+    started.push(() => sim.stop());
+    options.say(`ARM simulator ${sim.url}  (CA certificate: ${sim.caCertPath})`);
+
+    const subscriptionIds = [SIM_SUBSCRIPTION_ID];
+    const vaults = simVaults();
+    const settings = localAppSettings({
+      storageConnectionString: azurite.connectionString,
+      armEndpoint: sim.url,
+      caCertPath: sim.caCertPath,
+      subscriptionIds,
+      vaults,
+      rules: options.rules,
+      staleAfter: options.staleAfter,
+      extra: options.extraSettings,
+    });
+
+    const logSink = hostLogSink(options.hostLog);
+    const runner = await startRunner({ appDir: options.repoRoot, settings, port: options.hostPort ?? 7071, onLog: logSink.write, instanceId: 'local-1' });
+    started.push(async () => { await runner.stop(); logSink.close(); });
+    options.say(`Functions     ${runner.url}  (${runner.functions.map((f) => `${f.name}: ${f.trigger}`).join(', ')})`);
+
+    const webhook = runner.eventGridWebhookUrl('enqueueProtection');
+    const subscription = await requestJson('POST', `${sim.url}/_sim/eventSubscriptions`, {
+      ca: sim.caCert,
+      body: {
+        name: 'autoprotect-vm-writes',
+        endpoint: webhook,
+        subscriptionId: SIM_SUBSCRIPTION_ID,
+        schema: 'EventGridSchema',
+        filter: {
+          includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+          advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }],
+        },
+        deadLetterDir: join(options.repoRoot, '.local', 'deadletter'),
+      },
+    });
+    if (subscription.status >= 300) {
+      throw new Error(`The simulator refused the Event Grid subscription (${subscription.status}): ${JSON.stringify(subscription.body)}`);
+    }
+    options.say('Event Grid    subscription autoprotect-vm-writes -> enqueueProtection (validation handshake passed)');
+
+    const info: StackInfo = {
+      armEndpoint: sim.url,
+      simControlUrl: `${sim.url}/_sim`,
+      hostUrl: runner.url,
+      eventGridWebhookUrl: webhook,
+      masterKey: runner.masterKey,
+      caCertPath: sim.caCertPath,
+      storageConnectionString: azurite.connectionString,
+      subscriptionIds,
+      vaults,
+      appSettings: settings,
+      pids: { azurite: azurite.pid, runner: runner.pid, stack: process.pid },
+      startedAt: new Date().toISOString(),
+    };
+    const stackFile = options.stackFile === undefined ? join(options.repoRoot, '.local', 'stack.json') : options.stackFile;
+    if (stackFile) {
+      mkdirSync(dirname(stackFile), { recursive: true });
+      writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+      options.say(`Stack         endpoints written to ${stackFile}`);
+    }
+
+    let stopping: Promise<void> | undefined;
+    return { info, azurite, sim, runner, stop: () => (stopping ??= stopAll()) };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function hostLogSink(target: StackOptions['hostLog']): { write: (line: string) => void; close: () => void } {
+  if (typeof target === 'function') return { write: target, close: () => undefined };
+  if (target === 'console') return { write: (line) => console.log(line), close: () => undefined };
+  mkdirSync(dirname(target), { recursive: true });
+  const stream = createWriteStream(target, { flags: 'w' });
+  return { write: (line) => stream.write(`${line}\n`), close: () => stream.end() };
+}
