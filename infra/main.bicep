@@ -27,6 +27,9 @@ param wireEventSubscriptions bool = false
 @description('Name of the resource group created in each watched subscription for its Event Grid system topic.')
 param eventsResourceGroupName string = 'rg-autoprotect-events'
 
+@description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }.')
+param existingSystemTopics object = {}
+
 @description('Flex Consumption: most instances the app may scale out to (ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
 @minValue(1)
 @maxValue(1000)
@@ -34,6 +37,10 @@ param maximumInstanceCount int = 100
 
 @allowed([2048, 4096])
 param instanceMemoryMB int = 2048
+
+@description('Node.js major version of the Flex Consumption runtime. The issue asks for 20; upstream Node 20 support ended in April 2026, see docs/deploy.md.')
+@allowed(['20', '22'])
+param nodeVersion string = '20'
 
 // App settings with the defaults of src/lib/config.ts (docs/configuration.md). Override with `azd env set`.
 param dryRun bool = false
@@ -75,6 +82,7 @@ module app 'modules/app.bicep' = {
     resourceToken: resourceToken
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    nodeVersion: nodeVersion
     settings: {
       watchedSubscriptionIds: join(watchedIds, ',')
       vaultsJson: string(vaults)
@@ -119,6 +127,7 @@ module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index
     deadLetterStorageAccountId: app.outputs.storageAccountId
     deadLetterContainerName: app.outputs.deadLetterContainerName
     wireEventSubscription: wireEventSubscriptions
+    existingSystemTopic: contains(existingSystemTopics, subscriptionId) ? existingSystemTopics[subscriptionId] : {}
   }
 }]
 

@@ -5,6 +5,7 @@ param tags object
 param resourceToken string
 param maximumInstanceCount int
 param instanceMemoryMB int
+param nodeVersion string
 @description('Values for the AUTOPROTECT_* app settings (see main.bicep for names and defaults).')
 param settings object
 
@@ -165,7 +166,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       }
       runtime: {
         name: 'node'
-        version: '20'
+        version: nodeVersion
       }
     }
   }

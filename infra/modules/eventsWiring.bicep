@@ -6,11 +6,14 @@ param functionResourceId string
 param deadLetterStorageAccountId string
 param deadLetterContainerName string
 param wireEventSubscription bool
+@description('Name of an existing system topic of this subscription (in this resource group) to reuse; empty: create one.')
+param existingTopicName string = ''
 
 var vmWriteOperation = 'Microsoft.Compute/virtualMachines/write'
+var topicName = empty(existingTopicName) ? 'evgt-autoprotect-${subscription().subscriptionId}' : existingTopicName
 
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
-  name: 'evgt-autoprotect-${subscription().subscriptionId}'
+resource createdTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = if (empty(existingTopicName)) {
+  name: topicName
   location: 'global'
   tags: tags
   properties: {
@@ -19,10 +22,18 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   }
 }
 
+// The topic the event subscription hangs off: the one created above, or the reused one.
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
+  name: topicName
+}
+
 // An AzureFunction endpoint points at the function's resource id: no webhook URL and no eventgrid_extension key.
 resource vmWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (wireEventSubscription) {
   parent: systemTopic
   name: 'autoprotect-vm-writes'
+  dependsOn: [
+    createdTopic
+  ]
   properties: {
     destination: {
       endpointType: 'AzureFunction'

@@ -12,6 +12,11 @@ param functionResourceId string
 param deadLetterStorageAccountId string
 param deadLetterContainerName string
 param wireEventSubscription bool
+@description('An existing subscription system topic to reuse instead of creating one ({ resourceGroup, name }); {}: create one. Azure allows one system topic per subscription.')
+param existingSystemTopic object = {}
+
+var topicResourceGroupName = existingSystemTopic.?resourceGroup ?? eventsResourceGroupName
+var reusedTopicName = existingSystemTopic.?name ?? ''
 
 // The actions the code needs on the watched scope (infra/permissions.json maps each SDK call to one of them):
 // read VMs (virtualMachines.get / listAll), check which vault protects a VM (backupStatus, a subscription-level
@@ -51,7 +56,7 @@ resource vmProtectorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-
 }
 
 // System topics are resource-group resources even when their source is a whole subscription.
-resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (empty(reusedTopicName)) {
   name: eventsResourceGroupName
   location: location
   tags: tags
@@ -59,9 +64,13 @@ resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
 
 module eventsWiring 'eventsWiring.bicep' = {
   name: 'autoprotect-events-${uniqueString(functionResourceId)}'
-  scope: eventsResourceGroup
+  scope: resourceGroup(topicResourceGroupName)
+  dependsOn: [
+    eventsResourceGroup
+  ]
   params: {
     tags: tags
+    existingTopicName: reusedTopicName
     functionResourceId: functionResourceId
     deadLetterStorageAccountId: deadLetterStorageAccountId
     deadLetterContainerName: deadLetterContainerName

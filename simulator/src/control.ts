@@ -4,7 +4,8 @@ import { mergeThrottling, type SeedConfig } from './config';
 import { HandshakeFailedError } from './eventgrid/handshake';
 import { eventSubscriptionSchema } from './eventgrid/subscription';
 import type { ArmResponse } from './http';
-import { createVmSchema, eventGridSchema, faultsSchema, noiseSchema, seedSchema, throttlingSchema, timingSchema } from './controlSchemas';
+import { bulkProtectedItems } from './bulkSeed';
+import { bulkProtectedItemsSchema, createVmSchema, eventGridSchema, faultsSchema, noiseSchema, seedSchema, throttlingSchema, timingSchema } from './controlSchemas';
 import type { SimulatorRuntime } from './runtime';
 import { stateSnapshot } from './stateSnapshot';
 import { loadSeed } from './seedLoader';
@@ -51,6 +52,7 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
     rt.reset();
     return { status: 200, body: stateSnapshot(rt) };
   },
+  'POST bulkProtectedItems': (rt, body) => ({ status: 201, body: bulkProtectedItems(rt.ctx, rt.seed.subscriptionId, bulkProtectedItemsSchema.parse(body)) }),
   'POST seed': (rt, body) => {
     const parsed = seedSchema.parse(body) as SeedConfig;
     loadSeed(rt.ctx, parsed);

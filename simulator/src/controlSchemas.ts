@@ -54,3 +54,17 @@ export const seedSchema = z.object({
     .optional(),
   allowCrossSubscription: z.boolean().optional(),
 });
+
+/** POST /_sim/bulkProtectedItems: many protected items in one vault at once (benchmarks). */
+export const bulkProtectedItemsSchema = z.object({
+  subscriptionId: z.string().min(1).optional(),
+  vaultResourceGroup: z.string().min(1).default('rg-backup'),
+  vaultName: z.string().min(1),
+  count: z.number().int().min(1).max(200_000),
+  stalePercent: z.number().min(0).max(100).default(0),
+  staleAgeHours: z.number().min(0).default(48),
+  policyName: z.string().min(1).default('DefaultPolicy'),
+  vmResourceGroup: z.string().min(1).optional(),
+  namePrefix: z.string().min(1).optional(),
+  createVms: z.boolean().default(true),
+});

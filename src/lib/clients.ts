@@ -7,6 +7,8 @@ import { EventGridPublisherClient } from '@azure/eventgrid';
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { createArmPacingPolicy } from './azure/armPacingPolicy';
+import { ArmRequestPacer } from './azure/armRequestPacer';
 import { loadConfig, isLoopbackUrl, type AppConfig } from './config';
 
 /**
@@ -26,18 +28,29 @@ export interface AzureClients {
 }
 
 export const BACKUP_API_VERSION = '2023-06-01';
-/** The app retries through the queue, so in-process SDK retries stay short. */
+/**
+ * The app retries through the queue, so in-process SDK retries stay short. A 429 is rare behind the pacer (below); when
+ * one comes, the SDK's retry honours its Retry-After (ARM's bucket answers about 1 s) and the pacer holds every other
+ * request of that subscription and bucket for the same time, so a retry does not run into the wall again.
+ */
 export const ARM_RETRY_OPTIONS = { maxRetries: 2, retryDelayInMs: 500, maxRetryDelayInMs: 5000 } as const;
 /** Table writes sit on the Event Grid / queue paths, which retry themselves: keep in-process retries short. */
 export const STORAGE_TABLE_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 200, maxRetryDelayInMs: 2000 } as const;
 /** Not a secret: the simulator accepts any non-empty bearer token. Used only when the ARM endpoint is loopback. */
 const LOCAL_TOKEN_VALUE = 'autoprotect-local-simulator';
 
-export function createAzureClients(config: AppConfig): AzureClients {
+/**
+ * One mirror of ARM's per-subscription buckets for the whole process: every ARM request of every client waits for its
+ * token (writes 10/s after a burst of 200, reads 25/s after 250) instead of drawing 429s.
+ */
+export const processArmPacer = new ArmRequestPacer();
+
+export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = processArmPacer): AzureClients {
   const armCredential = config.arm.isLocal ? createLocalTokenCredential() : new DefaultAzureCredential();
   const armOptions = {
     endpoint: config.arm.endpoint,
     retryOptions: { ...ARM_RETRY_OPTIONS },
+    additionalPolicies: [{ policy: createArmPacingPolicy(pacer), position: 'perRetry' as const }],
     ...(config.arm.caCertPath === undefined ? {} : { agent: new Agent({ ca: readFileSync(config.arm.caCertPath), keepAlive: true }) }),
   };
   const computeClients = new Map<string, ComputeManagementClient>();

@@ -42,6 +42,16 @@ export class TransientError extends AutoprotectError {
   }
 }
 
+/**
+ * Azure is still working on an operation and asked for a wait longer than an invocation should hold its queue slot:
+ * the request checks back after `retryAfterMs` through the queue, without spending an attempt.
+ */
+export class OperationPendingError extends TransientError {
+  constructor(message: string, options: Omit<TransientErrorOptions, 'code'> & { retryAfterMs: number }) {
+    super(message, { ...options, code: 'operation-in-progress' });
+  }
+}
+
 export class PermanentError extends AutoprotectError {
   readonly kind = 'permanent' as const;
 }

@@ -104,6 +104,20 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     expect(elapsedMs).toBeGreaterThanOrEqual(390);
   });
 
+  it('a VM whose backupStatus cannot be read is not enqueued, is shown as check-failed, and makes the sweep exit 1', async () => {
+    await control(sim, 'POST', 'faults', { faults: [{ operationId: 'BackupStatus_Get', kind: 'objectLocked', times: 1 }] });
+    try {
+      const run = await runCaptured(['sweep', '--dry-run', '--settings', settingsFile]);
+
+      expect(run.code).toBe(1);
+      expect(run.stdout.split('\n').filter((line) => /leave\s+check-failed\s+BMSUserErrorObjectLocked: /.test(line))).toHaveLength(1);
+      expect(run.stdout).toContain('Dry run: would enqueue 2 of 7 VMs.');
+      expect(run.stderr).toContain('autoprotect: 1 VM could not be checked (reason check-failed); run the sweep again later\n');
+    } finally {
+      await control(sim, 'POST', 'faults', { faults: [] });
+    }
+  });
+
   it('--json prints the decisions', async () => {
     const run = await runCaptured(['sweep', '--dry-run', '--json', '--settings', settingsFile]);
 

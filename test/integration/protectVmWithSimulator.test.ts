@@ -147,7 +147,7 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     const id = await createVm(sim, uniqueName('vmfault'));
     await control(sim, 'POST', 'faults', {
       faults: [
-        { operationId: 'BackupStatus_Get', kind: '429', times: 3, retryAfterSeconds: 0 },
+        { operationId: 'ProtectedItems_Get', kind: '429', times: 3, retryAfterSeconds: 0 },
         { operationId: 'ProtectedItems_CreateOrUpdate', kind: '500', times: 3 },
       ],
     });

@@ -26,10 +26,10 @@ function fakeQueue(first: DequeuedMessageItem[]) {
       batches = rest;
       return { receivedMessageItems: batch };
     },
-    deleteMessage: async () => ({}),
-    updateMessage: async () => ({ popReceipt: 'renewed' }),
+    deleteMessage: jest.fn(async () => ({})),
+    updateMessage: jest.fn(async () => ({ popReceipt: 'renewed' })),
   };
-  return { queue: queue as unknown as QueueClient, receivedAt };
+  return { queue: queue as unknown as QueueClient, receivedAt, deleteMessage: queue.deleteMessage, updateMessage: queue.updateMessage };
 }
 
 const fn = { name: 'fakeFunction', trigger: 'queueTrigger', triggerBindingName: 't' } as HostedFunction;
@@ -63,5 +63,21 @@ describe('QueueListener (with a fake queue)', () => {
     await until(() => receivedAt.length === 5);
     expect(receivedAt[4]! - wokenAt).toBeLessThan(200);
     await listener.stop(100);
+  });
+
+  it('deletes a message after success and hides a failed one for visibilityTimeout', async () => {
+    const { queue, deleteMessage, updateMessage } = fakeQueue([message('ok'), message('bad')]);
+    const invoker: Invoker = {
+      invoke: async (_fn, input) => {
+        if (input.triggerData?.string === '{"id":"bad"}') throw new Error('boom');
+      },
+    };
+    const options = { ...hostOptions, visibilityTimeoutMs: 30_000 };
+    const listener = new QueueListener({ fn, queue, poisonQueue: undefined, options, leaseMs: 60_000, invoker, logger: quietLogger });
+    listener.start();
+    await until(() => deleteMessage.mock.calls.length === 1 && updateMessage.mock.calls.length === 1);
+    await listener.stop(100);
+    expect(deleteMessage.mock.calls).toEqual([['ok', 'pop-ok']]);
+    expect(updateMessage.mock.calls).toEqual([['bad', 'pop-bad', undefined, 30]]);
   });
 });

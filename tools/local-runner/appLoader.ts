@@ -4,6 +4,16 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { globSync } from 'glob';
 import { AppLoadError } from './errors';
 
+/** The `name` of the app's package.json (used as the default host id), or undefined. */
+export function readPackageName(appDir: string): string | undefined {
+  try {
+    const name = (JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The entry files named by package.json `main` (globs allowed, as the Node worker accepts them), sorted. */
 export function resolveEntryPoints(appDir: string): string[] {
   const packageFile = join(appDir, 'package.json');

@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveEntryPoints, loadEntryPoints } from './appLoader';
+import { loadEntryPoints, readPackageName, resolveEntryPoints } from './appLoader';
 import { installCoreShim } from './coreShim';
+import type { HookCallback } from './coreTypes';
 import { AppLoadError, RunnerConfigError } from './errors';
 import { indexFunctions, queueFor, type HostedFunction } from './functionIndex';
 import { readHostJson } from './hostJson';
@@ -54,7 +55,9 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
     throw new AppLoadError('The app registered no functions (was "@azure/functions" loaded in test mode?)');
   }
   await model.getCapabilities?.({});
-  if (registry.hooks.size > 0) o.logger.log({ level: 'warning', category: 'host', message: `App hooks are registered but not run by the local runner: ${[...registry.hooks.keys()].join(', ')}` });
+  await runAppStartHooks(registry.hooks, o.appDir);
+  const unsupportedHooks = [...registry.hooks.keys()].filter((name) => name !== 'appStart');
+  if (unsupportedHooks.length > 0) o.logger.log({ level: 'warning', category: 'host', message: `App hooks are registered but not run by the local runner: ${unsupportedHooks.join(', ')}` });
 
   const storage = new StorageClients();
   const functions = indexFunctions(registry.registrations, settings, storage, o.functions);
@@ -127,7 +130,7 @@ function createTimer(fn: HostedFunction, settings: AppSettings, invoker: ReturnT
   const schedule = parseSchedule(resolveSettingTokens(raw, settings), settings.WEBSITE_TIME_ZONE ?? settings.TZ ?? 'UTC');
   const monitored = fn.triggerBinding.useMonitor !== false && !schedule.firesMoreThanOncePerMinute;
   const monitor = monitored
-    ? blobTimerStatusStore(resolveStorageConnection(undefined, settings), hostIdFor(settings, basename(o.appDir)), fn.name)
+    ? blobTimerStatusStore(resolveStorageConnection(undefined, settings), hostIdFor(settings, readPackageName(o.appDir) ?? basename(o.appDir)), fn.name)
     : undefined;
   return new TimerListener({ fn, schedule, runOnStartup: fn.triggerBinding.runOnStartup === true, monitor, invoker, logger: o.logger });
 }
@@ -145,4 +148,18 @@ async function waitFor(tasks: Promise<unknown>[], deadline: number): Promise<num
   const outcome = await Promise.race([Promise.allSettled(tasks).then(() => 'done' as const), timedOut]);
   clearTimeout(timer);
   return outcome === 'timeout' ? tasks.length : 0;
+}
+
+/**
+ * Runs the app's `app.hook.appStart` hooks once, after the entry points are loaded and before any trigger starts, as
+ * the Node worker does. A hook that throws stops the start-up: the app would not run in Azure either.
+ */
+async function runAppStartHooks(hooks: ReadonlyMap<string, readonly HookCallback[]>, appDir: string): Promise<void> {
+  for (const hook of hooks.get('appStart') ?? []) {
+    try {
+      await hook({ hookData: {}, appHookData: {}, functionAppDirectory: appDir });
+    } catch (error) {
+      throw new AppLoadError(`The app's appStart hook failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
 }

@@ -14,7 +14,6 @@ export interface QueueHostOptions {
 
 export interface HostOptions {
   queues: QueueHostOptions;
-  functionTimeoutMs: number | undefined;
 }
 
 export function readHostJson(appDir: string): HostOptions {
@@ -46,7 +45,6 @@ export function parseHostOptions(hostJson: unknown): HostOptions {
       maxDequeueCount: integer(queues.maxDequeueCount, 5, 'maxDequeueCount'),
       messageEncoding: encoding,
     },
-    functionTimeoutMs: root.functionTimeout === undefined ? undefined : parseTimeSpan(String(root.functionTimeout)),
   };
 }
 

@@ -42,8 +42,7 @@ export async function claimVm(ledger: Ledger, input: ClaimInput): Promise<ClaimR
       });
       return { claimed: true, entry };
     } catch (error) {
-      if (error instanceof LedgerConflictError) return lostRace(ledger, input.vm.key);
-      throw error;
+      return lostRaceOrThrow(ledger, input.vm.key, error);
     }
   }
   if (isLeaseHeld(existing, input.owner, input.now)) {
@@ -60,9 +59,14 @@ export async function claimVm(ledger: Ledger, input: ClaimInput): Promise<ClaimR
     });
     return { claimed: true, entry };
   } catch (error) {
-    if (error instanceof LedgerConflictError) return lostRace(ledger, input.vm.key);
-    throw error;
+    return lostRaceOrThrow(ledger, input.vm.key, error);
   }
+}
+
+/** A conditional write lost to another writer: report who holds the VM now. Any other error is rethrown. */
+function lostRaceOrThrow(ledger: Ledger, vmKey: string, error: unknown): Promise<ClaimResult> {
+  if (error instanceof LedgerConflictError) return lostRace(ledger, vmKey);
+  throw error;
 }
 
 /** True when someone other than `owner` holds an unexpired lease. */

@@ -1,5 +1,6 @@
 import type { VaultRoute } from '../config';
-import { PermanentError, TransientError } from '../errors';
+import { AutoprotectError, OperationPendingError, PermanentError, TransientError } from '../errors';
+import { statusCodeOf } from '../azure/computeVmReader';
 import { isJobRunning, isJobSucceeded, type ProtectedItemInfo } from '../azure/ports';
 import { backupJobWindowStart, findRunningOrCompletedBackupJob } from './findBackupJob';
 import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
@@ -11,12 +12,12 @@ const TRANSIENT_OPERATION_CODES = new Set(['BMSUserErrorObjectLocked', 'BMSUserE
 /**
  * Steps 5 and 6 for a VM whose protected item exists: `Protected` -> done; `IRPending` -> trigger the first backup
  * unless the row's job, the row's pending trigger, or a Backup job listed for the VM shows one running or completed.
+ * `justEnabled`: this run created the item a moment ago, so no Backup job of it can be listed yet: the listing (one
+ * ARM read per VM) is skipped.
  */
-export async function ensureFirstBackup(run: ProtectionRunContext, vault: VaultRoute, item: ProtectedItemInfo): Promise<ProtectOutcome> {
+export async function ensureFirstBackup(run: ProtectionRunContext, vault: VaultRoute, item: ProtectedItemInfo, options: { justEnabled?: boolean } = {}): Promise<ProtectOutcome> {
   const state = item.protectionState.toLowerCase();
-  if (state === 'protected' || item.lastBackupStatus?.toLowerCase() === 'completed') {
-    return run.finish('protected', { reason: run.session.entry.jobIds.length > 0 ? 'first-backup-completed' : 'already-protected' });
-  }
+  if (state === 'protected' || item.lastBackupStatus?.toLowerCase() === 'completed') return finishProtected(run, vault);
   if (DELIBERATELY_STOPPED.includes(state)) {
     return run.finish('skipped', { reason: `protection-state:${item.protectionState}`, rule: 'protected-item-state' });
   }
@@ -29,12 +30,14 @@ export async function ensureFirstBackup(run: ProtectionRunContext, vault: VaultR
 
   const known = await knownBackupJob(run, vault);
   if (known) return known;
-  const now = run.deps.clock.now();
-  const found = await findRunningOrCompletedBackupJob(run.deps.backup, vault, run.vm, { from: backupJobWindowStart(run.session.entry.firstSeen, now), now });
-  if (found) return backupJobOutcome(run, found.jobId, found.status, 'backup-job-found');
+  if (!options.justEnabled) {
+    const now = run.deps.clock.now();
+    const found = await findRunningOrCompletedBackupJob(run.deps.backup, vault, run.vm, { from: backupJobWindowStart(run.session.entry.firstSeen, now), now });
+    if (found) return backupJobOutcome(run, found.jobId, found.status, 'backup-job-found');
+  }
 
   if (run.deps.settings.dryRun) return run.finish('skipped', { reason: 'dry-run:would-trigger-backup' });
-  return triggerFirstBackup(run, vault);
+  return triggerFirstBackup(run, vault, options.justEnabled === true);
 }
 
 /** The job (or the trigger operation) this VM's row already names: checked instead of triggering again. */
@@ -44,7 +47,7 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
   if (!jobId && pendingTrigger) {
     const operation = await run.deps.backup.getOperationStatus(vault, pendingTrigger);
     if (operation.status === 'InProgress') {
-      throw new TransientError('The backup trigger is still being processed', { code: 'operation-in-progress', context: { operationId: pendingTrigger } });
+      throw new OperationPendingError('The backup trigger is still being processed', { retryAfterMs: run.deps.poll.maxIntervalMs, context: { operationId: pendingTrigger } });
     }
     jobId = operation.jobId;
   }
@@ -54,10 +57,32 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
   return undefined;
 }
 
-async function triggerFirstBackup(run: ProtectionRunContext, vault: VaultRoute): Promise<ProtectOutcome> {
+/**
+ * The item is protected. When the row shows that autoprotect enabled protection or triggered the backup but never
+ * recorded the job (the invocation crashed or ran out of budget after the trigger), the job is looked up and recorded:
+ * the ledger then names the first backup instead of calling the VM "already protected".
+ */
+async function finishProtected(run: ProtectionRunContext, vault: VaultRoute): Promise<ProtectOutcome> {
+  const entry = run.session.entry;
+  if (entry.jobIds.length > 0) return run.finish('protected', { reason: 'first-backup-completed' });
+  const pendingTrigger = run.session.lastOperation('backup');
+  if (pendingTrigger === undefined && run.session.lastOperation('enable') === undefined) return run.finish('protected', { reason: 'already-protected' });
+  const now = run.deps.clock.now();
+  const fromOperation = pendingTrigger === undefined ? undefined : (await run.deps.backup.getOperationStatus(vault, pendingTrigger)).jobId;
+  const jobId = fromOperation ?? (await findRunningOrCompletedBackupJob(run.deps.backup, vault, run.vm, { from: backupJobWindowStart(entry.firstSeen, now), now }))?.jobId;
+  if (jobId === undefined) return run.finish('protected', { reason: 'already-protected' });
+  return run.finish('protected', { reason: 'first-backup-completed', jobIds: [jobId] }, jobId);
+}
+
+async function triggerFirstBackup(run: ProtectionRunContext, vault: VaultRoute, justEnabled: boolean): Promise<ProtectOutcome> {
   const expiry = new Date(run.deps.clock.now().getTime() + run.deps.settings.backupExpiryDays * 24 * 3600_000);
   await run.session.save({ status: 'protecting', reason: 'triggering-first-backup' });
-  const operation = await run.deps.backup.triggerBackup(vault, run.vm, expiry);
+  const operation = await run.deps.backup.triggerBackup(vault, run.vm, expiry).catch((error: unknown) => {
+    if (justEnabled && httpStatusOf(error) === 404) {
+      throw new TransientError('Protection was enabled but the protected item is not visible yet', { cause: error, code: 'item-not-visible' });
+    }
+    throw error;
+  });
   await run.session.appendOperation('backup', operation.operationId);
   run.deps.logger.info('first backup triggered', { vmKey: run.vm.key, operationId: operation.operationId, vaultId: vault.vaultId });
   const result = await run.wait(vault, operation);
@@ -77,4 +102,10 @@ export function operationFailure(what: string, status: string, code: string | un
   const text = `Could not ${what}: operation ${status}${code ? ` (${code})` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`;
   const errorCode = code ?? `operation-${status.toLowerCase()}`;
   return code && TRANSIENT_OPERATION_CODES.has(code) ? new TransientError(text, { code: errorCode }) : new PermanentError(text, { code: errorCode });
+}
+
+/** The HTTP status of an SDK error, also when the gateway has already classified it (kept in `context.statusCode`). */
+function httpStatusOf(error: unknown): number | undefined {
+  if (error instanceof AutoprotectError && typeof error.context.statusCode === 'number') return error.context.statusCode;
+  return statusCodeOf(error);
 }

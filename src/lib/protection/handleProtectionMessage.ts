@@ -1,5 +1,5 @@
 import { ClaimHeldError } from '../ledger/claimVm';
-import { ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
+import { OperationPendingError, ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
 import type { Ledger } from '../ledger/ledger';
 import { errorFields } from '../logger';
 import { parseProtectionRequest, type ProtectionAttemptRecord, type ProtectionRequest } from '../messages/protectionRequest';
@@ -27,6 +27,8 @@ export type MessageOutcome =
 
 /** History entries kept on a request (the message schema allows 100). */
 const MAX_HISTORY = 50;
+/** Check-backs on a running Azure operation that spend no attempt; later ones count like any transient error. */
+const MAX_FREE_CHECK_BACKS = 40;
 
 /**
  * One `protection-requests` message: parse it (unparseable -> poison queue + reject record at once), run the
@@ -60,6 +62,7 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
 
 async function retryOrPoison(deps: ProtectionMessageDeps, request: ProtectionRequest, error: TransientError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
   if (error instanceof ClaimHeldError) return checkBackLater(deps, request, error, logger);
+  if (error instanceof OperationPendingError && checkBacksOf(request) < MAX_FREE_CHECK_BACKS) return checkBackOnOperation(deps, request, error, logger);
   const now = deps.clock.now();
   const record: ProtectionAttemptRecord = { attempt: request.attempt, at: now.toISOString(), code: error.code.slice(0, 200), message: error.message.slice(0, 2000) };
   const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
@@ -87,6 +90,24 @@ async function checkBackLater(deps: ProtectionMessageDeps, request: ProtectionRe
   await deps.requests.send(request, { delayMs });
   logger.info('protection request deferred: another invocation holds the VM', { code: error.code, delayMs, leaseRemainingMs: error.retryAfterMs });
   return { kind: 'requeued', nextAttempt: request.attempt, delayMs, code: error.code };
+}
+
+/**
+ * Azure is still working (e.g. enabling protection, about 40 s with Retry-After 60): the invocation does not sit it out
+ * in its queue slot but sends the request back with the service's wait as visibility delay. No attempt is spent; the
+ * check-back is written to the history, which bounds how many are free.
+ */
+async function checkBackOnOperation(deps: ProtectionMessageDeps, request: ProtectionRequest, error: OperationPendingError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
+  const record: ProtectionAttemptRecord = { attempt: request.attempt, at: deps.clock.now().toISOString(), code: error.code, message: error.message.slice(0, 2000) };
+  const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
+  const delayMs = error.retryAfterMs ?? retryDelayMs(2, deps.retry, undefined, deps.random);
+  await deps.requests.send({ ...request, history }, { delayMs });
+  logger.info('protection request checks back later: Azure is still working', { code: error.code, delayMs, checkBacks: checkBacksOf(request) + 1 });
+  return { kind: 'requeued', nextAttempt: request.attempt, delayMs, code: error.code };
+}
+
+function checkBacksOf(request: ProtectionRequest): number {
+  return (request.history ?? []).filter((entry) => entry.code === 'operation-in-progress' && entry.attempt === request.attempt).length;
 }
 
 async function poisonUnparseable(deps: ProtectionMessageDeps, body: unknown, error: PermanentError): Promise<MessageOutcome> {

@@ -45,6 +45,13 @@ export class LedgerSession {
     return this.save({ operationIds: [...this.current.operationIds, `${kind}:${operationId}`] });
   }
 
+  /** The most recent operation of any kind recorded on the row. */
+  latestOperation(): { kind: string; operationId: string } | undefined {
+    const latest = this.current.operationIds.at(-1);
+    const separator = latest?.indexOf(':') ?? -1;
+    return latest === undefined || separator < 0 ? undefined : { kind: latest.slice(0, separator), operationId: latest.slice(separator + 1) };
+  }
+
   /** The most recent operation of a kind recorded on the row. */
   lastOperation(kind: 'enable' | 'backup'): string | undefined {
     const prefix = `${kind}:`;

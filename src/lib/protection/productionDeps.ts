@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
 import type { AppConfig } from '../config';
 import type { AzureClients } from '../clients';
+import { withCachedPolicyLookup } from '../azure/cachedPolicyLookup';
 import { createComputeVmReader } from '../azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../azure/recoveryServicesGateway';
 import { TableLedger } from '../ledger/tableLedger';
@@ -17,7 +18,7 @@ export function createProductionProtectionDeps(config: AppConfig, clients: Azure
   const shared = {
     ledger: new TableLedger(clients.ledgerTable),
     vms: createComputeVmReader(clients.compute),
-    backup: createRecoveryServicesGateway(clients.backup),
+    backup: withCachedPolicyLookup(createRecoveryServicesGateway(clients.backup)),
     requests: createStorageRequestQueue(clients.requestQueue),
     poison: createStoragePoisonQueue(clients.poisonQueue),
     rejects: new TableRejectStore(clients.rejectsTable),

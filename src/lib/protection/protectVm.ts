@@ -16,7 +16,8 @@ export type { ProtectOutcome, ProtectVmDeps, ProtectionSettings } from './protec
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
- * claim the VM's ledger row, read the VM, apply the rules, check real backup state, enable protection if needed,
+ * claim the VM's ledger row, read the VM, apply the rules, read the protected item, enable protection if needed (asking
+ * backupStatus only when the service refuses, to tell "protected by another vault" apart),
  * trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded and
  * rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
  */
@@ -73,17 +74,26 @@ class ProtectionRun implements ProtectionRunContext {
       return this.finish('failed', { reason: 'unknown-policy', errorCode: 'unknown-policy', rule: decision.policyRule });
     }
 
-    const status = await this.backupStatus(normaliseRegion(details.location));
-    if (status.protected && status.vaultId && status.vaultId.toLowerCase() !== vault.vaultId.toLowerCase()) {
-      return this.finish('skipped', { reason: 'protected-elsewhere', rule: 'backup-status', vaultId: status.vaultId, policyName: status.policyName });
+    const region = normaliseRegion(details.location);
+    const existing = await this.deps.backup.getProtectedItem(vault, this.vm);
+    if (existing) {
+      await this.followPendingEnable(vault);
+      return ensureFirstBackup(this, vault, existing);
     }
+    if (this.deps.settings.dryRun) return (await this.protectedElsewhere(vault, region)) ?? this.finish('skipped', { reason: 'dry-run:would-enable-protection' });
+    const enabled = await this.enableOrExplain(vault, policyName, region);
+    return 'outcome' in enabled ? enabled.outcome : ensureFirstBackup(this, vault, enabled.item, { justEnabled: true });
+  }
 
-    let item = await this.deps.backup.getProtectedItem(vault, this.vm);
-    if (!item) {
-      if (this.deps.settings.dryRun) return this.finish('skipped', { reason: 'dry-run:would-enable-protection' });
-      item = await this.enableProtection(vault, policyName);
-    }
-    return ensureFirstBackup(this, vault, item);
+  /**
+   * An earlier invocation enabled protection and checked back later (or crashed) while Azure was still configuring:
+   * the item exists already, but a backup can only be triggered once that operation has finished.
+   */
+  private async followPendingEnable(vault: VaultRoute): Promise<void> {
+    const latest = this.session.latestOperation();
+    if (this.session.entry.status !== 'protecting' || latest?.kind !== 'enable') return;
+    const result = await this.wait(vault, { operationId: latest.operationId });
+    if (result.status !== 'Succeeded') throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
   }
 
   wait(vault: VaultRoute, operation: AsyncOperationRef) {
@@ -102,6 +112,29 @@ class ProtectionRun implements ProtectionRunContext {
       jobId: jobId ?? entry.jobIds.at(-1),
       dryRun: this.deps.settings.dryRun,
     };
+  }
+
+  /**
+   * Enables protection; when the service refuses (synchronously or as a failed operation), asks backupStatus whether
+   * another vault protects the VM: then the VM is skipped as `protected-elsewhere`, else the refusal stands. Asking only
+   * on refusal saves a write per VM (backupStatus is a POST, which ARM's write bucket counts).
+   */
+  private async enableOrExplain(vault: VaultRoute, policyName: string, region: string): Promise<{ item: ProtectedItemInfo } | { outcome: ProtectOutcome }> {
+    try {
+      return { item: await this.enableProtection(vault, policyName) };
+    } catch (caught) {
+      const error = classifyAzureError(caught);
+      if (error.kind !== 'permanent') throw error;
+      const elsewhere = await this.protectedElsewhere(vault, region);
+      if (elsewhere) return { outcome: elsewhere };
+      throw error;
+    }
+  }
+
+  private async protectedElsewhere(vault: VaultRoute, region: string): Promise<ProtectOutcome | undefined> {
+    const status = await this.backupStatus(region);
+    if (!status.protected || !status.vaultId || status.vaultId.toLowerCase() === vault.vaultId.toLowerCase()) return undefined;
+    return this.finish('skipped', { reason: 'protected-elsewhere', rule: 'backup-status', vaultId: status.vaultId, policyName: status.policyName });
   }
 
   /**
@@ -135,8 +168,8 @@ class ProtectionRun implements ProtectionRunContext {
     this.deps.logger.info('protection enable requested', { vmKey: this.vm.key, operationId: operation.operationId, vaultId: vault.vaultId, policyName });
     const result = await this.wait(vault, operation);
     if (result.status !== 'Succeeded') throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
-    const item = await this.deps.backup.getProtectedItem(vault, this.vm);
-    if (!item) throw new TransientError('Protection was enabled but the protected item is not visible yet', { code: 'item-not-visible' });
-    return item;
+    // A ConfigureBackup that just succeeded leaves the item IRPending and never backed up: no GET (an ARM read) needed.
+    // Should the item not be visible yet, the trigger's 404 is retried (firstBackup.ts, `justEnabled`).
+    return { protectionState: 'IRPending', policyName };
   }
 }

@@ -1,5 +1,5 @@
 import type { VaultRoute } from '../config';
-import { TransientError } from '../errors';
+import { OperationPendingError, TransientError } from '../errors';
 import type { AsyncOperationRef, BackupGateway, OperationStatusInfo } from '../azure/ports';
 import type { Clock } from './ports';
 
@@ -8,14 +8,22 @@ export interface PollSettings {
   minIntervalMs: number;
   /** Longest wait between polls (the service's Retry-After of 60 s is capped to this). */
   maxIntervalMs: number;
+  /**
+   * Longest wait an invocation sits out itself; a longer one (Azure's 60 s Retry-After while protection is enabled)
+   * releases the queue slot: OperationPendingError, and the request checks back through the queue. Unset: no limit.
+   */
+  holdLimitMs?: number;
 }
 
-export const DEFAULT_POLL_SETTINGS: PollSettings = { minIntervalMs: 250, maxIntervalMs: 10_000 };
+export const DEFAULT_POLL_SETTINGS: PollSettings = { minIntervalMs: 250, maxIntervalMs: 10_000, holdLimitMs: 5_000 };
 
 /**
  * Polls a vault-level operation until it is no longer InProgress. The interval honours the 202's Retry-After
- * within [min, max]; when the next poll would pass `deadline` the operation is left running and a TransientError
- * ('operation-in-progress') asks for a retry through the queue. An operation without an id counts as done.
+ * within [min, max], and a fresh 202 that asked for a wait (Retry-After > 0) is first polled after that wait, not at
+ * once (an immediate poll only spends an ARM read to learn "InProgress"); an operation followed up from an earlier
+ * attempt is polled at once and then at growing intervals (x4, up to maxIntervalMs). When the next poll would pass `deadline` the operation is left running and a
+ * TransientError ('operation-in-progress') asks for a retry through the queue; a wait longer than `holdLimitMs` is not
+ * sat out at all (OperationPendingError: check back through the queue). An operation without an id counts as done.
  */
 export async function waitForOperation(
   gateway: BackupGateway,
@@ -24,17 +32,28 @@ export async function waitForOperation(
   options: { clock: Clock; deadline: number; poll: PollSettings },
 ): Promise<OperationStatusInfo> {
   if (!operation.operationId) return { status: 'Succeeded' };
-  const interval = Math.min(options.poll.maxIntervalMs, Math.max(options.poll.minIntervalMs, operation.retryAfterMs ?? options.poll.minIntervalMs));
-  for (;;) {
-    const status = await gateway.getOperationStatus(vault, operation.operationId);
-    if (status.status !== 'InProgress') return status;
+  const { operationId } = operation;
+  const bounded = (ms: number) => Math.min(options.poll.maxIntervalMs, Math.max(options.poll.minIntervalMs, ms));
+  let interval = bounded(operation.retryAfterMs ?? options.poll.minIntervalMs);
+  const waitOrGiveUp = async () => {
+    if (options.poll.holdLimitMs !== undefined && interval > options.poll.holdLimitMs) {
+      throw new OperationPendingError(`Operation ${operationId} is still running; checking back in ${interval} ms`, { retryAfterMs: interval, context: { operationId } });
+    }
     if (options.clock.now().getTime() + interval > options.deadline) {
-      throw new TransientError(`Operation ${operation.operationId} is still running after the invocation's budget`, {
+      throw new TransientError(`Operation ${operationId} is still running after the invocation's budget`, {
         code: 'operation-in-progress',
         retryAfterMs: interval,
-        context: { operationId: operation.operationId },
+        context: { operationId },
       });
     }
     await options.clock.sleep(interval);
+  };
+  if ((operation.retryAfterMs ?? 0) > 0) await waitOrGiveUp();
+  for (;;) {
+    const status = await gateway.getOperationStatus(vault, operationId);
+    if (status.status !== 'InProgress') return status;
+    await waitOrGiveUp();
+    // Without a Retry-After (an operation followed up from an earlier attempt) a still running one is a slow one.
+    if (operation.retryAfterMs === undefined) interval = bounded(interval * 4);
   }
 }

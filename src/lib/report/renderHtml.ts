@@ -26,12 +26,13 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{border:1px solid #ddd;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f3f3}
+td:nth-child(6){white-space:nowrap}
 .kind-stale{color:#8a5a00}.kind-failed{color:#b00020}.kind-unprotected{color:#b00020}.kind-skipped{color:#555}
 </style>
 </head>
 <body>
 <h1>autoprotect compliance report</h1>
-<p>Generated ${escapeHtml(report.generatedAt)}; an initial backup is stale after ${escapeHtml(formatHours(report.staleAfterMs))} h.${report.reenqueued > 0 ? ` Re-enqueued ${report.reenqueued} VM(s).` : ''}</p>
+<p>Generated ${escapeHtml(report.generatedAt)}; an initial backup is stale after ${escapeHtml(formatAge(report.staleAfterMs))}.${report.reenqueued > 0 ? ` Re-enqueued ${report.reenqueued} VM(s).` : ''}</p>
 <div class="cards">${cards.map(([label, value]) => `<div class="card"><b>${value}</b>${escapeHtml(label)}</div>`).join('')}</div>
 <h2>Protected items by state</h2>
 ${renderChart(totals.itemsByState)}
@@ -44,15 +45,15 @@ ${report.findings.length === 0 ? '<p>Nothing to report.</p>' : renderTable(repor
 }
 
 function renderTable(findings: Finding[]): string {
-  const header = ['Kind', 'VM', 'Reason', 'Error code', 'What to do', 'Age (h)', 'Vault', 'Policy', 'Last job'];
-  const rows = findings.map((finding) => {
+  const header = ['Kind', 'VM', 'Reason', 'Error code', 'What to do', 'Age', 'Vault', 'Policy', 'Last job'];
+  const rows = [...findings].sort(byUrgency).map((finding) => {
     const cells = [
       finding.kind,
       finding.vmName,
       finding.errorMessage ? `${finding.reason}: ${finding.errorMessage}` : finding.reason,
       finding.errorCode ?? '',
       finding.action,
-      finding.ageMs === undefined ? '' : formatHours(finding.ageMs),
+      finding.ageMs === undefined ? '' : formatAge(finding.ageMs),
       finding.vaultName ?? '',
       finding.policyName ?? '',
       finding.lastJob ? `${finding.lastJob.operation} ${finding.lastJob.status}` : '',
@@ -81,6 +82,18 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character] ?? character);
 }
 
-function formatHours(ms: number): string {
-  return (ms / 3600_000).toFixed(1);
+/** A duration a person reads at a glance: "45 s", "12 min", "5.5 h", "3.2 d". */
+export function formatAge(ms: number): string {
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+const URGENCY: Record<Finding['kind'], number> = { failed: 0, stale: 1, unprotected: 2, skipped: 3 };
+
+/** Failed first, then stale, unprotected, skipped; oldest first within a kind. */
+function byUrgency(a: Finding, b: Finding): number {
+  return URGENCY[a.kind] - URGENCY[b.kind] || (b.ageMs ?? 0) - (a.ageMs ?? 0);
 }

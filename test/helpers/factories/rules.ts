@@ -1,20 +1,14 @@
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
+import { defaultRules } from '../../../src/lib/config/jsonSettings';
 import { parseVmResourceId } from '../../../src/lib/resourceId';
 import type { VmFacts } from '../../../src/lib/rules/evaluateVm';
 
 export const TEST_SUBSCRIPTION = '11111111-1111-1111-1111-111111111111';
 export const OTHER_SUBSCRIPTION = '22222222-2222-2222-2222-222222222222';
 
+/** The app's default rules (as loadConfig builds them), with overrides. */
 export function rulesConfig(overrides: Partial<RulesConfig> = {}): RulesConfig {
-  return {
-    optOutTag: 'autoprotect:skip',
-    include: [],
-    exclude: [],
-    resourceGroups: { include: ['*'], exclude: [] },
-    policies: [],
-    defaultPolicy: 'DefaultPolicy',
-    ...overrides,
-  };
+  return { ...defaultRules(), ...overrides };
 }
 
 export function vaultRoute(region: string, overrides: Partial<VaultRoute> = {}): VaultRoute {

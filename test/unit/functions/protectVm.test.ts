@@ -74,20 +74,87 @@ describe('protectVm', () => {
     expect(finishedLog(h.logs)).toMatchObject({ outcome: 'failed', code: 'BMSUserErrorInvalidConfigureProtectionRequest' });
   });
 
-  it('skips a VM protected by another vault', async () => {
+  it('skips a VM protected by another vault, asking backupStatus only after the service refused the PUT', async () => {
     const h = protectionHarness();
     const elsewhere = vaultRoute('eastus', { vaultName: 'rsv-other', vaultSubscriptionId: OTHER_SUBSCRIPTION });
     h.backup.statuses.set(h.vm.key, { protected: true, vaultId: elsewhere.vaultId, protectionStatus: 'Protected' });
+    h.backup.failNext('enableProtection', armError(400, 'UserErrorVmAlreadyProtectedByAnotherVault'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'skipped', reason: 'protected-elsewhere', vaultId: elsewhere.vaultId });
-    expect(h.backup.count('enableProtection')).toBe(0);
+    expect(h.backup.calls.map((call) => call.method)).toEqual(['policyExists', 'getProtectedItem', 'enableProtection', 'getBackupStatus']);
+    expect(h.backup.count('triggerBackup')).toBe(0);
   });
 
-  it('goes on without the backupStatus cross-check when it fails permanently', async () => {
+  it('spends no backupStatus call (an ARM write) and no job listing on a VM it protects first time', async () => {
     const h = protectionHarness();
-    h.backup.failNext('getBackupStatus', armError(400, 'BMSUserErrorInvalidInput'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered' });
+    expect(h.backup.count('getBackupStatus') + h.backup.count('listJobs')).toBe(0);
+    expect(h.backup.count('getProtectedItem')).toBe(1);
+  });
+
+  it('retries (does not fail) a trigger that finds the just-enabled item not visible yet', async () => {
+    const h = protectionHarness();
+    h.backup.failNext('triggerBackup', armError(404, 'BMSUserErrorDataSourceObjectNotFound'));
+    await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
+    expect(h.requests.sent).toHaveLength(1);
+    expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2, history: [{ code: 'item-not-visible' }] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting', errorCode: 'item-not-visible' });
+  });
+
+  it('releases its queue slot while Azure enables protection, checks back without spending an attempt, then triggers once', async () => {
+    const h = protectionHarness();
+    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
+    const enable = h.backup.enableProtection.bind(h.backup);
+    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    await createProtectVmHandler(deps)(protectionRequest(), h.context);
+    expect(h.requests.sent).toHaveLength(1);
+    const [checkBack] = h.requests.sent;
+    expect(checkBack?.delayMs).toBe(10_000);
+    expect(checkBack?.request).toMatchObject({ attempt: 1, history: [{ attempt: 1, code: 'operation-in-progress' }] });
+    expect(h.backup.count('getOperationStatus')).toBe(0);
+    expect(h.clock.sleeps).toEqual([]);
+
+    // Azure shows the item (IRPending) while it configures: the check-back follows the operation first, then triggers.
+    h.backup.setItem(h.vault, h.vm);
+    await createProtectVmHandler(deps)(checkBack?.request, h.context);
+    expect(h.backup.count('enableProtection')).toBe(1);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+    expect(h.requests.sent).toHaveLength(1);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered' });
+  });
+
+  it('checks back again while the operation it follows is still running, never sending a second PUT', async () => {
+    const h = protectionHarness();
+    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 1_000, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
+    const enable = h.backup.enableProtection.bind(h.backup);
+    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    h.backup.enablePolls = 10;
+    await createProtectVmHandler(deps)(protectionRequest(), h.context);
+    h.backup.setItem(h.vault, h.vm);
+    await createProtectVmHandler(deps)(h.requests.sent[0]?.request, h.context);
+    expect(h.requests.sent).toHaveLength(2);
+    expect(h.requests.sent[1]?.request).toMatchObject({ attempt: 1, history: [{ code: 'operation-in-progress' }, { code: 'operation-in-progress' }] });
+    expect(h.backup.count('enableProtection')).toBe(1);
+    expect(h.backup.count('triggerBackup')).toBe(0);
+  });
+
+  it('counts check-backs as attempts once a request has used its free ones', async () => {
+    const h = protectionHarness({ maxAttempts: 8 });
+    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
+    const enable = h.backup.enableProtection.bind(h.backup);
+    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    const history = Array.from({ length: 40 }, () => ({ attempt: 1, at: '2026-03-01T09:00:00Z', code: 'operation-in-progress', message: 'still running' }));
+    await createProtectVmHandler(deps)(protectionRequest({ history }), h.context);
+    expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2 });
+  });
+
+  it('keeps the refusal when the backupStatus cross-check fails permanently', async () => {
+    const h = protectionHarness();
+    h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
+    h.backup.failNext('getBackupStatus', armError(400, 'BMSUserErrorInvalidInput'));
+    await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest' });
     expect(h.logs.some((log) => log.level === 'warning' && log.entry.code === 'BMSUserErrorInvalidInput')).toBe(true);
   });
 
@@ -120,7 +187,7 @@ describe('protectVm', () => {
 
   it('re-enqueues a throttled request with a delay of at least Retry-After and keeps the history', async () => {
     const h = protectionHarness();
-    h.backup.failNext('getBackupStatus', armError(429, 'ResourceRequestsThrottled', { 'retry-after': '120' }));
+    h.backup.failNext('getProtectedItem', armError(429, 'ResourceRequestsThrottled', { 'retry-after': '120' }));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(h.requests.sent).toHaveLength(1);
     const [sent] = h.requests.sent;
@@ -141,7 +208,7 @@ describe('protectVm', () => {
 
   it('sends the request with its history to the poison queue after maxAttempts and marks the ledger failed', async () => {
     const h = protectionHarness({ maxAttempts: 3 });
-    h.backup.failNext('getBackupStatus', armError(503, 'ServiceUnavailable'));
+    h.backup.failNext('getProtectedItem', armError(503, 'ServiceUnavailable'));
     const history = [
       { attempt: 1, at: '2026-03-01T09:00:00Z', code: 'ServiceUnavailable', message: 'first' },
       { attempt: 2, at: '2026-03-01T09:05:00Z', code: 'ServiceUnavailable', message: 'second' },
@@ -259,7 +326,7 @@ describe('protectVm', () => {
 
   it('fails the invocation when a retry cannot be enqueued, so the host redelivers', async () => {
     const h = protectionHarness();
-    h.backup.failNext('getBackupStatus', armError(503, 'ServiceUnavailable'));
+    h.backup.failNext('getProtectedItem', armError(503, 'ServiceUnavailable'));
     h.requests.failWith = new Error('queue down');
     await expect(createProtectVmHandler(h.deps)(protectionRequest(), h.context)).rejects.toThrow('queue down');
     expect(h.logs.some((log) => log.level === 'error' && log.entry.outcome === 'error')).toBe(true);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBicepProject, checkBicepSource } from '../../../tools/infra/bicepChecks';
@@ -93,5 +93,21 @@ describe('checkBicepProject', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+});
+
+describe('checkBicepSource on the real templates', () => {
+  const source = readFileSync(INFRA_MAIN, 'utf8');
+
+  it('notices a removed closing brace', () => {
+    const broken = source.slice(0, source.lastIndexOf('}')) + source.slice(source.lastIndexOf('}') + 1);
+
+    expect(checkBicepSource(broken, INFRA_MAIN).map((problem) => problem.message)).toEqual(expect.arrayContaining([expect.stringMatching(/is never closed/)]));
+  });
+
+  it('notices an interpolated var that was renamed at its declaration only', () => {
+    const renamed = source.replace('var resourceToken =', 'var token =');
+
+    expect(checkBicepSource(renamed, INFRA_MAIN).map((problem) => problem.message)).toContain("'resourceToken' is used in an interpolation but never declared");
   });
 });

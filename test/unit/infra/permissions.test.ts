@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findArmOperationCalls, armOperationGroups } from '../../../tools/infra/armOperations';
 import { actionMatches, grantOfBicepSource, grantsFromBicep, permissionProblems, readPermissionTable, tableDriftProblems, type ScopeGrant } from '../../../tools/infra/permissionCoverage';
@@ -8,10 +10,11 @@ const table = readPermissionTable(TABLE_PATH);
 const calls = findArmOperationCalls([join(ROOT, 'src')], ROOT);
 
 describe('ARM operations the code calls', () => {
-  it('finds the SDK calls of the Compute and Recovery Services adapters', () => {
-    const operations = new Set(calls.map((call) => call.operation));
+  it('finds the SDK calls of the Compute and Recovery Services adapters, with file and line', () => {
+    const operations = calls.map((call) => call.operation);
 
-    expect(operations).toEqual(new Set([
+    expect(calls.find((call) => call.operation === 'backups.trigger')).toEqual({ operation: 'backups.trigger', client: 'RecoveryServicesBackupClient', file: 'src/lib/azure/recoveryServicesGateway.ts', line: expect.any(Number) });
+    expect(operations).toEqual(expect.arrayContaining([
       'virtualMachines.get',
       'virtualMachines.listAll',
       'backupStatus.get',
@@ -24,6 +27,17 @@ describe('ARM operations the code calls', () => {
       'jobDetails.get',
       'backupProtectedItems.list',
     ]));
+  });
+
+  it('ignores calls on objects that are not ARM operation groups', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ops-'));
+    try {
+      writeFileSync(join(directory, 'a.ts'), 'deps.ledger.get(key);\nclient(vault).protectedItems.get(a, b);\nitems.protectedItems.notAMethod(x);\n');
+
+      expect(findArmOperationCalls([directory], directory)).toEqual([{ operation: 'protectedItems.get', client: 'RecoveryServicesBackupClient', file: 'a.ts', line: 2 }]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('are exactly the operations of infra/permissions.json', () => {

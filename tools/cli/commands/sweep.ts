@@ -3,12 +3,12 @@ import { createRecoveryServicesGateway } from '../../../src/lib/azure/recoverySe
 import { createProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import { createStorageRequestQueue } from '../../../src/lib/protection/storageQueues';
 import { booleanOption, positiveNumberOption, type Command, type CommandContext } from '../command';
-import { EXIT_OK, oneLineMessage } from '../errors';
+import { EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
 import { createProgress, type Progress } from '../format/progress';
 import { createRateLimiter, type LimiterClock } from '../format/rateLimiter';
 import { renderTable } from '../format/table';
 import { writeLine } from '../io';
-import { planSweep, type SweepDecision } from '../sweep/planSweep';
+import { CHECK_FAILED, planSweep, type SweepDecision } from '../sweep/planSweep';
 
 export const DEFAULT_SWEEP_RATE = 5;
 
@@ -19,7 +19,8 @@ export const sweepCommand: Command = {
 
 Lists every VM of AUTOPROTECT_SUBSCRIPTION_IDS and enqueues a protection request (source 'sweep') for each VM
 that no configured vault protects, that the rules include and route to a vault, and that backupStatus does not
-report protected by another vault. protectVm then protects it like a new VM.
+report protected by another vault. protectVm then protects it like a new VM. A VM whose backupStatus cannot be
+read is not enqueued (reason check-failed) and makes the command exit 1 after the others are enqueued.
 
 Options:
   --dry-run          only show what would be enqueued and why each other VM is left alone
@@ -70,7 +71,10 @@ export async function runSweep(context: CommandContext, clock?: LimiterClock): P
 
   if (json) writeLine(context.io.stdout, JSON.stringify({ dryRun, enqueued: dryRun ? 0 : chosen.length, decisions }, null, 2));
   else writeLine(context.io.stdout, sweepText(decisions, dryRun));
-  return EXIT_OK;
+  const unchecked = decisions.filter((decision) => decision.reason === CHECK_FAILED).length;
+  if (unchecked === 0) return EXIT_OK;
+  writeLine(stderr, `autoprotect: ${unchecked} VM${unchecked === 1 ? '' : 's'} could not be checked (reason ${CHECK_FAILED}); run the sweep again later`);
+  return EXIT_FAILURE;
 }
 
 /** The decisions as a table plus a one-line total. */

@@ -1,7 +1,10 @@
-import type { BackupGateway, VmDetails, VmReader } from '../../../src/lib/azure/ports';
+import type { BackupGateway, BackupStatusInfo, VmDetails, VmReader } from '../../../src/lib/azure/ports';
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
 import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
+
+/** The reason of a VM whose backupStatus could not be read (it is not enqueued; the sweep reports it). */
+export const CHECK_FAILED = 'check-failed';
 
 /** What the sweep does with one watched VM, and why. */
 export interface SweepDecision {
@@ -10,7 +13,7 @@ export interface SweepDecision {
   resourceGroup: string;
   location: string;
   action: 'enqueue' | 'leave';
-  /** e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region'. */
+  /** e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region', 'check-failed'. */
   reason: string;
   /** The rule that decided (rules' wording), when the rules decided. */
   rule?: string;
@@ -74,7 +77,18 @@ async function decide(backup: BackupGateway, details: VmDetails, protectedKeys: 
   if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
   const decision = evaluateVm(details, options.rules, options.vaults);
   if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
-  const status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));
+  let status: BackupStatusInfo;
+  try {
+    status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));
+  } catch (error) {
+    return { ...base, action: 'leave', reason: CHECK_FAILED, rule: errorCodeOf(error) };
+  }
   if (status.protected) return { ...base, action: 'leave', reason: 'protected-elsewhere', rule: `backup-status:${status.vaultId?.split('/').at(-1) ?? 'unknown-vault'}` };
   return { ...base, action: 'enqueue', reason: 'unprotected', rule: decision.rule, vaultName: decision.vault.vaultName, policyName: decision.policyName };
+}
+
+function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error as { message?: unknown } | null)?.message;
+  return `${typeof code === 'string' ? code : 'error'}: ${typeof message === 'string' ? message.split(/\r?\n/)[0] : String(error)}`.slice(0, 200);
 }

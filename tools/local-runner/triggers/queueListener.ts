@@ -32,6 +32,7 @@ export class QueueListener {
   readonly #o: QueueListenerOptions;
   readonly #sleeper = new Sleeper();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #renewals = new Set<NodeJS.Timeout>();
   #stopping = false;
   #loop: Promise<void> | undefined;
   #signalStop: () => void = () => undefined;
@@ -67,6 +68,8 @@ export class QueueListener {
     })();
     await Promise.race([drained, timedOut]);
     clearTimeout(timer);
+    // Abandoned messages are no longer renewed: they become visible again when their lease expires.
+    this.#renewals.forEach((renewal) => clearInterval(renewal));
     return this.#inFlight.size;
   }
 
@@ -133,6 +136,7 @@ export class QueueListener {
     }
     const lease = { popReceipt: message.popReceipt };
     const renewal = setInterval(() => void this.#renew(message, lease), Math.max(250, this.#o.leaseMs / 2));
+    this.#renewals.add(renewal);
     let succeeded = false;
     try {
       await invoker.invoke(fn, {
@@ -145,6 +149,7 @@ export class QueueListener {
       // logged by the invoker; handled below
     } finally {
       clearInterval(renewal);
+      this.#renewals.delete(renewal);
     }
     const current = { ...message, popReceipt: lease.popReceipt };
     if (succeeded) await this.#delete(current);

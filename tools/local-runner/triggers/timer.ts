@@ -57,6 +57,7 @@ export class TimerListener {
     const { schedule, fn, logger } = this.#o;
     let last = new Date();
     const pastDue = await this.#startUpStatus(last);
+    if (this.#stopping) return;
     if (pastDue) await this.#invoke('IsPastDue', true, pastDue);
     else if (this.#o.runOnStartup) await this.#invoke('runOnStartup', false, last);
     if (pastDue || this.#o.runOnStartup) last = new Date();

@@ -1,5 +1,5 @@
 import { csvCell, renderCsv } from '../../../../src/lib/report/renderCsv';
-import { escapeHtml, renderHtml } from '../../../../src/lib/report/renderHtml';
+import { escapeHtml, formatAge, renderHtml } from '../../../../src/lib/report/renderHtml';
 import type { ComplianceReport, Finding } from '../../../../src/lib/report/reportTypes';
 
 function report(findings: Finding[]): ComplianceReport {
@@ -73,5 +73,18 @@ describe('renderHtml', () => {
 
   it('escapes the five HTML special characters', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
+
+describe('formatAge', () => {
+  it.each([
+    [5_000, '5 s'],
+    [89_000, '89 s'],
+    [12 * 60_000, '12 min'],
+    [5.5 * 3600_000, '5.5 h'],
+    [3.2 * 86_400_000, '3.2 d'],
+    [-10, '0 s'],
+  ])('shows %d ms as %s', (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
   });
 });

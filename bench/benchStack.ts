@@ -1,0 +1,83 @@
+import { resolve } from 'node:path';
+import { QueueClient } from '@azure/storage-queue';
+import type { SimulatorTiming } from '../simulator/src/index';
+import { requestJson } from '../tools/shared/httpsJson';
+import { startStack, type Stack } from '../tools/stack/startStack';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+
+/** ARM request log entry as GET /_sim/requests returns it. */
+export interface SimRequest {
+  time: string;
+  method: string;
+  path: string;
+  operationId: string;
+  status: number;
+  durationMs: number;
+}
+
+export interface SimStateView {
+  vms: Array<{ id: string; name: string; createdAt: string }>;
+  jobs: Array<{ operation: string; status: string; entityFriendlyName: string; startTime: string }>;
+  protectedItems: Array<{ sourceResourceId: string; protectionState: string }>;
+  tenantId: string;
+}
+
+/**
+ * The local stack on free ports with its own Azurite; host log lines go to `onHostLog` (default: dropped). A start that
+ * lost a free port to another process on this shared machine (EADDRINUSE) is tried again, at most 3 times.
+ */
+export async function startBenchStack(options: { timing: Partial<SimulatorTiming>; extraSettings?: Record<string, string>; onHostLog?: (line: string) => void }): Promise<Stack> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String((error as Error)?.message).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+function startStackOnce(options: { timing: Partial<SimulatorTiming>; extraSettings?: Record<string, string>; onHostLog?: (line: string) => void }): Promise<Stack> {
+  return startStack({
+    repoRoot,
+    hostPort: 0,
+    simPort: 0,
+    azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    simTiming: options.timing,
+    extraSettings: options.extraSettings,
+    hostLog: options.onHostLog ?? (() => undefined),
+    stackFile: null,
+    say: () => undefined,
+  });
+}
+
+export async function simGet<T>(stack: Stack, path: string): Promise<T> {
+  const response = await requestJson<T>('GET', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, timeoutMs: 60_000 });
+  if (response.status >= 300) throw new Error(`GET /_sim/${path} -> ${response.status}`);
+  return response.body;
+}
+
+export async function simPost(stack: Stack, path: string, body: unknown): Promise<unknown> {
+  const response = await requestJson('POST', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, body, timeoutMs: 60_000 });
+  if (response.status >= 300) throw new Error(`POST /_sim/${path} -> ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export function queueOf(stack: Stack, name: string): QueueClient {
+  return new QueueClient(stack.info.storageConnectionString, name);
+}
+
+export async function queueLength(queue: QueueClient): Promise<number> {
+  if (!(await queue.exists())) return 0;
+  return (await queue.getProperties()).approximateMessagesCount ?? 0;
+}
+
+/** The VM name a Recovery Services item path names (`...protectedItems/VM;iaasvmcontainerv2;rg;vm[/backup]`), lower case. */
+export function vmNameOfItemPath(path: string): string | undefined {
+  const match = /protecteditems\/([^/]+)/i.exec(decodeURIComponent(path));
+  return match?.[1]?.split(';').at(-1)?.toLowerCase();
+}
+
+export function endMs(entry: SimRequest): number {
+  return Date.parse(entry.time) + entry.durationMs;
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { repoRoot } from './benchStack';
+import { renderTable, runInfo, writeResults } from './results';
+import type { WorkloadResult } from './types';
+import { runBurst } from './workloads/burst';
+import { runIngest } from './workloads/ingest';
+import { RECORDED_TIMING, ZERO_TIMING, runLatency } from './workloads/latency';
+import { runReportAtScale } from './workloads/reportAtScale';
+
+/** Sizes per mode: `--quick` fits in 2 minutes, the full run in 10 on 2 cores. */
+const SIZES = {
+  quick: { ingest: 2_000, latencyVms: 40, recordedScale: 0.1, burst: 150, report: 10_000 },
+  full: { ingest: 10_000, latencyVms: 200, recordedScale: 1, burst: 1_000, report: 50_000 },
+};
+
+const WORKLOADS = ['ingest', 'latency', 'burst', 'report', 'scaleout'] as const;
+
+async function main(argv: string[]): Promise<void> {
+  const mode = argv.includes('--quick') ? 'quick' : 'full';
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const unknown = only?.filter((name) => !(WORKLOADS as readonly string[]).includes(name)) ?? [];
+  if (unknown.length > 0) throw new Error(`Unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
+  const wanted = (name: (typeof WORKLOADS)[number]) => !only || only.includes(name);
+  const size = SIZES[mode];
+  const results: WorkloadResult[] = [];
+  const attempt = async (name: string, work: () => Promise<WorkloadResult>) => {
+    const started = Date.now();
+    process.stderr.write(`bench: ${name} ...\n`);
+    try {
+      results.push(await work());
+    } catch (error) {
+      results.push({ name, size: '', durationMs: Date.now() - started, figures: [], notes: [], error: String((error as Error)?.message ?? error) });
+    }
+    process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  };
+
+  if (wanted('ingest')) await attempt('1 ingest', () => runIngest({ events: size.ingest }));
+  if (wanted('latency')) {
+    await attempt('2 latency (zero)', () => runLatency({ vms: size.latencyVms, intervalMs: 100 }, ZERO_TIMING, { p99TriggeredMs: 2_000 }));
+    const scaled = scaleTiming(size.recordedScale);
+    await attempt('2 latency (recorded)', () => runLatency({ vms: size.latencyVms, intervalMs: 100 }, scaled));
+  }
+  let baseline: number | undefined;
+  if (wanted('burst') || wanted('scaleout')) {
+    await attempt('3 burst', async () => {
+      const outcome = await runBurst({ vms: size.burst }, 1);
+      baseline = outcome.makespanMs;
+      return outcome.result;
+    });
+  }
+  if (wanted('scaleout')) await attempt('5 scale-out', async () => (await runBurst({ vms: size.burst }, 3, baseline)).result);
+  if (wanted('report')) await attempt('4 report', () => runReportAtScale({ items: size.report }));
+
+  results.sort((a, b) => a.name.localeCompare(b.name));
+  const run = runInfo(mode, repoRoot, results);
+  process.stdout.write(`${renderTable(run)}\n`);
+  const files = writeResults(run, join(repoRoot, 'bench', 'results'));
+  process.stdout.write(`\nwritten: ${files.join(', ')}\n`);
+}
+
+function scaleTiming(scale: number): typeof RECORDED_TIMING {
+  if (scale === 1) return RECORDED_TIMING;
+  return {
+    label: `recorded durations x${scale}`,
+    configureBackupMs: Math.round(RECORDED_TIMING.configureBackupMs * scale),
+    backupOperationMs: Math.round(RECORDED_TIMING.backupOperationMs * scale),
+    retryAfterSeconds: Math.max(1, Math.round(RECORDED_TIMING.retryAfterSeconds * scale)),
+  };
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String((error as Error)?.stack ?? error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,39 @@
+import { InvocationContext } from '@azure/functions';
+import { getRuntime } from '../src/lib/clients';
+import { createProductionReportDeps } from '../src/lib/report/productionDeps';
+import { runComplianceReport } from '../src/lib/report/runComplianceReport';
+
+/**
+ * Runs in its own process (settings from the environment, like the Functions host) so its peak RSS is its own:
+ * `report` runs the compliance report with production deps; `floor` only pages through the vaults' protected items
+ * with the SDK. Prints one line `BENCH_RESULT {json}`.
+ */
+async function main(mode: string): Promise<void> {
+  const { config, clients } = getRuntime();
+  const t0 = performance.now();
+  let detail: Record<string, unknown>;
+  if (mode === 'floor') {
+    let items = 0;
+    let pages = 0;
+    for (const vault of config.vaults) {
+      const pager = clients.backup(vault.vaultSubscriptionId).backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, { filter: "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'" }).byPage();
+      for await (const page of pager) {
+        pages++;
+        items += page.length;
+      }
+    }
+    detail = { items, pages };
+  } else {
+    const context = new InvocationContext({ functionName: 'reportPendingBackups', invocationId: 'bench', logHandler: () => undefined });
+    const { deps, options } = createProductionReportDeps(config, clients)(context);
+    const report = await runComplianceReport(deps, options);
+    detail = { totals: report.totals, problems: report.problems.length };
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ mode, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail })}\n`);
+}
+
+main(process.argv[2] ?? 'report').catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,93 @@
+import type { Stack } from '../../tools/stack/startStack';
+import { endMs, queueLength, queueOf, simGet, simPost, vmNameOfItemPath, type SimRequest, type SimStateView } from '../benchStack';
+import { mapLimit, pollUntil } from '../stats';
+
+export interface ProtectRunResult {
+  created: Map<string, number>;
+  requests: SimRequest[];
+  state: SimStateView;
+  poison: number;
+  firstCreateMs: number;
+}
+
+/**
+ * Creates `count` VMs through the simulator (each raises its Event Grid write event), one every `intervalMs` (0 = all
+ * at once, 50 requests in flight), then waits until each has a Backup job and (with `drainQueue`) the request queue is
+ * empty.
+ */
+export async function createVmsAndWait(stack: Stack, options: { prefix: string; count: number; intervalMs: number; timeoutMs: number; drainQueue: boolean }): Promise<ProtectRunResult> {
+  const names = Array.from({ length: options.count }, (_, i) => `${options.prefix}-${String(i).padStart(4, '0')}`);
+  const firstCreateMs = Date.now();
+  if (options.intervalMs > 0) {
+    const pending: Array<Promise<unknown>> = [];
+    for (const [i, name] of names.entries()) {
+      const due = firstCreateMs + i * options.intervalMs;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      pending.push(simPost(stack, 'vms', { resourceGroup: 'rg-bench', name, location: 'eastus' }));
+    }
+    await Promise.all(pending);
+  } else {
+    await mapLimit(names, 50, (name) => simPost(stack, 'vms', { resourceGroup: 'rg-bench', name, location: 'eastus' }));
+  }
+  const wanted = new Set(names);
+  const requestQueue = queueOf(stack, 'protection-requests');
+  const state = await pollUntil(`a Backup job for each of ${options.count} VMs`, async () => {
+    const s = await simGet<SimStateView>(stack, 'state');
+    const withJob = new Set(s.jobs.filter((j) => j.operation === 'Backup' && wanted.has(j.entityFriendlyName)).map((j) => j.entityFriendlyName));
+    if (withJob.size < wanted.size) return undefined;
+    return !options.drainQueue || (await queueLength(requestQueue)) === 0 ? s : undefined;
+  }, options.timeoutMs, 1000);
+  const log = await simGet<{ entries: SimRequest[] }>(stack, 'requests');
+  const created = new Map(state.vms.filter((vm) => wanted.has(vm.name)).map((vm) => [vm.name.toLowerCase(), Date.parse(vm.createdAt)]));
+  const requests = log.entries.filter((entry) => Date.parse(entry.time) >= firstCreateMs - 1000);
+  return { created, requests, state, poison: await queueLength(queueOf(stack, 'protection-requests-poison')), firstCreateMs };
+}
+
+/** Per VM: when protection was enabled (PUT accepted + the operation's duration) and when the backup was triggered. */
+export function milestones(run: ProtectRunResult, configureMs: number): { enabled: number[]; triggered: number[]; lastTriggerMs: number } {
+  const enabledAt = new Map<string, number>();
+  const triggeredAt = new Map<string, number>();
+  for (const entry of run.requests) {
+    const vm = vmNameOfItemPath(entry.path);
+    if (!vm || entry.status !== 202) continue;
+    if (entry.operationId === 'ProtectedItems_CreateOrUpdate' && !enabledAt.has(vm)) enabledAt.set(vm, endMs(entry) + configureMs);
+    if (entry.operationId === 'Backups_Trigger' && !triggeredAt.has(vm)) triggeredAt.set(vm, endMs(entry));
+  }
+  const enabled: number[] = [];
+  const triggered: number[] = [];
+  let lastTriggerMs = 0;
+  for (const [vm, createdAt] of run.created) {
+    const e = enabledAt.get(vm);
+    const t = triggeredAt.get(vm);
+    if (e !== undefined) enabled.push(e - createdAt);
+    if (t !== undefined) {
+      triggered.push(t - createdAt);
+      lastTriggerMs = Math.max(lastTriggerMs, t);
+    }
+  }
+  return { enabled, triggered, lastTriggerMs };
+}
+
+const POLL_OPERATIONS = /OperationStatuses_Get|OperationResults_Get|JobDetails_Get/;
+
+/** ARM requests by kind (reads, writes, polls, deletes), 429s, and Backup jobs per VM. */
+export function requestMix(run: ProtectRunResult): { reads: number; writes: number; polls: number; deletes: number; total: number; throttled: number; byOperation: Record<string, number>; backupJobs: { min: number; max: number; notOne: number } } {
+  const mix = { reads: 0, writes: 0, polls: 0, deletes: 0, total: 0, throttled: 0, byOperation: {} as Record<string, number> };
+  for (const entry of run.requests) {
+    mix.total++;
+    mix.byOperation[entry.operationId] = (mix.byOperation[entry.operationId] ?? 0) + 1;
+    if (entry.status === 429) mix.throttled++;
+    if (entry.method === 'GET') {
+      if (POLL_OPERATIONS.test(entry.operationId)) mix.polls++;
+      else mix.reads++;
+    } else if (entry.method === 'DELETE') mix.deletes++;
+    else mix.writes++;
+  }
+  const perVm = new Map<string, number>([...run.created.keys()].map((vm) => [vm, 0]));
+  for (const job of run.state.jobs) {
+    const vm = job.entityFriendlyName.toLowerCase();
+    if (job.operation === 'Backup' && perVm.has(vm)) perVm.set(vm, (perVm.get(vm) ?? 0) + 1);
+  }
+  const counts = [...perVm.values()];
+  return { ...mix, backupJobs: { min: Math.min(...counts), max: Math.max(...counts), notOne: counts.filter((c) => c !== 1).length } };
+}

@@ -1,0 +1,120 @@
+/** One of ARM's per-subscription buckets (request-limits-and-throttling: reads, writes, deletes). */
+export type ArmBucketKind = 'reads' | 'writes' | 'deletes';
+
+export interface ArmBucketLimits {
+  size: number;
+  refillPerSecond: number;
+}
+
+/** ARM's published per-subscription, per-principal token buckets (see docs and arm-throttling.md). */
+export const ARM_SUBSCRIPTION_LIMITS: Readonly<Record<ArmBucketKind, ArmBucketLimits>> = Object.freeze({
+  reads: { size: 250, refillPerSecond: 25 },
+  writes: { size: 200, refillPerSecond: 10 },
+  deletes: { size: 200, refillPerSecond: 10 },
+});
+
+export interface PacerClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemPacerClock: PacerClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+interface LocalBucket {
+  /** Tokens left for new requests after every outstanding one; negative while requests wait for theirs. */
+  tokens: number;
+  updatedAt: number;
+  /** Requests that took a token and have not reported back yet (waiting or in flight). */
+  outstanding: number;
+  /** Tokens per second other callers (other instances, other tools) spend from the same ARM bucket, smoothed. */
+  othersRate: number;
+  /** This process's refill: ARM's rate minus what the others spend, at least MIN_SHARE of it. */
+  rate: number;
+  last?: { at: number; remaining: number };
+}
+
+/** Smoothing time of the others' rate (ms), and the least share of ARM's refill this process keeps. */
+const OTHERS_SMOOTHING_MS = 3000;
+const MIN_SHARE = 0.05;
+
+/**
+ * A process-wide mirror of ARM's per-subscription token buckets. `acquire` reserves one token and waits until it has
+ * refilled (first come, first served), so requests leave at the rate ARM grants instead of running into 429s.
+ * `observe` corrects the mirror from each response: the `x-ms-ratelimit-remaining-subscription-*` header is the shared
+ * bucket's true level, so the mirror never shows more than that minus this process's outstanding requests; the
+ * header's fall beyond what this process spent (plus ARM's refill) is what other callers, e.g. other Functions
+ * instances, spend, and this process refills only with the rest. A 429's Retry-After pauses the bucket.
+ */
+export class ArmRequestPacer {
+  private readonly buckets = new Map<string, LocalBucket>();
+
+  constructor(
+    private readonly limits: Readonly<Record<ArmBucketKind, ArmBucketLimits>> = ARM_SUBSCRIPTION_LIMITS,
+    private readonly clock: PacerClock = systemPacerClock,
+  ) {}
+
+  /** Resolves when a request of this kind may be sent; returns how long it waited (ms). Pair with observe or release. */
+  async acquire(subscriptionId: string, kind: ArmBucketKind): Promise<number> {
+    const bucket = this.refilled(subscriptionId, kind);
+    bucket.tokens -= 1;
+    bucket.outstanding += 1;
+    if (bucket.tokens >= 0) return 0;
+    const waitMs = Math.ceil((-bucket.tokens / bucket.rate) * 1000);
+    await this.clock.sleep(waitMs);
+    return waitMs;
+  }
+
+  /** A request that got no response (network error): it no longer counts as outstanding. */
+  release(subscriptionId: string, kind: ArmBucketKind): void {
+    const bucket = this.refilled(subscriptionId, kind);
+    bucket.outstanding = Math.max(0, bucket.outstanding - 1);
+  }
+
+  /** Applies what ARM said about the bucket after a response to a request this process sent. */
+  observe(subscriptionId: string, kind: ArmBucketKind, response: { status: number; remaining?: number; retryAfterMs?: number }): void {
+    const bucket = this.refilled(subscriptionId, kind);
+    bucket.outstanding = Math.max(0, bucket.outstanding - 1);
+    if (response.remaining !== undefined && Number.isFinite(response.remaining)) this.learnFromRemaining(bucket, kind, response.remaining);
+    if (response.status === 429) {
+      const pauseMs = response.retryAfterMs ?? 1000 / bucket.rate;
+      bucket.tokens = Math.min(bucket.tokens, -(pauseMs / 1000) * bucket.rate);
+    }
+  }
+
+  /** The current estimate (for tests and diagnostics). */
+  tokens(subscriptionId: string, kind: ArmBucketKind): number {
+    return this.refilled(subscriptionId, kind).tokens;
+  }
+
+  /** This process's current share of the refill, tokens per second (for tests and diagnostics). */
+  rate(subscriptionId: string, kind: ArmBucketKind): number {
+    return this.refilled(subscriptionId, kind).rate;
+  }
+
+  private learnFromRemaining(bucket: LocalBucket, kind: ArmBucketKind, remaining: number): void {
+    const { size, refillPerSecond: full } = this.limits[kind];
+    const now = this.clock.now();
+    if (bucket.last) {
+      const elapsedMs = Math.max(1, now - bucket.last.at);
+      const expected = bucket.last.remaining + (elapsedMs / 1000) * full;
+      const weight = 1 - Math.exp(-elapsedMs / OTHERS_SMOOTHING_MS);
+      // Only a bucket below its cap shows what others spent; a full one hides it.
+      const othersSpent = expected < size - 1 ? expected - 1 - remaining : 0;
+      bucket.othersRate = Math.max(0, (1 - weight) * bucket.othersRate + weight * (othersSpent / (elapsedMs / 1000)));
+    }
+    bucket.last = { at: now, remaining };
+    bucket.rate = Math.min(full, Math.max(full * MIN_SHARE, full - bucket.othersRate));
+    bucket.tokens = Math.min(bucket.tokens, remaining - bucket.outstanding);
+  }
+
+  private refilled(subscriptionId: string, kind: ArmBucketKind): LocalBucket {
+    const key = `${subscriptionId.toLowerCase()}|${kind}`;
+    const now = this.clock.now();
+    const limits = this.limits[kind];
+    const bucket = this.buckets.get(key) ?? { tokens: limits.size, updatedAt: now, outstanding: 0, othersRate: 0, rate: limits.refillPerSecond };
+    bucket.tokens = Math.min(limits.size, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate);
+    bucket.updatedAt = now;
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+}

@@ -1,0 +1,32 @@
+import { planVms, seededRandom } from '../../../tools/chaos/chaosPlan';
+import { chaosFaultRules } from '../../../tools/chaos/chaosFaults';
+
+describe('chaos plan', () => {
+  it('is reproducible from its seed and differs between seeds', () => {
+    const first = planVms(seededRandom(42), 200);
+    expect(planVms(seededRandom(42), 200)).toEqual(first);
+    expect(planVms(seededRandom(43), 200)).not.toEqual(first);
+  });
+
+  it('has 2% permanent cases (at least one of each), 3% opt-outs, unique names, and a matching expectation per case', () => {
+    const plan = planVms(seededRandom(7), 1_000);
+    const count = (chaosCase: string) => plan.filter((vm) => vm.chaosCase === chaosCase).length;
+    expect(count('vm-deleted') + count('no-vault-for-region') + count('unknown-policy')).toBe(20);
+    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy']) expect(count(chaosCase)).toBeGreaterThanOrEqual(6);
+    expect(count('opt-out')).toBe(30);
+    expect(new Set(plan.map((vm) => vm.name)).size).toBe(1_000);
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'no-vault-for-region')) expect(vm).toMatchObject({ location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } });
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'protect-critical')) expect(vm.expected.policyName).toBe('EnhancedPolicy');
+  });
+
+  it('keeps every permanent case even in a tiny run', () => {
+    const plan = planVms(seededRandom(1), 10);
+    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy', 'opt-out']) expect(plan.some((vm) => vm.chaosCase === chaosCase)).toBe(true);
+  });
+
+  it('spreads the transient fault rate over the five fault kinds', () => {
+    const rules = chaosFaultRules(0.1);
+    expect(rules.map((rule) => rule.kind).sort()).toEqual(['429', '500', '503', 'drop', 'latency']);
+    expect(rules.reduce((sum, rule) => sum + rule.rate, 0)).toBeCloseTo(0.1);
+  });
+});

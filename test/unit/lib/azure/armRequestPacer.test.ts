@@ -1,0 +1,121 @@
+import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { createArmPacingPolicy, bucketOf, subscriptionOf } from '../../../../src/lib/azure/armPacingPolicy';
+import { ArmRequestPacer, type PacerClock } from '../../../../src/lib/azure/armRequestPacer';
+
+const SUB = '11111111-1111-1111-1111-111111111111';
+
+/** A clock whose sleeps advance time at once and are recorded. */
+function fakeClock(): PacerClock & { sleeps: number[]; t: number } {
+  const clock = {
+    t: 0,
+    sleeps: [] as number[],
+    now: () => clock.t,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+    },
+  };
+  return clock;
+}
+
+const limits = { reads: { size: 5, refillPerSecond: 5 }, writes: { size: 2, refillPerSecond: 10 }, deletes: { size: 2, refillPerSecond: 10 } };
+
+describe('ArmRequestPacer', () => {
+  it('lets the burst through at once, then spaces requests at the refill rate, first come first served', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer(limits, clock);
+    const waits = await Promise.all([1, 2, 3, 4].map(() => pacer.acquire(SUB, 'writes')));
+    expect(waits).toEqual([0, 0, 100, 200]);
+    clock.t += 1000; // refilled (capped at the bucket size)
+    expect(await pacer.acquire(SUB, 'writes')).toBe(0);
+    expect(await pacer.acquire(SUB, 'writes')).toBe(0);
+    expect(await pacer.acquire(SUB, 'writes')).toBe(100);
+  });
+
+  it('keeps buckets apart by subscription (case-insensitive) and kind', async () => {
+    const pacer = new ArmRequestPacer(limits, fakeClock());
+    await pacer.acquire(SUB, 'writes');
+    await pacer.acquire(SUB.toUpperCase(), 'writes');
+    expect(await pacer.acquire('other', 'writes')).toBe(0);
+    expect(await pacer.acquire(SUB, 'reads')).toBe(0);
+    expect(await pacer.acquire(SUB, 'writes')).toBe(100);
+  });
+
+  it('lowers its estimate to the remaining budget ARM reports, never raises it', async () => {
+    const pacer = new ArmRequestPacer(limits, fakeClock());
+    pacer.observe(SUB, 'reads', { status: 200, remaining: 1 });
+    expect(pacer.tokens(SUB, 'reads')).toBe(1);
+    pacer.observe(SUB, 'reads', { status: 200, remaining: 250 });
+    expect(pacer.tokens(SUB, 'reads')).toBe(1);
+    expect(await pacer.acquire(SUB, 'reads')).toBe(0);
+    expect(await pacer.acquire(SUB, 'reads')).toBe(200);
+  });
+
+  it('pauses the bucket for a 429 Retry-After', async () => {
+    const pacer = new ArmRequestPacer(limits, fakeClock());
+    pacer.observe(SUB, 'writes', { status: 429, remaining: 0, retryAfterMs: 3000 });
+    expect(await pacer.acquire(SUB, 'writes')).toBe(3100);
+  });
+
+  it('never shows more than ARM\'s remaining budget minus its own outstanding requests', async () => {
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, fakeClock());
+    await Promise.all([1, 2, 3].map(() => pacer.acquire(SUB, 'writes')));
+    pacer.observe(SUB, 'writes', { status: 202, remaining: 10 });
+    expect(pacer.tokens(SUB, 'writes')).toBe(8);
+    pacer.release(SUB, 'writes');
+    pacer.observe(SUB, 'writes', { status: 202, remaining: 9 });
+    expect(pacer.tokens(SUB, 'writes')).toBe(8);
+  });
+
+  it('refills only with the share of ARM\'s rate that other callers leave, and takes it back when they stop', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
+    const step = async (remaining: number) => {
+      await pacer.acquire(SUB, 'writes');
+      clock.t += 1000;
+      pacer.observe(SUB, 'writes', { status: 202, remaining });
+    };
+    await step(100);
+    // Each second ARM refills 10 and this process spends 1, yet the header falls by 5: others spend 14/s, so the share
+    // falls to its floor (5 % of 10/s).
+    for (let i = 1; i <= 10; i++) await step(100 - 5 * i);
+    expect(pacer.rate(SUB, 'writes')).toBeLessThan(0.6);
+    // Now the header rises by what ARM refills minus this process's 1/s: nobody else spends.
+    let level = 50;
+    for (let i = 0; i < 20; i++) await step((level += 9));
+    expect(pacer.rate(SUB, 'writes')).toBeGreaterThan(9.5);
+  });
+});
+
+describe('createArmPacingPolicy', () => {
+  const respond = (status: number, headers: Record<string, string>) => async (request: ReturnType<typeof createPipelineRequest>): Promise<PipelineResponse> => ({
+    request, status, headers: createHttpHeaders(headers),
+  });
+
+  it('maps methods to buckets and reads the subscription from the path', () => {
+    expect(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'].map(bucketOf)).toEqual(['reads', 'reads', 'writes', 'writes', 'writes', 'deletes']);
+    expect(subscriptionOf(`https://127.0.0.1:1/Subscriptions/${SUB.toUpperCase()}/providers/x?api-version=1`)).toBe(SUB);
+    expect(subscriptionOf('https://127.0.0.1:1/providers/Microsoft.Compute/operations')).toBeUndefined();
+  });
+
+  it('waits for a write token and feeds the remaining-writes header back', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer(limits, clock);
+    const policy = createArmPacingPolicy(pacer);
+    const put = () => createPipelineRequest({ url: `https://127.0.0.1:1/subscriptions/${SUB}/resourceGroups/rg/x?api-version=1`, method: 'PUT' });
+    const response = await policy.sendRequest(put(), respond(202, { 'x-ms-ratelimit-remaining-subscription-writes': '0' }));
+    expect(response.status).toBe(202);
+    expect(pacer.tokens(SUB, 'writes')).toBe(0);
+    await policy.sendRequest(put(), respond(429, { 'retry-after': '2', 'x-ms-ratelimit-remaining-subscription-writes': '0' }));
+    expect(clock.sleeps).toEqual([100]);
+    await policy.sendRequest(put(), respond(202, {}));
+    expect(clock.sleeps).toEqual([100, 2100]);
+  });
+
+  it('passes requests without a subscription through unpaced', async () => {
+    const clock = fakeClock();
+    const policy = createArmPacingPolicy(new ArmRequestPacer({ ...limits, reads: { size: 0, refillPerSecond: 1 } }, clock));
+    const response = await policy.sendRequest(createPipelineRequest({ url: 'https://127.0.0.1:1/providers/x?api-version=1', method: 'GET' }), respond(200, {}));
+    expect(response.status).toBe(200);
+    expect(clock.sleeps).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import { withCachedPolicyLookup } from '../../../../src/lib/azure/cachedPolicyLookup';
+import { FakeBackupGateway } from '../../../helpers/fakes/fakeAzure';
+import { vaultRoute } from '../../../helpers/factories/rules';
+
+describe('withCachedPolicyLookup', () => {
+  it('asks ARM once per vault and policy within the TTL, again after it, and never caches a missing policy', async () => {
+    const fake = new FakeBackupGateway();
+    const vault = vaultRoute('eastus');
+    let t = 0;
+    const gateway = withCachedPolicyLookup(fake, 1000, () => t);
+    expect(await gateway.policyExists(vault, 'Missing')).toBe(false);
+    expect(await gateway.policyExists(vault, 'Missing')).toBe(false);
+    expect(fake.count('policyExists')).toBe(2);
+
+    fake.addPolicy(vault, 'DefaultPolicy');
+    expect(await gateway.policyExists(vault, 'DefaultPolicy')).toBe(true);
+    t = 999;
+    expect(await gateway.policyExists(vault, 'defaultpolicy')).toBe(true);
+    expect(fake.count('policyExists')).toBe(3);
+    t = 1000;
+    expect(await gateway.policyExists(vault, 'DefaultPolicy')).toBe(true);
+    expect(fake.count('policyExists')).toBe(4);
+  });
+
+  it('shares one request among concurrent first look-ups', async () => {
+    const fake = new FakeBackupGateway();
+    const vault = vaultRoute('eastus');
+    fake.addPolicy(vault, 'DefaultPolicy');
+    const gateway = withCachedPolicyLookup(fake);
+    expect(await Promise.all([1, 2, 3].map(() => gateway.policyExists(vault, 'DefaultPolicy')))).toEqual([true, true, true]);
+    expect(fake.count('policyExists')).toBe(1);
+  });
+
+  it('delegates every other call unchanged', async () => {
+    const fake = new FakeBackupGateway();
+    const gateway = withCachedPolicyLookup(fake);
+    const vault = vaultRoute('eastus');
+    expect(await gateway.getJob(vault, 'nope')).toBeNull();
+    expect(await gateway.getOperationStatus(vault, 'nope')).toEqual({ status: 'Invalid' });
+    expect(fake.count('getJob') + fake.count('getOperationStatus')).toBe(2);
+  });
+});

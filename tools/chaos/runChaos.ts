@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { resourceEvent } from '../../simulator/src/eventgrid/events';
+import { freePort } from '../shared/freePort';
+import { startStack, type Stack } from '../stack/startStack';
+import { CHAOS_RULES, planVms, seededRandom, type PlannedVm } from './chaosPlan';
+import { chaosFaultRules } from './chaosFaults';
+import { ChaosRunError } from './errors';
+import { RunnerFleet, type RunnerSlot } from './runnerFleet';
+import { startMonkey, paced } from './chaosMonkey';
+import { scanForSecrets, type SecretFinding } from './scanSecrets';
+import { StackStorage, collectScannedTexts, secretsOf, writeReport } from './stackReadings';
+import { SimControl, forEachLimited, withRetries } from './simControl';
+import { verifyChaos, vmIdOf, type ChaosVerdict } from './verifyChaos';
+
+export interface ChaosOptions {
+  repoRoot: string;
+  vmCount: number;
+  seed: number;
+  /** Upper bound of SIGKILLs during the run (spread at random moments, 1.5-3.5 s apart). */
+  maxKills: number;
+  /** Bound for everything to reach its final state after the last VM was created. */
+  settleTimeoutMs: number;
+  /** How fast VMs are created (the simulator then emits their events). */
+  createPerSecond: number;
+  say: (line: string) => void;
+}
+
+export interface ChaosResult {
+  seed: number;
+  vmCount: number;
+  durationMs: number;
+  verdict: ChaosVerdict;
+  kills: number;
+  restarts: number;
+  secretFindings: SecretFinding[];
+  requests: { total: number; throttled: number; byOperation: Record<string, number> };
+  faultHits: Record<string, number>;
+  events: { published: number; deliveries: number; retried: number; lost: number };
+  hostLogLines: number;
+  rejects: number;
+  scanned: Array<{ source: string; chars: number }>;
+}
+
+interface SimRequests { total: number; throttled: number; byOperation: Record<string, number> }
+interface SimEvents { published: unknown[]; deliveries: Array<{ eventIds: string[]; outcome: string }> }
+
+const QUEUE_LEASE_MS = 4_000;
+
+/**
+ * The chaos run: the whole local stack with two competing runner processes, the simulator's event noise and
+ * transient faults, permanent cases, and SIGKILLs at random moments; then the verdict, the secrets scan and the
+ * ARM request counts. Throws ChaosRunError only when the run itself could not be carried out.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = Date.now();
+  const random = seededRandom(options.seed);
+  const plan = planVms(random, options.vmCount);
+  const hostLog: string[] = [];
+  const stack = await startStack({
+    repoRoot: options.repoRoot, hostPort: 0, simPort: 0, azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
+    rules: CHAOS_RULES,
+    extraSettings: { AUTOPROTECT_LEASE_SECONDS: '6', AUTOPROTECT_INVOCATION_BUDGET: '5', AUTOPROTECT_MAX_ATTEMPTS: '8' },
+    hostLog: (line) => hostLog.push(line), stackFile: null, say: () => undefined,
+  });
+  const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog);
+  try {
+    const sim = new SimControl(stack.sim);
+    const storage = new StackStorage(stack.info.storageConnectionString);
+    const subscriptionId = stack.info.subscriptionIds[0] ?? '';
+    await sim.post('throttling', { reads: { size: 2_000, refillPerSecond: 500 }, writes: { size: 2_000, refillPerSecond: 500 } });
+    const deletedEvents = await prepareDeletedVms(sim, subscriptionId, plan.filter((vm) => vm.chaosCase === 'vm-deleted'));
+    await sim.post('noise', { updateAfterCreate: true, extensionWriteAfterCreate: true, duplicateDeliveryRate: 0.2 });
+    await sim.post('faults', { faults: chaosFaultRules(0.1) });
+    options.say(`chaos: seed ${options.seed}, ${plan.length} VMs, ${fleet.slots.length} runners, faults on`);
+
+    const monkey = startMonkey(fleet, random, options.maxKills);
+    const webhook = () => `${stack.info.eventGridWebhookUrl}`;
+    // VMs arrive over time (createPerSecond), so SIGKILLs also hit the webhook while Event Grid is delivering.
+    const pace = paced(options.createPerSecond);
+    await forEachLimited(plan, 6, async (vm) => {
+      await pace();
+      const event = deletedEvents.get(vm.name);
+      if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook(), event), 100);
+      else await withRetries(`creating ${vm.name}`, () => sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: true }));
+    });
+    options.say(`chaos: ${plan.length} VMs created after ${Date.now() - started} ms; waiting for final states`);
+
+    const settleDeadline = Date.now() + options.settleTimeoutMs;
+    await waitSettled(storage, sim, plan, subscriptionId, settleDeadline, options.say);
+    await monkey.stop();
+    const faults = await sim.get<{ faults: Array<{ kind: string; hits: number }> }>('faults');
+    await sim.post('faults', { faults: [] });
+    await sim.post('noise', { duplicateDeliveryRate: 0 });
+    await waitSettled(storage, sim, plan, subscriptionId, Math.max(settleDeadline, Date.now() + 30_000), options.say);
+
+    const verdict = verifyChaos(plan, subscriptionId, await sim.get('state'), await storage.ledgerRows(), await storage.queueFacts());
+    options.say(`chaos: verdict ready after ${Date.now() - started} ms; writing the report`);
+    const rejects = await storage.rejectRows();
+    await writeReport(storage, fleet);
+    const requests = await sim.get<SimRequests>('requests');
+    const scanned = await collectScannedTexts(storage, hostLog, rejects);
+    const secretFindings = scanForSecrets(scanned, secretsOf(stack, fleet));
+    return {
+      seed: options.seed, vmCount: plan.length, durationMs: Date.now() - started, verdict,
+      kills: fleet.kills, restarts: fleet.restarts, secretFindings,
+      requests: { total: requests.total, throttled: requests.throttled, byOperation: requests.byOperation },
+      faultHits: Object.fromEntries(faults.faults.map((fault) => [fault.kind, fault.hits])),
+      events: eventCounts(await sim.get<SimEvents>('events')),
+      hostLogLines: hostLog.length, rejects: rejects.length,
+      scanned: scanned.map((text) => ({ source: text.source, chars: text.text.length })),
+    };
+  } finally {
+    await fleet.stopAll();
+    await stack.stop();
+  }
+}
+
+/** The stack's own runner is replaced at once (before any VM) by a fleet on the same URL with a short message lease. */
+async function replaceRunnerWithFleet(stack: Stack, appDir: string, hostLog: string[]): Promise<RunnerFleet> {
+  const first: RunnerSlot = { instanceId: 'chaos-1', port: stack.runner.port, masterKey: stack.runner.masterKey, systemKey: stack.runner.systemKey };
+  const second: RunnerSlot = { instanceId: 'chaos-2', port: await freePort(), masterKey: randomBytes(32).toString('base64url'), systemKey: randomBytes(32).toString('base64url'), functions: ['enqueueProtection', 'protectVm'] };
+  await stack.runner.kill();
+  const fleet = new RunnerFleet({ appDir, settings: stack.info.appSettings, queueMessageLeaseMs: QUEUE_LEASE_MS, onLog: (line) => hostLog.push(line) }, [first, second]);
+  await fleet.startAll();
+  return fleet;
+}
+
+/** VMs deleted before they are processed: created silently, deleted, and their (late) write event kept for delivery. */
+async function prepareDeletedVms(sim: SimControl, subscriptionId: string, vms: readonly PlannedVm[]): Promise<Map<string, unknown[]>> {
+  const events = new Map<string, unknown[]>();
+  for (const vm of vms) {
+    await sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: false });
+    const id = vmIdOf(subscriptionId, vm);
+    await sim.deleteVm(id);
+    const event = resourceEvent({
+      eventType: 'Microsoft.Resources.ResourceWriteSuccess', subscriptionId, tenantId: '22222222-2222-2222-2222-222222222222',
+      resourceUri: id, operationName: 'Microsoft.Compute/virtualMachines/write', correlationId: randomBytes(16).toString('hex'), now: Date.now(),
+    });
+    events.set(vm.name, [event]);
+  }
+  return events;
+}
+
+async function postEvent(url: string, events: unknown[]): Promise<void> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(events), signal: AbortSignal.timeout(10_000) });
+  await response.arrayBuffer();
+  if (response.status < 200 || response.status > 204) throw new ChaosRunError(`webhook answered ${response.status}`);
+}
+
+/**
+ * Until every planned VM has a final ledger row, the request queue is empty and no Event Grid delivery is pending,
+ * twice a second apart (late duplicates and delayed re-enqueues have had time to show up), or the deadline. A failed
+ * read (the machine is busy) counts as "not yet".
+ */
+async function waitSettled(storage: StackStorage, sim: SimControl, plan: readonly PlannedVm[], subscriptionId: string, deadline: number, say: (line: string) => void): Promise<void> {
+  const keys = plan.map((vm) => vmIdOf(subscriptionId, vm).toLowerCase());
+  let quietRounds = 0;
+  while (Date.now() < deadline && quietRounds < 2) {
+    try {
+      const rows = new Map((await storage.ledgerRows()).map((row) => [row.vmKey, row.status]));
+      const final = keys.every((key) => ['backup-triggered', 'protected', 'skipped', 'failed'].includes(rows.get(key) ?? ''));
+      const left = (await storage.queueFacts()).requestsLeft;
+      const pending = eventCounts(await sim.get<SimEvents>('events')).pending;
+      quietRounds = final && left === 0 && pending === 0 ? quietRounds + 1 : 0;
+    } catch (error) {
+      quietRounds = 0;
+      say(`chaos: reading the stack failed, trying again: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (quietRounds < 2) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+function eventCounts(events: SimEvents): { published: number; deliveries: number; retried: number; lost: number; pending: number } {
+  const last = new Map<string, string>();
+  let retried = 0;
+  for (const delivery of events.deliveries) {
+    const key = delivery.eventIds.join(',');
+    if (delivery.outcome === 'retry') retried += 1;
+    last.set(key, delivery.outcome);
+  }
+  const outcomes = [...last.values()];
+  return {
+    published: events.published.length, deliveries: events.deliveries.length, retried,
+    lost: outcomes.filter((outcome) => outcome === 'deadLettered' || outcome === 'dropped').length,
+    pending: outcomes.filter((outcome) => outcome === 'retry').length,
+  };
+}

@@ -1,0 +1,52 @@
+import { requestJson } from '../shared/httpsJson';
+import type { SimulatorHandle } from '../../simulator/src/index';
+import { ChaosRunError } from './errors';
+
+/** The simulator calls of the chaos run: control API and the one ARM call it makes itself (deleting a VM). */
+export class SimControl {
+  constructor(private readonly sim: SimulatorHandle) {}
+
+  async get<T>(path: string): Promise<T> {
+    const response = await requestJson<T>('GET', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert, timeoutMs: 60_000 });
+    if (response.status !== 200) throw new ChaosRunError(`GET /_sim/${path} answered ${response.status}`);
+    return response.body;
+  }
+
+  async post(path: string, body: unknown): Promise<unknown> {
+    const response = await requestJson('POST', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert, body, timeoutMs: 60_000 });
+    if (response.status >= 300) throw new ChaosRunError(`POST /_sim/${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
+    return response.body;
+  }
+
+  /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */
+  async deleteVm(vmId: string): Promise<void> {
+    const response = await requestJson('DELETE', `${this.sim.url}${vmId}?api-version=2024-07-01`, { ca: this.sim.caCert, headers: { authorization: 'Bearer chaos-harness' } });
+    if (response.status !== 200 && response.status !== 204) throw new ChaosRunError(`DELETE ${vmId} answered ${response.status}`);
+  }
+}
+
+/** Retries `action` (the runner may be restarting, the simulator may inject faults) up to `attempts` times. */
+export async function withRetries<T>(what: string, action: () => Promise<T>, attempts = 30, delayMs = 300): Promise<T> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      last = error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  throw new ChaosRunError(`${what} failed ${attempts} times`, { cause: last });
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
