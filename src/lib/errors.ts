@@ -85,6 +85,15 @@ export function ensureError(value: unknown): Error {
   return new Error(`Non-error value thrown: ${text}`, { cause: value });
 }
 
+/**
+ * The HTTP status of a failed SDK call (`RestError.statusCode`), also after classifyAzureError has wrapped it (the
+ * status is kept in `context.statusCode`). Undefined for errors without one (connection errors, bugs).
+ */
+export function statusCodeOf(error: unknown): number | undefined {
+  if (error instanceof AutoprotectError && typeof error.context.statusCode === 'number') return error.context.statusCode;
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
+}
+
 export function isAutoprotectError(value: unknown): value is AutoprotectError {
   return value instanceof AutoprotectError;
 }

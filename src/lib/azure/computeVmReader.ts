@@ -1,4 +1,5 @@
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
+import { statusCodeOf } from '../errors';
 import { tryParseVmResourceId, type VmResourceId } from '../resourceId';
 import { classifyAzureError } from './classifyAzureError';
 import type { VmDetails, VmReader } from './ports';
@@ -37,6 +38,3 @@ function toDetails(machine: VirtualMachine): VmDetails | undefined {
   return { vm: parsed.vm, location: machine.location, tags: { ...(machine.tags ?? {}) } };
 }
 
-export function statusCodeOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
-}

@@ -1,10 +1,10 @@
+import { statusCodeOf } from '../errors';
 import type { FullOperationResponse } from '@azure/core-client';
 import type { JobResource, ProtectedItemResource, RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import type { VaultRoute } from '../config';
 import type { VmResourceId } from '../resourceId';
 import { AZURE_FABRIC, containerNameOf, operationIdFromUrl, policyIdOf, protectedItemNameOf } from './backupNames';
 import { classifyAzureError } from './classifyAzureError';
-import { statusCodeOf } from './computeVmReader';
 import { buildJobFilter } from './jobFilter';
 import type { AsyncOperationRef, BackupGateway, BackupJobInfo, BackupStatusInfo, JobQuery, OperationStatusInfo, ProtectedItemInfo } from './ports';
 import { retryAfterMsFrom } from './retryAfter';

@@ -1,4 +1,5 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { statusCodeOf } from '../errors';
 import { LEDGER_STATUSES, type LedgerChanges, type LedgerEntry, type LedgerStatus, type NewLedgerEntry } from './ledgerEntry';
 import { LedgerConflictError, type Ledger } from './ledger';
 import { ledgerPartitionKey, ledgerRowKey } from './ledgerKeys';
@@ -20,7 +21,7 @@ export class TableLedger implements Ledger {
       const row = await this.table.getEntity<LedgerRow>(ledgerPartitionKey(vmKey), ledgerRowKey(vmKey));
       return fromRow(row);
     } catch (error) {
-      if (statusOf(error) === 404) return null;
+      if (statusCodeOf(error) === 404) return null;
       throw error;
     }
   }
@@ -32,7 +33,7 @@ export class TableLedger implements Ledger {
       const response = await this.table.createEntity(row);
       return { ...normalise(entry), etag: response.etag ?? '' };
     } catch (error) {
-      if (statusOf(error) === 409) throw new LedgerConflictError(entry.vmKey, { cause: error });
+      if (statusCodeOf(error) === 409) throw new LedgerConflictError(entry.vmKey, { cause: error });
       throw error;
     }
   }
@@ -44,7 +45,7 @@ export class TableLedger implements Ledger {
       const response = await this.table.updateEntity(toRow(next), 'Replace', { etag: entry.etag });
       return { ...normalise(next), etag: response.etag ?? '' };
     } catch (error) {
-      const status = statusOf(error);
+      const status = statusCodeOf(error);
       if (status === 412 || status === 404) throw new LedgerConflictError(entry.vmKey, { cause: error });
       throw error;
     }
@@ -134,6 +135,3 @@ function withoutEtag(entry: LedgerEntry): NewLedgerEntry {
   return rest;
 }
 
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
-}

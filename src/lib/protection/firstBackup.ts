@@ -1,6 +1,5 @@
 import type { VaultRoute } from '../config';
-import { AutoprotectError, OperationPendingError, PermanentError, TransientError } from '../errors';
-import { statusCodeOf } from '../azure/computeVmReader';
+import { OperationPendingError, PermanentError, TransientError, statusCodeOf } from '../errors';
 import { isJobRunning, isJobSucceeded, type ProtectedItemInfo } from '../azure/ports';
 import { backupJobWindowStart, findRunningOrCompletedBackupJob } from './findBackupJob';
 import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
@@ -78,7 +77,7 @@ async function triggerFirstBackup(run: ProtectionRunContext, vault: VaultRoute, 
   const expiry = new Date(run.deps.clock.now().getTime() + run.deps.settings.backupExpiryDays * 24 * 3600_000);
   await run.session.save({ status: 'protecting', reason: 'triggering-first-backup' });
   const operation = await run.deps.backup.triggerBackup(vault, run.vm, expiry).catch((error: unknown) => {
-    if (justEnabled && httpStatusOf(error) === 404) {
+    if (justEnabled && statusCodeOf(error) === 404) {
       throw new TransientError('Protection was enabled but the protected item is not visible yet', { cause: error, code: 'item-not-visible' });
     }
     throw error;
@@ -104,8 +103,3 @@ export function operationFailure(what: string, status: string, code: string | un
   return code && TRANSIENT_OPERATION_CODES.has(code) ? new TransientError(text, { code: errorCode }) : new PermanentError(text, { code: errorCode });
 }
 
-/** The HTTP status of an SDK error, also when the gateway has already classified it (kept in `context.statusCode`). */
-function httpStatusOf(error: unknown): number | undefined {
-  if (error instanceof AutoprotectError && typeof error.context.statusCode === 'number') return error.context.statusCode;
-  return statusCodeOf(error);
-}

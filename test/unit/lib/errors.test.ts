@@ -1,4 +1,4 @@
-import { AutoprotectError, ConfigError, PermanentError, TransientError, ValidationError, ensureError } from '../../../src/lib/errors';
+import { AutoprotectError, ConfigError, PermanentError, TransientError, ValidationError, ensureError, statusCodeOf } from '../../../src/lib/errors';
 
 describe('errors', () => {
   it('TransientError keeps name, kind, code, context, cause and retryAfterMs', () => {
@@ -47,5 +47,15 @@ describe('errors', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(ensureError(circular).message).toContain('[object Object]');
+  });
+});
+
+describe('statusCodeOf', () => {
+  it('reads the status of an SDK error, of a classified one, and nothing else', () => {
+    expect(statusCodeOf(Object.assign(new Error('not found'), { statusCode: 404 }))).toBe(404);
+    expect(statusCodeOf(new TransientError('throttled', { context: { statusCode: 429 } }))).toBe(429);
+    expect(statusCodeOf(new PermanentError('bad', { context: { statusCode: '400' } }))).toBeUndefined();
+    expect(statusCodeOf(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBeUndefined();
+    expect(statusCodeOf('404')).toBeUndefined();
   });
 });
