@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import type { SimulatorTiming } from '../simulator/src/index';
-import { requestJson } from '../tools/shared/httpsJson';
-import { startStack, type Stack } from '../tools/stack/startStack';
+import { ISOLATED_STACK, startStack, type Stack } from '../tools/stack/startStack';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -40,28 +39,13 @@ export async function startBenchStack(options: { timing: Partial<SimulatorTiming
 function startStackOnce(options: { timing: Partial<SimulatorTiming>; extraSettings?: Record<string, string>; onHostLog?: (line: string) => void }): Promise<Stack> {
   return startStack({
     repoRoot,
-    hostPort: 0,
-    simPort: 0,
-    azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    ...ISOLATED_STACK,
     simTiming: options.timing,
     extraSettings: options.extraSettings,
     hostLog: options.onHostLog ?? (() => undefined),
-    stackFile: null,
-    say: () => undefined,
   });
 }
 
-export async function simGet<T>(stack: Stack, path: string): Promise<T> {
-  const response = await requestJson<T>('GET', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, timeoutMs: 60_000 });
-  if (response.status >= 300) throw new Error(`GET /_sim/${path} -> ${response.status}`);
-  return response.body;
-}
-
-export async function simPost(stack: Stack, path: string, body: unknown): Promise<unknown> {
-  const response = await requestJson('POST', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, body, timeoutMs: 60_000 });
-  if (response.status >= 300) throw new Error(`POST /_sim/${path} -> ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body;
-}
 
 export function queueOf(stack: Stack, name: string): QueueClient {
   return new QueueClient(stack.info.storageConnectionString, name);

@@ -1,5 +1,6 @@
 import { startRunner, type RunnerHandle } from '../../tools/local-runner/index';
-import { repoRoot, simPost, startBenchStack } from '../benchStack';
+import { repoRoot, startBenchStack } from '../benchStack';
+import { simPost } from '../../tools/stack/simControl';
 import { figure, type WorkloadResult } from '../types';
 import { createVmsAndWait, milestones, requestMix } from './protectRun';
 

@@ -1,4 +1,5 @@
-import { simPost, startBenchStack } from '../benchStack';
+import { startBenchStack } from '../benchStack';
+import { simPost } from '../../tools/stack/simControl';
 import { percentile, processCpuMs } from '../stats';
 import { figure, type Figure, type WorkloadResult } from '../types';
 import { createVmsAndWait, milestones } from './protectRun';

@@ -1,5 +1,6 @@
 import type { Stack } from '../../tools/stack/startStack';
-import { endMs, queueLength, queueOf, simGet, simPost, vmNameOfItemPath, type SimRequest, type SimStateView } from '../benchStack';
+import { simGet, simPost } from '../../tools/stack/simControl';
+import { endMs, queueLength, queueOf, vmNameOfItemPath, type SimRequest, type SimStateView } from '../benchStack';
 import { mapLimit, pollUntil } from '../stats';
 
 export interface ProtectRunResult {

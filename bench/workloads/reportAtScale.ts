@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { TableClient } from '@azure/data-tables';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import type { Stack } from '../../tools/stack/startStack';
-import { repoRoot, simGet, simPost, startBenchStack, type SimRequest } from '../benchStack';
+import { simGet, simPost } from '../../tools/stack/simControl';
+import { repoRoot, startBenchStack, type SimRequest } from '../benchStack';
 import { mapLimit } from '../stats';
 import { figure, type WorkloadResult } from '../types';
 

@@ -7,8 +7,10 @@ import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
 import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
 import type { ComplianceReport } from '../../src/lib/report/reportTypes';
-import { requestJson } from '../../tools/shared/httpsJson';
-import { startStack, type Stack, type StackOptions } from '../../tools/stack/startStack';
+import { simGet, simPost } from '../../tools/stack/simControl';
+import { ISOLATED_STACK, startStack, type Stack, type StackOptions } from '../../tools/stack/startStack';
+
+export { simPost };
 import type { SimStateView } from '../../tools/stack/demoProgress';
 
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -18,13 +20,9 @@ export async function startE2eStack(overrides: Partial<StackOptions> = {}): Prom
   const hostLog: string[] = [];
   const stack = await startStack({
     repoRoot,
-    hostPort: 0,
-    simPort: 0,
-    azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    ...ISOLATED_STACK,
     simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
     hostLog: (line) => hostLog.push(line),
-    stackFile: null,
-    say: () => undefined,
     ...overrides,
   });
   return { stack, hostLog };
@@ -35,14 +33,8 @@ export interface SimState extends SimStateView {
   requests: { total: number; throttled: number; byOperation: Record<string, number> };
 }
 
-export async function simState(stack: Stack): Promise<SimState> {
-  return (await requestJson<SimState>('GET', `${stack.info.simControlUrl}/state`, { ca: stack.sim.caCert })).body;
-}
-
-export async function simPost(stack: Stack, path: string, body: unknown): Promise<unknown> {
-  const response = await requestJson('POST', `${stack.info.simControlUrl}/${path}`, { ca: stack.sim.caCert, body });
-  if (response.status >= 300) throw new Error(`POST /_sim/${path} -> ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body;
+export function simState(stack: Stack): Promise<SimState> {
+  return simGet<SimState>(stack, 'state');
 }
 
 export function vmId(stack: Stack, resourceGroup: string, name: string): string {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resourceEvent } from '../../simulator/src/eventgrid/events';
 import { freePort } from '../shared/freePort';
-import { startStack, type Stack } from '../stack/startStack';
+import { ISOLATED_STACK, startStack, type Stack } from '../stack/startStack';
 import { CHAOS_RULES, planVms, seededRandom, type PlannedVm } from './chaosPlan';
 import { chaosFaultRules } from './chaosFaults';
 import { ChaosRunError } from './errors';
@@ -57,11 +57,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const plan = planVms(random, options.vmCount);
   const hostLog: string[] = [];
   const stack = await startStack({
-    repoRoot: options.repoRoot, hostPort: 0, simPort: 0, azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+    repoRoot: options.repoRoot, ...ISOLATED_STACK,
     simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
     rules: CHAOS_RULES,
     extraSettings: { AUTOPROTECT_LEASE_SECONDS: '6', AUTOPROTECT_INVOCATION_BUDGET: '5', AUTOPROTECT_MAX_ATTEMPTS: '8' },
-    hostLog: (line) => hostLog.push(line), stackFile: null, say: () => undefined,
+    hostLog: (line) => hostLog.push(line),
   });
   const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog);
   try {

@@ -1,21 +1,25 @@
 import { requestJson } from '../shared/httpsJson';
 import type { SimulatorHandle } from '../../simulator/src/index';
+import { simGet, simPost } from '../stack/simControl';
 import { ChaosRunError } from './errors';
+
+/** A control-API failure means the run itself could not be carried out. */
+function harnessStep<T>(call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    throw new ChaosRunError(error instanceof Error ? error.message : String(error), { cause: error });
+  });
+}
 
 /** The simulator calls of the chaos run: control API and the one ARM call it makes itself (deleting a VM). */
 export class SimControl {
-  constructor(private readonly sim: SimulatorHandle) {}
+  constructor(readonly sim: SimulatorHandle) {}
 
-  async get<T>(path: string): Promise<T> {
-    const response = await requestJson<T>('GET', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert, timeoutMs: 60_000 });
-    if (response.status !== 200) throw new ChaosRunError(`GET /_sim/${path} answered ${response.status}`);
-    return response.body;
+  get<T>(path: string): Promise<T> {
+    return harnessStep(simGet<T>(this, path));
   }
 
-  async post(path: string, body: unknown): Promise<unknown> {
-    const response = await requestJson('POST', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert, body, timeoutMs: 60_000 });
-    if (response.status >= 300) throw new ChaosRunError(`POST /_sim/${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
-    return response.body;
+  post(path: string, body: unknown): Promise<unknown> {
+    return harnessStep(simPost(this, path, body));
   }
 
   /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { TableClient } from '@azure/data-tables';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import { requestJson } from '../shared/httpsJson';
+import { simGet, simPost } from './simControl';
 import { progressOf, vmResourceId, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
@@ -59,17 +59,13 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
 }
 
 async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promise<void> {
-  const response = await requestJson('POST', `${stack.info.simControlUrl}/vms`, {
-    ca: stack.sim.caCert,
-    body: { subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent, emitEvents: true },
-  });
-  if (response.status >= 300) throw new Error(`Creating ${vm.name} failed (${response.status}): ${JSON.stringify(response.body)}`);
+  await simPost(stack, 'vms', { subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent, emitEvents: true });
 }
 
 async function snapshot(stack: Stack, subscriptionId: string, ledgerTable: string): Promise<VmProgress[]> {
-  const state = await requestJson<SimStateView>('GET', `${stack.info.simControlUrl}/state`, { ca: stack.sim.caCert });
+  const state = await simGet<SimStateView>(stack, 'state');
   const ledger = await readLedger(stack.info.storageConnectionString, ledgerTable);
-  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state.body, ledger));
+  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state, ledger));
 }
 
 /** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */

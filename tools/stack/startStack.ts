@@ -24,6 +24,18 @@ export interface StackOptions {
   say: (line: string) => void;
 }
 
+/**
+ * A stack for a test, a benchmark or a chaos run: every service on a free port (its own Azurite included), no
+ * `.local/stack.json`, nothing printed.
+ */
+export const ISOLATED_STACK = {
+  hostPort: 0,
+  simPort: 0,
+  azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
+  stackFile: null,
+  say: () => undefined,
+} as const satisfies Partial<StackOptions>;
+
 export interface Stack {
   info: StackInfo;
   azurite: AzuriteHandle;
