@@ -87,9 +87,7 @@ async function retryOrPoison(deps: ProtectionMessageDeps, request: ProtectionReq
  */
 async function checkBackLater(deps: ProtectionMessageDeps, request: ProtectionRequest, error: ClaimHeldError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
   const delayMs = Math.min(retryDelayMs(2, deps.retry, undefined, deps.random), error.retryAfterMs ?? Number.POSITIVE_INFINITY);
-  await deps.requests.send(request, { delayMs });
-  logger.info('protection request deferred: another invocation holds the VM', { code: error.code, delayMs, leaseRemainingMs: error.retryAfterMs });
-  return { kind: 'requeued', nextAttempt: request.attempt, delayMs, code: error.code };
+  return requeueWithoutAttempt(deps, request, { code: error.code, delayMs }, logger, 'protection request deferred: another invocation holds the VM', { leaseRemainingMs: error.retryAfterMs });
 }
 
 /**
@@ -101,9 +99,21 @@ async function checkBackOnOperation(deps: ProtectionMessageDeps, request: Protec
   const record: ProtectionAttemptRecord = { attempt: request.attempt, at: deps.clock.now().toISOString(), code: error.code, message: error.message.slice(0, 2000) };
   const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
   const delayMs = error.retryAfterMs ?? retryDelayMs(2, deps.retry, undefined, deps.random);
-  await deps.requests.send({ ...request, history }, { delayMs });
-  logger.info('protection request checks back later: Azure is still working', { code: error.code, delayMs, checkBacks: checkBacksOf(request) + 1 });
-  return { kind: 'requeued', nextAttempt: request.attempt, delayMs, code: error.code };
+  return requeueWithoutAttempt(deps, { ...request, history }, { code: error.code, delayMs }, logger, 'protection request checks back later: Azure is still working', { checkBacks: checkBacksOf(request) + 1 });
+}
+
+/** Sends the request back with a delay and the same attempt number: waiting is not a failure. */
+async function requeueWithoutAttempt(
+  deps: ProtectionMessageDeps,
+  request: ProtectionRequest,
+  wait: { code: string; delayMs: number },
+  logger: ProtectionMessageDeps['logger'],
+  message: string,
+  fields: Record<string, unknown>,
+): Promise<MessageOutcome> {
+  await deps.requests.send(request, { delayMs: wait.delayMs });
+  logger.info(message, { code: wait.code, delayMs: wait.delayMs, ...fields });
+  return { kind: 'requeued', nextAttempt: request.attempt, delayMs: wait.delayMs, code: wait.code };
 }
 
 function checkBacksOf(request: ProtectionRequest): number {
