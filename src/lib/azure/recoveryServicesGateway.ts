@@ -56,19 +56,19 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
       }),
 
     enableProtection: (vault: VaultRoute, vm: VmResourceId, policyName: string) =>
-      guarded(async () => {
-        let raw: FullOperationResponse | undefined;
-        await client(vault).protectedItems.createOrUpdate(
-          vault.vaultName,
-          vault.vaultResourceGroup,
-          AZURE_FABRIC,
-          containerNameOf(vm),
-          protectedItemNameOf(vm),
-          { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: vm.id, policyId: policyIdOf(vault.vaultId, policyName) } },
-          { onResponse: (response) => (raw = response) },
-        );
-        return operationRefOf(raw);
-      }),
+      guarded(() =>
+        startOperation((onResponse) =>
+          client(vault).protectedItems.createOrUpdate(
+            vault.vaultName,
+            vault.vaultResourceGroup,
+            AZURE_FABRIC,
+            containerNameOf(vm),
+            protectedItemNameOf(vm),
+            { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: vm.id, policyId: policyIdOf(vault.vaultId, policyName) } },
+            { onResponse },
+          ),
+        ),
+      ),
 
     getOperationStatus: (vault: VaultRoute, operationId: string) =>
       guarded(async (): Promise<OperationStatusInfo> => {
@@ -78,19 +78,19 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
       }),
 
     triggerBackup: (vault: VaultRoute, vm: VmResourceId, expiry: Date) =>
-      guarded(async () => {
-        let raw: FullOperationResponse | undefined;
-        await client(vault).backups.trigger(
-          vault.vaultName,
-          vault.vaultResourceGroup,
-          AZURE_FABRIC,
-          containerNameOf(vm),
-          protectedItemNameOf(vm),
-          { properties: { objectType: 'IaasVMBackupRequest', recoveryPointExpiryTimeInUTC: expiry } },
-          { onResponse: (response) => (raw = response) },
-        );
-        return operationRefOf(raw);
-      }),
+      guarded(() =>
+        startOperation((onResponse) =>
+          client(vault).backups.trigger(
+            vault.vaultName,
+            vault.vaultResourceGroup,
+            AZURE_FABRIC,
+            containerNameOf(vm),
+            protectedItemNameOf(vm),
+            { properties: { objectType: 'IaasVMBackupRequest', recoveryPointExpiryTimeInUTC: expiry } },
+            { onResponse },
+          ),
+        ),
+      ),
 
     async *listJobs(vault: VaultRoute, query: JobQuery): AsyncIterable<BackupJobInfo> {
       try {
@@ -124,6 +124,16 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
       }
     },
   };
+}
+
+/**
+ * Sends a call that answers 202 and returns the operation it started: the 12.x SDK drops the Azure-AsyncOperation,
+ * Location and Retry-After headers, so they are read from the raw response.
+ */
+async function startOperation(send: (onResponse: (response: FullOperationResponse) => void) => Promise<unknown>): Promise<AsyncOperationRef> {
+  let raw: FullOperationResponse | undefined;
+  await send((response) => (raw = response));
+  return operationRefOf(raw);
 }
 
 function operationRefOf(raw: FullOperationResponse | undefined): AsyncOperationRef {
