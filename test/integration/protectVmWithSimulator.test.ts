@@ -178,6 +178,38 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     }
   });
 
+  it('checks back on a slow enable with one operation poll each, reading neither the VM nor the item again', async () => {
+    const id = await createVm(sim, uniqueName('vmslow'));
+    const vm = parseVmResourceId(id);
+    const { body: timing } = await control<Record<string, number>>(sim, 'POST', 'timing', {});
+    await control(sim, 'POST', 'timing', { configureBackupMs: 1_200, retryAfterSeconds: 60 });
+    const since = new Date().toISOString();
+    try {
+      // Azure's Retry-After (60 s) is longer than the hold limit: every invocation releases its slot and checks back.
+      const slow = (): ProtectionMessageDeps => ({ ...deps(), poll: { minIntervalMs: 50, maxIntervalMs: 300, holdLimitMs: 100 } });
+      const outcomes = [await handleProtectionMessage(slow(), protectionRequest({ vmResourceId: id, eventId: 'ev-slow' }))];
+      while (requests.sent.length > 0 && outcomes.length < 30) {
+        const next = requests.sent.shift()!;
+        await new Promise((resolve) => setTimeout(resolve, next.delayMs));
+        outcomes.push(await handleProtectionMessage(slow(), next.request));
+      }
+      expect(await ledger.get(vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered' });
+      const checkBacks = outcomes.length - 1;
+      expect(checkBacks).toBeGreaterThanOrEqual(3);
+      const { body } = await control<{ entries: Array<{ time: string; operationId: string; path: string }> }>(sim, 'GET', 'requests');
+      const made = body.entries.filter((entry) => entry.time >= since);
+      const count = (operationId: string) => made.filter((entry) => entry.operationId === operationId).length;
+      expect(count('VirtualMachines_Get')).toBe(1);
+      expect(count('ProtectedItems_Get')).toBe(1);
+      expect(count('ProtectedItems_CreateOrUpdate')).toBe(1);
+      expect(count('Backups_Trigger')).toBe(1);
+      expect(count('BackupOperationStatuses_Get')).toBe(checkBacks);
+      expect(count('BackupJobs_List') + count('JobDetails_Get')).toBe(0);
+    } finally {
+      await control(sim, 'POST', 'timing', timing);
+    }
+  });
+
   it('reports a guest-agent failure as stale with its error code', async () => {
     const id = await createVm(sim, uniqueName('vmagent'), { guestAgent: 'unavailable' });
     const vm = parseVmResourceId(id);

@@ -8,6 +8,7 @@ import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
 import { classifyAzureError } from '../azure/classifyAzureError';
 import type { AsyncOperationRef, BackupStatusInfo, ProtectedItemInfo } from '../azure/ports';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
+import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
 import type { FinishChanges, ProtectOutcome, ProtectVmDeps, ProtectionRunContext } from './protectionTypes';
 import { waitForOperation } from './waitForOperation';
@@ -16,7 +17,7 @@ export type { ProtectOutcome, ProtectVmDeps, ProtectionSettings } from './protec
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
- * claim the VM's ledger row, read the VM, apply the rules, read the protected item, enable protection if needed (asking
+ * claim the VM's ledger row, follow an operation an earlier attempt started (followPendingOperation.ts), read the VM, apply the rules, read the protected item, enable protection if needed (asking
  * backupStatus only when the service refuses, to tell "protected by another vault" apart),
  * trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded and
  * rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
@@ -51,7 +52,7 @@ export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest)
   }
 }
 
-/** Steps 1-4: read the VM, decide, check real state, enable protection. */
+/** Steps 1-4: follow a pending operation, or read the VM, decide, check real state, enable protection. */
 class ProtectionRun implements ProtectionRunContext {
   constructor(
     readonly deps: ProtectVmDeps,
@@ -61,6 +62,9 @@ class ProtectionRun implements ProtectionRunContext {
   ) {}
 
   async execute(): Promise<ProtectOutcome> {
+    const followed = await followPendingOperation(this);
+    if (followed) return followed;
+
     const details = await this.deps.vms.getVm(this.vm);
     if (!details) return this.finish('skipped', { reason: 'vm-deleted', rule: 'vm-read:not-found' });
 
@@ -76,24 +80,10 @@ class ProtectionRun implements ProtectionRunContext {
 
     const region = normaliseRegion(details.location);
     const existing = await this.deps.backup.getProtectedItem(vault, this.vm);
-    if (existing) {
-      await this.followPendingEnable(vault);
-      return ensureFirstBackup(this, vault, existing);
-    }
+    if (existing) return ensureFirstBackup(this, vault, existing);
     if (this.deps.settings.dryRun) return (await this.protectedElsewhere(vault, region)) ?? this.finish('skipped', { reason: 'dry-run:would-enable-protection' });
     const enabled = await this.enableOrExplain(vault, policyName, region);
     return 'outcome' in enabled ? enabled.outcome : ensureFirstBackup(this, vault, enabled.item, { justEnabled: true });
-  }
-
-  /**
-   * An earlier invocation enabled protection and checked back later (or crashed) while Azure was still configuring:
-   * the item exists already, but a backup can only be triggered once that operation has finished.
-   */
-  private async followPendingEnable(vault: VaultRoute): Promise<void> {
-    const latest = this.session.latestOperation();
-    if (this.session.entry.status !== 'protecting' || latest?.kind !== 'enable') return;
-    const result = await this.wait(vault, { operationId: latest.operationId });
-    if (result.status !== 'Succeeded') throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
   }
 
   wait(vault: VaultRoute, operation: AsyncOperationRef) {
@@ -153,15 +143,6 @@ class ProtectionRun implements ProtectionRunContext {
   }
 
   private async enableProtection(vault: VaultRoute, policyName: string): Promise<ProtectedItemInfo> {
-    const pending = this.session.lastOperation('enable');
-    if (this.session.entry.status === 'protecting' && pending) {
-      // A previous attempt started enabling: follow that operation instead of sending a second PUT.
-      const previous = await this.wait(vault, { operationId: pending });
-      if (previous.status === 'Succeeded') {
-        const item = await this.deps.backup.getProtectedItem(vault, this.vm);
-        if (item) return item;
-      }
-    }
     await this.session.save({ status: 'protecting', reason: 'enabling-protection' });
     const operation = await this.deps.backup.enableProtection(vault, this.vm, policyName);
     await this.session.appendOperation('enable', operation.operationId);

@@ -12,6 +12,18 @@ function finishedLog(logs: ReturnType<typeof protectionHarness>['logs']) {
   return logs.find((log) => log.entry.message === 'protectVm finished')?.entry;
 }
 
+/**
+ * A harness whose enable answers like Azure (202 with `Retry-After: 60`), with the production poll settings: an
+ * invocation releases its queue slot instead of sitting out the wait, and the request checks back in 10 s.
+ */
+function slowEnableHarness(options: Parameters<typeof protectionHarness>[0] = {}, minIntervalMs = 100) {
+  const h = protectionHarness(options);
+  const deps = () => ({ ...h.deps(), poll: { minIntervalMs, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
+  const enable = h.backup.enableProtection.bind(h.backup);
+  h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+  return { h, deps };
+}
+
 describe('protectVm', () => {
   it('enables protection and triggers the first backup of a new VM', async () => {
     const h = protectionHarness();
@@ -103,10 +115,8 @@ describe('protectVm', () => {
   });
 
   it('releases its queue slot while Azure enables protection, checks back without spending an attempt, then triggers once', async () => {
-    const h = protectionHarness();
-    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
-    const enable = h.backup.enableProtection.bind(h.backup);
-    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    const { h, deps } = slowEnableHarness();
+    h.backup.enablePolls = 0;
     await createProtectVmHandler(deps)(protectionRequest(), h.context);
     expect(h.requests.sent).toHaveLength(1);
     const [checkBack] = h.requests.sent;
@@ -114,21 +124,95 @@ describe('protectVm', () => {
     expect(checkBack?.request).toMatchObject({ attempt: 1, history: [{ attempt: 1, code: 'operation-in-progress' }] });
     expect(h.backup.count('getOperationStatus')).toBe(0);
     expect(h.clock.sleeps).toEqual([]);
+    const vmReadsBefore = h.vms.getCalls;
+    const itemReadsBefore = h.backup.count('getProtectedItem');
 
-    // Azure shows the item (IRPending) while it configures: the check-back follows the operation first, then triggers.
-    h.backup.setItem(h.vault, h.vm);
+    // The check-back polls the operation it left running, once, and triggers the backup: it reads neither the VM nor
+    // the protected item again (the decision is on the row), and lists no jobs (no trigger can have been sent).
     await createProtectVmHandler(deps)(checkBack?.request, h.context);
     expect(h.backup.count('enableProtection')).toBe(1);
     expect(h.backup.count('triggerBackup')).toBe(1);
+    expect(h.backup.count('getOperationStatus')).toBe(2);
+    expect(h.vms.getCalls - vmReadsBefore).toBe(0);
+    expect(h.backup.count('getProtectedItem') - itemReadsBefore).toBe(0);
+    expect(h.backup.count('listJobs')).toBe(0);
     expect(h.requests.sent).toHaveLength(1);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', jobIds: [h.backup.jobs[0]?.jobId] });
+  });
+
+  it('spends one ARM read per check-back while Azure is still enabling protection', async () => {
+    const { h, deps } = slowEnableHarness();
+    h.backup.enablePolls = 3;
+    await createProtectVmHandler(deps)(protectionRequest(), h.context);
+    const vmReads = h.vms.getCalls;
+    for (let checkBack = 1; checkBack <= 3; checkBack++) {
+      await createProtectVmHandler(deps)(h.requests.sent.at(-1)?.request, h.context);
+      expect(h.backup.count('getOperationStatus')).toBe(checkBack);
+      expect(h.requests.sent.at(-1)).toMatchObject({ delayMs: 10_000, request: { attempt: 1 } });
+    }
+    expect(h.vms.getCalls).toBe(vmReads);
+    expect(h.clock.sleeps).toEqual([]);
+    await createProtectVmHandler(deps)(h.requests.sent.at(-1)?.request, h.context);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+  });
+
+  it('records the job of a trigger it checked back on, with one poll', async () => {
+    const h = protectionHarness();
+    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
+    const trigger = h.backup.triggerBackup.bind(h.backup);
+    h.backup.triggerBackup = async (vault, vm, expiry) => ({ ...(await trigger(vault, vm, expiry)), retryAfterMs: 60_000 });
+    await createProtectVmHandler(deps)(protectionRequest(), h.context);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting', errorCode: 'operation-in-progress', jobIds: [] });
+    const polls = h.backup.count('getOperationStatus');
+    const itemReads = h.backup.count('getProtectedItem');
+    await createProtectVmHandler(deps)(h.requests.sent.at(-1)?.request, h.context);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', jobIds: [h.backup.jobs[0]?.jobId] });
+    expect(h.backup.count('getOperationStatus') - polls).toBe(1);
+    expect(h.backup.count('getProtectedItem') - itemReads).toBe(0);
+    expect(h.backup.count('getJob') + h.backup.count('listJobs')).toBe(0);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+  });
+
+  /** Enables protection (202, Retry-After 60), then checks back on the enable, which Azure failed with `errorCode`. */
+  async function checkBackOnFailedEnable(errorCode: string) {
+    const { h, deps } = slowEnableHarness();
+    const handle = (request: unknown) => createProtectVmHandler(deps)(request, h.context);
+    h.backup.enablePolls = 0;
+    h.backup.enableOutcome = { status: 'Failed', errorCode, errorMessage: `Azure said ${errorCode}` };
+    await handle(protectionRequest());
+    const sentBefore = h.requests.sent.length;
+    h.backup.enableOutcome = { status: 'Succeeded' };
+    await handle(h.requests.sent.at(-1)?.request);
+    return { h, handle, sentBefore };
+  }
+
+  it('starts over with a new PUT when the enable it checked back on failed because the vault was busy', async () => {
+    const { h, handle } = await checkBackOnFailedEnable('BMSUserErrorObjectLocked');
+    expect(h.requests.sent.at(-1)?.request).toMatchObject({ attempt: 2, history: [{ code: 'operation-in-progress' }, { code: 'BMSUserErrorObjectLocked' }] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'requested', errorCode: 'BMSUserErrorObjectLocked' });
+    for (let i = 0; i < 3 && h.backup.count('triggerBackup') === 0; i++) await handle(h.requests.sent.at(-1)?.request);
+    expect(h.backup.count('enableProtection')).toBe(2);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+  });
+
+  it('records failed, and does not retry, when the enable it checked back on failed for good', async () => {
+    const { h, sentBefore } = await checkBackOnFailedEnable('UserErrorGuestAgentStatusUnavailable');
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+    expect(h.requests.sent).toHaveLength(sentBefore);
+    expect(h.backup.count('enableProtection')).toBe(1);
+  });
+
+  it('re-reads the VM when the operation it checked back on is unknown to Azure', async () => {
+    const { h, deps } = slowEnableHarness();
+    await createProtectVmHandler(deps)(protectionRequest(), h.context);
+    h.backup.getOperationStatus = () => Promise.reject(armError(404, 'BMSUserErrorOperationNotFound'));
+    h.vms.vms.clear();
+    await createProtectVmHandler(deps)(h.requests.sent.at(-1)?.request, h.context);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'skipped', reason: 'vm-deleted' });
   });
 
   it('checks back again while the operation it follows is still running, never sending a second PUT', async () => {
-    const h = protectionHarness();
-    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 1_000, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
-    const enable = h.backup.enableProtection.bind(h.backup);
-    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    const { h, deps } = slowEnableHarness({}, 1_000);
     h.backup.enablePolls = 10;
     await createProtectVmHandler(deps)(protectionRequest(), h.context);
     h.backup.setItem(h.vault, h.vm);
@@ -140,10 +224,7 @@ describe('protectVm', () => {
   });
 
   it('counts check-backs as attempts once a request has used its free ones', async () => {
-    const h = protectionHarness({ maxAttempts: 8 });
-    const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
-    const enable = h.backup.enableProtection.bind(h.backup);
-    h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+    const { h, deps } = slowEnableHarness({ maxAttempts: 8 });
     const history = Array.from({ length: 40 }, () => ({ attempt: 1, at: '2026-03-01T09:00:00Z', code: 'operation-in-progress', message: 'still running' }));
     await createProtectVmHandler(deps)(protectionRequest({ history }), h.context);
     expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2 });
@@ -317,7 +398,8 @@ describe('protectVm', () => {
     expect(h.requests.sent[0]).toMatchObject({ request: { attempt: 2, history: [{ code: 'operation-in-progress' }] } });
     expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting' });
     h.backup.enablePolls = 0;
-    for (let attempt = 0; attempt < 3 && h.backup.count('triggerBackup') === 0; attempt++) {
+    // Each check-back polls once (the operation had 15 polls to go when the budget ran out).
+    for (let attempt = 0; attempt < 20 && h.backup.count('triggerBackup') === 0; attempt++) {
       await handler(h.requests.sent.at(-1)!.request, h.context);
     }
     expect(h.backup.count('enableProtection')).toBe(1);

@@ -1,0 +1,68 @@
+import { OperationPendingError } from '../errors';
+import { classifyAzureError } from '../azure/classifyAzureError';
+import type { OperationStatusInfo } from '../azure/ports';
+import { ensureFirstBackup, operationFailure } from './firstBackup';
+import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
+
+/** The code a row keeps when its invocation left an operation running and asked to check back (errors.ts). */
+const CHECK_BACK_CODE = 'operation-in-progress';
+
+/**
+ * A check-back (or a redelivery after a crash) on a VM whose row shows an operation autoprotect started and has not
+ * seen finish. The operation is polled first, once, before anything else is read: while Azure still works, that one
+ * ARM read is the whole invocation and the request checks back again; once enabling protection has succeeded the first
+ * backup is triggered at once; once the trigger has succeeded its job is recorded. The VM, the rules and the protected
+ * item were read when the operation was started and the decision is on the row, so reading them again would spend
+ * three ARM reads per check-back to learn nothing.
+ *
+ * Returns undefined when the full workflow must decide from real state instead: no operation left to check back on
+ * (the last attempt crashed or failed otherwise), a vault that is
+ * no longer configured, an operation Azure cannot report, a trigger that failed or named no job.
+ * An enable that failed is recorded (permanent) or started over by the next attempt (transient: the service was busy).
+ */
+export async function followPendingOperation(run: ProtectionRunContext): Promise<ProtectOutcome | undefined> {
+  const entry = run.session.entry;
+  const latest = run.session.latestOperation();
+  // Only a row an earlier attempt left to check back on: after a crash or any other error a trigger may have been sent
+  // that the row does not name, and only the full workflow (item state, job listing) rules that out.
+  if (entry.status !== 'protecting' || entry.errorCode !== CHECK_BACK_CODE || !latest || !entry.vaultId || !entry.policyName) return undefined;
+  if (latest.kind !== 'enable' && latest.kind !== 'backup') return undefined;
+  const vaultId = entry.vaultId.toLowerCase();
+  const vault = run.deps.settings.vaults.find((route) => route.vaultId.toLowerCase() === vaultId);
+  if (!vault) return undefined;
+
+  const status = await pollOnce(run, vault, latest.operationId);
+  if (!status) return undefined;
+  if (status.status === 'InProgress') {
+    const retryAfterMs = run.deps.poll.maxIntervalMs;
+    throw new OperationPendingError(`Operation ${latest.operationId} is still running; checking back in ${retryAfterMs} ms`, {
+      retryAfterMs,
+      context: { operationId: latest.operationId, operation: latest.kind },
+    });
+  }
+
+  if (latest.kind === 'enable') {
+    if (status.status !== 'Succeeded') {
+      const failure = operationFailure('enable protection', status.status, status.errorCode, status.errorMessage);
+      // A busy vault is worth another PUT: the row leaves 'protecting', so the next attempt does not follow this operation.
+      if (failure.kind === 'transient') await run.session.save({ status: 'requested', reason: 'enable-protection-interrupted' });
+      throw failure;
+    }
+    return ensureFirstBackup(run, vault, { protectionState: 'IRPending', policyName: entry.policyName }, { justEnabled: true });
+  }
+  if (status.status !== 'Succeeded' || !status.jobId) return undefined;
+  const jobIds = entry.jobIds.includes(status.jobId) ? entry.jobIds : [...entry.jobIds, status.jobId];
+  return run.finish('backup-triggered', { reason: 'first-backup-triggered', jobIds }, status.jobId);
+}
+
+/** The operation's status; undefined (with a warning) when Azure answers with a permanent error, e.g. an unknown id. */
+async function pollOnce(run: ProtectionRunContext, vault: Parameters<ProtectionRunContext['wait']>[0], operationId: string): Promise<OperationStatusInfo | undefined> {
+  try {
+    return await run.deps.backup.getOperationStatus(vault, operationId);
+  } catch (caught) {
+    const error = classifyAzureError(caught);
+    if (error.kind === 'transient') throw error;
+    run.deps.logger.warn('pending operation could not be read; re-reading the VM and its protected item', { vmKey: run.vm.key, operationId, code: error.code });
+    return undefined;
+  }
+}
