@@ -40,14 +40,53 @@ describe('ArmRequestPacer', () => {
     expect(await pacer.acquire(SUB, 'writes')).toBe(100);
   });
 
-  it('lowers its estimate to the remaining budget ARM reports, never raises it', async () => {
+  it('lowers its estimate to the remaining budget ARM reports', async () => {
     const pacer = new ArmRequestPacer(limits, fakeClock());
     pacer.observe(SUB, 'reads', { status: 200, remaining: 1 });
     expect(pacer.tokens(SUB, 'reads')).toBe(1);
-    pacer.observe(SUB, 'reads', { status: 200, remaining: 250 });
-    expect(pacer.tokens(SUB, 'reads')).toBe(1);
     expect(await pacer.acquire(SUB, 'reads')).toBe(0);
     expect(await pacer.acquire(SUB, 'reads')).toBe(200);
+  });
+
+  it('raises its estimate when ARM reports more budget than the published limits predict', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, reads: { size: 250, refillPerSecond: 25 } }, clock);
+    // 300 reads in one second: the mirror of a 250 + 25/s bucket runs dry, but every response says 250 remain
+    // (an endpoint with higher limits, or one that does not throttle), so no request waits.
+    const waits: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      waits.push(await pacer.acquire(SUB, 'reads'));
+      clock.t += 3;
+      pacer.observe(SUB, 'reads', { status: 200, remaining: 250 });
+    }
+    expect(waits.filter((ms) => ms > 0)).toEqual([]);
+    expect(pacer.tokens(SUB, 'reads')).toBe(250);
+  });
+
+  it('does not let a reordered response with an older, full level raise the estimate', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer(limits, clock);
+    pacer.observe(SUB, 'reads', { status: 200, remaining: 1 });
+    clock.t += 10;
+    pacer.observe(SUB, 'reads', { status: 200, remaining: 5 });
+    expect(pacer.tokens(SUB, 'reads')).toBeCloseTo(1.05, 5);
+    // Once the low level has left the one-second window, a full bucket ARM keeps reporting is believed.
+    clock.t += 1000;
+    for (let i = 0; i < 3; i++) await pacer.acquire(SUB, 'reads');
+    pacer.observe(SUB, 'reads', { status: 200, remaining: 5 });
+    expect(pacer.tokens(SUB, 'reads')).toBe(3);
+  });
+
+  it('does not raise its estimate from a drained bucket that other callers share', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
+    // This process spends its estimate (the requests fail on the network); ARM then reports 95 left. Every instance
+    // sees that level: if each took it, they would spend the same 95 tokens three times over.
+    for (let i = 0; i < 200; i++) await pacer.acquire(SUB, 'writes');
+    for (let i = 0; i < 200; i++) pacer.release(SUB, 'writes');
+    clock.t += 1000;
+    pacer.observe(SUB, 'writes', { status: 202, remaining: 95 });
+    expect(pacer.tokens(SUB, 'writes')).toBeCloseTo(10, 5);
   });
 
   it('pauses the bucket for a 429 Retry-After', async () => {
