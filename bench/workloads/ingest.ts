@@ -18,7 +18,7 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
   const stack = await startBenchStack({ timing: {} });
   try {
     await stack.runner.stop();
-    const runner = await startRunner({ appDir: repoRoot, settings: stack.info.appSettings, port: 0, functions: ['enqueueProtection'], onLog: () => undefined, instanceId: 'bench-ingest' });
+    const runner = await startRunner({ appDir: repoRoot, settings: stack.info.appSettings, port: 0, functions: ['enqueueProtection'], quiet: true, instanceId: 'bench-ingest' });
     try {
       const events = ingestEvents(size.events);
       const requests = queueOf(stack, 'protection-requests');

@@ -28,6 +28,8 @@ const SECRET_VALUE: ReadonlyArray<RegExp> = [
   /([?&]sig=)[^&"'\s]+/gi,
   /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
 ];
+/** One pass that finds any label of SECRET_VALUE: most strings have none and are returned as they are. */
+const ANY_SECRET_LABEL = /AccountKey=|SharedAccessSignature=|[?&]sig=|Bearer\s/i;
 const MAX_DEPTH = 6;
 
 export function createLogger(context: InvocationContext, base: LogFields = {}): Logger {
@@ -101,5 +103,6 @@ function sanitize(value: unknown, depth: number): unknown {
 }
 
 function scrubString(text: string): string {
+  if (!ANY_SECRET_LABEL.test(text)) return text;
   return SECRET_VALUE.reduce((current, pattern) => current.replace(pattern, `$1${REDACTED}`), text);
 }

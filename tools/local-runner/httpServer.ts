@@ -28,8 +28,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export function createHostServer(options: HostHttpOptions): Server {
   return createServer((req, res) => {
     const task = route(req, options).then(
-      (response) => send(res, response),
-      (error: unknown) => send(res, { status: 500, body: (error as Error).message }),
+      (response) => send(res, response, options.logger),
+      (error: unknown) => send(res, { status: 500, body: (error as Error).message }, options.logger),
     );
     options.track(task);
   });
@@ -117,7 +117,9 @@ function json(status: number, value: unknown): WebhookResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) };
 }
 
-function send(res: ServerResponse, response: WebhookResponse): void {
+function send(res: ServerResponse, response: WebhookResponse, logger: RunnerLogger): void {
+  // The invocations' log lines go out before the answer, as they did when every line was written at once.
+  logger.flush();
   res.writeHead(response.status, response.headers ?? {});
   res.end(response.body ?? '');
 }

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startHost, type RunningHost } from './host';
 import { isStartMessage, type ChildMessage, type StartMessage } from './ipc';
-import { createLogger } from './logger';
+import { createLineWriter, createLogger } from './logger';
 
 /**
  * The local Functions runner process. Foreground (`npm run host`): `--app-dir <dir>` (default: cwd),
@@ -13,7 +13,12 @@ import { createLogger } from './logger';
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const options: ProcessOptions = args.ipc ? await receiveStartMessage() : foregroundOptions(args);
-  const logger = createLogger(options.instanceId, (line) => process.stdout.write(`${line}\n`));
+  // Lines are batched per event-loop turn (one pipe write instead of several per invocation) and flushed before
+  // every HTTP response, every IPC message and on exit, so the parent sees the same lines, in the same order, no later
+  // than the outcome they describe.
+  const out = createLineWriter(process.stdout);
+  process.on('exit', () => out.flush());
+  const logger = createLogger(options.instanceId, (line) => out.write(line), () => out.flush());
   logger.redact(options.masterKey);
   logger.redact(options.systemKey);
 
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = (error as Error).message;
     logger.log({ level: 'error', category: 'host', message: `Host start failed: ${message}` });
+    logger.flush();
     if (args.ipc) await send({ type: 'failed', message });
     process.exit(1);
   }
@@ -48,8 +54,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   if (args.ipc) {
     process.on('disconnect', () => void stop('disconnect'));
+    logger.flush();
     await send({ type: 'ready', port: host.port, functions: host.functions });
   } else {
+    logger.flush();
     printFunctions(host, options.keysFile);
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { TransientError } from '../../../src/lib/errors';
 import { createLogger, errorFields } from '../../../src/lib/logger';
 import { capturingContext } from '../../helpers/logCapture';
@@ -45,6 +46,27 @@ describe('createLogger', () => {
     expect(text).not.toContain('"abc"');
     expect(logs[0]?.entry.vmKey).toBe('/subscriptions/x/vm');
     expect(logs[0]?.entry.storageConnection).toBe('[redacted]');
+  });
+
+  it('redacts a secret after any label, in any letter case, wherever it sits in a string', () => {
+    const labels = ['AccountKey=', 'SharedAccessSignature=', '?sig=', '&sig=', 'Bearer '];
+    const randomCase = (text: string, flips: boolean[]) => [...text].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...labels),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.stringMatching(/^[A-Za-z0-9]{12,40}$/),
+        fc.string({ maxLength: 40 }),
+        fc.string({ maxLength: 40 }),
+        (label, flips, secret, before, after) => {
+          const { context, logs } = capturingContext('f');
+          const text = `${before} ${randomCase(label, flips)}${secret};${after}`;
+          createLogger(context).info(text, { field: text });
+          expect(JSON.stringify(logs)).not.toContain(secret);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('serialises errors with their code, kind and cause chain', () => {
