@@ -4,10 +4,9 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import type { SimulatorHandle } from '../../simulator/src/index';
 import type { StackInfo } from '../../tools/stack/types';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
-import { control, SUB, startTestSimulator } from '../simulator/helpers';
+import { control, SUB, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
 import { runCaptured, scratchDir, writeSettingsFile } from './cliHarness';
 
-const vaultId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`;
 
 interface SimState {
   vms: Array<{ id: string; name: string; location: string; tags: Record<string, string>; guestAgent: string }>;
@@ -55,16 +54,13 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
   it('report runs the compliance report and writes it to the report container', async () => {
     const container = uniqueName('clireport');
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-app', name: 'vm-unprotected', location: 'eastus', emitEvents: false });
-    const settings = writeSettingsFile({
-      AzureWebJobsStorage: testStorageConnectionString(),
-      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: vaultId('rsv-eastus') }, { region: 'westeurope', vaultId: vaultId('rsv-westeurope') }]),
-      AUTOPROTECT_ARM_ENDPOINT: sim.url,
-      AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
-      AUTOPROTECT_LEDGER_TABLE: uniqueName('clireportledger'),
-      AUTOPROTECT_REPORT_CONTAINER: container,
-      AUTOPROTECT_REPORT_PREFIX: 'cli',
-    });
+    const settings = writeSettingsFile(
+      simulatorAppSettings(sim, testStorageConnectionString(), {
+        AUTOPROTECT_LEDGER_TABLE: uniqueName('clireportledger'),
+        AUTOPROTECT_REPORT_CONTAINER: container,
+        AUTOPROTECT_REPORT_PREFIX: 'cli',
+      }),
+    );
 
     const run = await runCaptured(['report', '--settings', settings]);
 

@@ -6,13 +6,12 @@ import { loadConfig, PROTECTION_REQUESTS_QUEUE, type VaultRoute } from '../../sr
 import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { startAzurite, type AzuriteHandle } from '../../tools/azurite/startAzurite';
-import { control, SUB, startTestSimulator } from '../simulator/helpers';
+import { control, SUB, simVaultId, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
 import { runCaptured, writeSettingsFile } from './cliHarness';
 
-const vaultId = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`;
 const vmId = (resourceGroup: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
 /** A vault the app is not configured with: a VM protected there is protected "elsewhere". */
-const OTHER_VAULT: VaultRoute = { region: 'eastus', vaultId: vaultId('rsv-other'), vaultName: 'rsv-other', vaultResourceGroup: 'rg-backup', vaultSubscriptionId: SUB };
+const OTHER_VAULT: VaultRoute = { region: 'eastus', vaultId: simVaultId('rsv-other'), vaultName: 'rsv-other', vaultResourceGroup: 'rg-backup', vaultSubscriptionId: SUB };
 
 describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () => {
   let azurite: AzuriteHandle;
@@ -26,16 +25,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       startAzurite(),
       startTestSimulator({ seed: { ...DEFAULT_SEED, vaults: [...DEFAULT_SEED.vaults, { resourceGroup: 'rg-backup', name: 'rsv-other', location: 'eastus' }] } }),
     ]);
-    settings = {
-      AzureWebJobsStorage: azurite.connectionString,
-      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-      AUTOPROTECT_VAULTS: JSON.stringify([
-        { region: 'eastus', vaultId: vaultId('rsv-eastus') },
-        { region: 'westeurope', vaultId: vaultId('rsv-westeurope') },
-      ]),
-      AUTOPROTECT_ARM_ENDPOINT: sim.url,
-      AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
-    };
+    settings = simulatorAppSettings(sim, azurite.connectionString);
     settingsFile = writeSettingsFile(settings);
     requests = new QueueClient(azurite.connectionString, PROTECTION_REQUESTS_QUEUE);
 

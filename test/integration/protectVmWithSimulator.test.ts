@@ -20,9 +20,8 @@ import { RecordingPoisonQueue, RecordingRequestQueue } from '../helpers/fakes/fa
 import { MemoryReportStore } from '../helpers/fakes/fakeReport';
 import { capturingContext } from '../helpers/logCapture';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
-import { EAST_VAULT, SUB, VAULT_RG, control, createVm, startTestSimulator } from '../simulator/helpers';
+import { EAST_VAULT, control, createVm, simVaultId, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
 
-const vaultId = (name: string) => `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${name}`;
 
 describe('protectVm workflow against the ARM simulator and Azurite', () => {
   let sim: SimulatorHandle;
@@ -35,18 +34,7 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
   beforeAll(async () => {
     sim = await startTestSimulator();
     const table = uniqueName('ledger');
-    config = loadConfig({
-      AzureWebJobsStorage: testStorageConnectionString(),
-      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-      AUTOPROTECT_VAULTS: JSON.stringify([
-        { region: 'eastus', vaultId: vaultId('rsv-eastus') },
-        { region: 'westeurope', vaultId: vaultId('rsv-westeurope') },
-      ]),
-      AUTOPROTECT_ARM_ENDPOINT: sim.url,
-      AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
-      AUTOPROTECT_LEDGER_TABLE: table,
-      AUTOPROTECT_INVOCATION_BUDGET: '10',
-    });
+    config = loadConfig(simulatorAppSettings(sim, testStorageConnectionString(), { AUTOPROTECT_LEDGER_TABLE: table, AUTOPROTECT_INVOCATION_BUDGET: '10' }));
     ledgerTable = TableClient.fromConnectionString(config.storageConnection, table, { allowInsecureConnection: true });
     ledger = new TableLedger(ledgerTable);
   });
@@ -110,7 +98,7 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     const id = await createVm(sim, uniqueName('vmnew'));
     const vm = parseVmResourceId(id);
     await protectUntilSettled(id, 'ev-create');
-    expect(await ledger.get(vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', vaultId: vaultId(EAST_VAULT), policyName: 'DefaultPolicy' });
+    expect(await ledger.get(vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', vaultId: simVaultId(EAST_VAULT), policyName: 'DefaultPolicy' });
 
     await waitFor(async () => (await backupJobsOf(vm.name)).every((job) => job.status === 'Completed'));
     await protectUntilSettled(id, 'ev-update');

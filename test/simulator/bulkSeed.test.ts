@@ -1,21 +1,14 @@
-import type { SimulatorHandle } from '../../simulator/src/index';
-import { EAST_VAULT, SUB, VAULT_RG, backupClient, control, startTestSimulator } from './helpers';
+import { EAST_VAULT, SUB, VAULT_RG, backupClient, control, useTestSimulator } from './helpers';
 
 describe('simulator: POST /_sim/bulkProtectedItems', () => {
-  let sim: SimulatorHandle;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = useTestSimulator();
 
   it('seeds protected items with a share of stale IRPending ones and their jobs, visible through the SDK pages', async () => {
-    const seeded = await control<{ created: number; stale: number; vms: number }>(sim, 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 450, stalePercent: 2 });
+    const seeded = await control<{ created: number; stale: number; vms: number }>(sim(), 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 450, stalePercent: 2 });
     expect(seeded.status).toBe(201);
     expect(seeded.body).toEqual({ vaultName: EAST_VAULT, created: 450, stale: 9, vms: 450 });
 
-    const client = backupClient(sim);
+    const client = backupClient(sim());
     const states: Record<string, number> = {};
     let pages = 0;
     for await (const page of client.backupProtectedItems.list(EAST_VAULT, VAULT_RG).byPage()) {
@@ -33,12 +26,12 @@ describe('simulator: POST /_sim/bulkProtectedItems', () => {
     expect(jobs.filter((j) => j?.operation === 'ConfigureBackup')).toHaveLength(9);
     expect(jobs.filter((j) => j?.operation === 'Backup' && j.status === 'Failed')).toHaveLength(4);
 
-    const state = await control<{ vms: unknown[]; requests: { total: number } }>(sim, 'GET', 'state');
+    const state = await control<{ vms: unknown[]; requests: { total: number } }>(sim(), 'GET', 'state');
     expect(state.body.vms).toHaveLength(450);
   });
 
   it('refuses an unknown vault and an invalid count', async () => {
-    expect((await control(sim, 'POST', 'bulkProtectedItems', { vaultName: 'rsv-nope', count: 1, subscriptionId: SUB })).status).toBe(400);
-    expect((await control(sim, 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 0 })).status).toBe(400);
+    expect((await control(sim(), 'POST', 'bulkProtectedItems', { vaultName: 'rsv-nope', count: 1, subscriptionId: SUB })).status).toBe(400);
+    expect((await control(sim(), 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 0 })).status).toBe(400);
   });
 });

@@ -7,7 +7,7 @@ import { createPipelineRequest } from '@azure/core-rest-pipeline';
 import type { FullOperationResponse } from '@azure/core-client';
 import { DEFAULT_SEED, type SimulatorHandle, startSimulator } from '../../simulator/src/index';
 import { parseArgs, runStandalone } from '../../simulator/src/standalone';
-import { EAST_VAULT, SUB, backupClient, control, createVm, enableProtection, startTestSimulator } from './helpers';
+import { EAST_VAULT, SUB, backupClient, control, createVm, enableProtection, useTestSimulator } from './helpers';
 
 describe('simulator: HTTPS with its own CA', () => {
   let dataDir: string;
@@ -66,19 +66,13 @@ function peerCertificate(sim: SimulatorHandle): Promise<X509Certificate> {
 }
 
 describe('simulator: control API', () => {
-  let sim: SimulatorHandle;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = useTestSimulator();
 
   it('exposes the default seed and the documented state shape', async () => {
-    const vmId = await createVm(sim, 'vm-state', { location: 'eastus' });
-    const client = backupClient(sim);
+    const vmId = await createVm(sim(), 'vm-state', { location: 'eastus' });
+    const client = backupClient(sim());
     await enableProtection(client, EAST_VAULT, 'rg-app', 'vm-state');
-    const state = await control<Record<string, unknown>>(sim, 'GET', 'state');
+    const state = await control<Record<string, unknown>>(sim(), 'GET', 'state');
     expect(state.body.subscriptions).toEqual([SUB]);
     expect(state.body.vaults).toEqual([
       expect.objectContaining({ id: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`, location: 'eastus' }),
@@ -95,31 +89,31 @@ describe('simulator: control API', () => {
   });
 
   it('logs requests with time, method, path, operationId, status and subscription', async () => {
-    const log = await control<{ entries: Array<Record<string, unknown>> }>(sim, 'GET', 'requests');
+    const log = await control<{ entries: Array<Record<string, unknown>> }>(sim(), 'GET', 'requests');
     expect(log.body.entries[0]).toMatchObject({ method: 'PUT', operationId: 'ProtectedItems_CreateOrUpdate', status: 202, subscriptionId: SUB, time: expect.any(String) });
   });
 
   it('changes timing at run time, adds a seed and resets to the start state', async () => {
-    const timing = await control<{ backupJobMs: number }>(sim, 'POST', 'timing', { backupJobMs: 123 });
+    const timing = await control<{ backupJobMs: number }>(sim(), 'POST', 'timing', { backupJobMs: 123 });
     expect(timing.body.backupJobMs).toBe(123);
-    await control(sim, 'POST', 'seed', { ...DEFAULT_SEED, vaults: [{ resourceGroup: 'rg-backup', name: 'rsv-westus2', location: 'westus2' }] });
-    expect((await control<{ vaults: unknown[] }>(sim, 'GET', 'state')).body.vaults).toHaveLength(3);
-    await control(sim, 'POST', 'reset');
-    const after = await control<{ vaults: unknown[]; vms: unknown[]; protectedItems: unknown[]; requests: { total: number } }>(sim, 'GET', 'state');
+    await control(sim(), 'POST', 'seed', { ...DEFAULT_SEED, vaults: [{ resourceGroup: 'rg-backup', name: 'rsv-westus2', location: 'westus2' }] });
+    expect((await control<{ vaults: unknown[] }>(sim(), 'GET', 'state')).body.vaults).toHaveLength(3);
+    await control(sim(), 'POST', 'reset');
+    const after = await control<{ vaults: unknown[]; vms: unknown[]; protectedItems: unknown[]; requests: { total: number } }>(sim(), 'GET', 'state');
     expect(after.body).toMatchObject({ vms: [], protectedItems: [], requests: { total: 0 } });
     expect(after.body.vaults).toHaveLength(2);
-    expect((await control<{ timing: { backupJobMs: number } }>(sim, 'GET', 'settings')).body.timing.backupJobMs).toBe(400);
+    expect((await control<{ timing: { backupJobMs: number } }>(sim(), 'GET', 'settings')).body.timing.backupJobMs).toBe(400);
   });
 
   it('refuses invalid control bodies with 400 and unknown endpoints with 404', async () => {
-    expect((await control(sim, 'POST', 'vms', { name: 'x' })).status).toBe(400);
-    expect((await control(sim, 'POST', 'vms', { resourceGroup: 'rg', name: 'x', location: 'eastus', guestAgent: 'sleepy' })).status).toBe(400);
-    expect((await control(sim, 'GET', 'nothing')).status).toBe(404);
+    expect((await control(sim(), 'POST', 'vms', { name: 'x' })).status).toBe(400);
+    expect((await control(sim(), 'POST', 'vms', { resourceGroup: 'rg', name: 'x', location: 'eastus', guestAgent: 'sleepy' })).status).toBe(400);
+    expect((await control(sim(), 'GET', 'nothing')).status).toBe(404);
   });
 
   it('serves operation status at the absolute Azure-AsyncOperation URL through the SDK pipeline (LRO polling)', async () => {
-    await createVm(sim, 'vm-lro', { location: 'eastus' });
-    const client = backupClient(sim);
+    await createVm(sim(), 'vm-lro', { location: 'eastus' });
+    const client = backupClient(sim());
     const raw: FullOperationResponse = await enableProtection(client, EAST_VAULT, 'rg-app', 'vm-lro');
     const url = raw.headers.get('azure-asyncoperation') ?? '';
     expect(url).toContain(';');

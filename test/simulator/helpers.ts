@@ -11,11 +11,49 @@ export const VAULT_RG = 'rg-backup';
 export const EAST_VAULT = 'rsv-eastus';
 export const WEST_VAULT = 'rsv-westeurope';
 
+/** The id of a vault of the default seed. */
+export function simVaultId(name: string): string {
+  return `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${name}`;
+}
+
+/** App settings that point autoprotect at this simulator and the seed's two vaults (eastus, westeurope). */
+export function simulatorAppSettings(sim: SimulatorHandle, storageConnection: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AzureWebJobsStorage: storageConnection,
+    AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+    AUTOPROTECT_VAULTS: JSON.stringify([
+      { region: 'eastus', vaultId: simVaultId(EAST_VAULT) },
+      { region: 'westeurope', vaultId: simVaultId(WEST_VAULT) },
+    ]),
+    AUTOPROTECT_ARM_ENDPOINT: sim.url,
+    AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
+    ...extra,
+  };
+}
+
 /** Short timings so a whole protect + backup cycle takes well under a second. */
 export const FAST_TIMING = { configureBackupMs: 150, backupOperationMs: 50, backupJobMs: 400, deleteMs: 150, retryAfterSeconds: 0 };
 
 export function startTestSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   return startSimulator({ port: 0, quiet: true, ...options, timing: { ...FAST_TIMING, ...options.timing } });
+}
+
+/**
+ * A simulator for the enclosing describe: started before its first test, stopped after its last. Call the returned
+ * function inside tests and hooks to get it.
+ */
+export function useTestSimulator(options: SimulatorOptions = {}): () => SimulatorHandle {
+  let sim: SimulatorHandle | undefined;
+  beforeAll(async () => {
+    sim = await startTestSimulator(options);
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+  return () => {
+    if (!sim) throw new Error('The test simulator is not running (use it inside tests and hooks)');
+    return sim;
+  };
 }
 
 export const staticCredential: TokenCredential = {

@@ -1,5 +1,4 @@
 import type { FullOperationResponse } from '@azure/core-client';
-import type { SimulatorHandle } from '../../simulator/src/index';
 import {
   EAST_VAULT,
   SUB,
@@ -11,27 +10,21 @@ import {
   names,
   operationIdOf,
   pollUntil,
-  startTestSimulator,
+  useTestSimulator,
   vmItem,
 } from './helpers';
 
 describe('simulator: enable protection, back up, stop (real SDK)', () => {
-  let sim: SimulatorHandle;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-  });
-  afterAll(async () => {
-    await sim.stop();
-  });
+  const sim = useTestSimulator();
 
   it('answers the PUT with 202 and item-level async headers that echo the caller names and api-version', async () => {
-    await createVm(sim, 'vmPut01');
-    const raw = await enableProtection(backupClient(sim), EAST_VAULT, 'rg-app', 'vmPut01');
+    await createVm(sim(), 'vmPut01');
+    const raw = await enableProtection(backupClient(sim()), EAST_VAULT, 'rg-app', 'vmPut01');
     expect(raw.status).toBe(202);
     expect(raw.bodyAsText ?? '').toBe('');
     const location = raw.headers.get('location') ?? '';
     const asyncOp = raw.headers.get('azure-asyncoperation') ?? '';
-    expect(location.startsWith(`${sim.url}/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-app;vmPut01/protectedItems/vm;iaasvmcontainerv2;rg-app;vmPut01/operationResults/`)).toBe(true);
+    expect(location.startsWith(`${sim().url}/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-app;vmPut01/protectedItems/vm;iaasvmcontainerv2;rg-app;vmPut01/operationResults/`)).toBe(true);
     expect(asyncOp).toContain('/operationsStatus/');
     expect(asyncOp.endsWith('?api-version=2023-06-01')).toBe(true);
     expect(raw.headers.get('retry-after')).toBe('0');
@@ -41,8 +34,8 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
   });
 
   it('runs ConfigureBackup: operation InProgress then Succeeded with jobId at both levels; item IRPending with the sentinel', async () => {
-    const client = backupClient(sim);
-    await createVm(sim, 'vmCfg01');
+    const client = backupClient(sim());
+    await createVm(sim(), 'vmCfg01');
     const raw = await enableProtection(client, EAST_VAULT, 'rg-app', 'vmCfg01');
     const opId = operationIdOf(raw);
     const n = names('rg-app', 'vmCfg01');
@@ -67,8 +60,8 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
   });
 
   it('triggers a backup (exactly 202), refuses a second one while it runs, then turns the item Protected', async () => {
-    const client = backupClient(sim);
-    await createVm(sim, 'vmBak01');
+    const client = backupClient(sim());
+    await createVm(sim(), 'vmBak01');
     const n = names('rg-app', 'vmBak01');
     const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmBak01'));
     await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
@@ -93,8 +86,8 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
   });
 
   it('fails the backup job of a VM whose guest agent is unavailable and leaves the item IRPending', async () => {
-    const client = backupClient(sim);
-    await createVm(sim, 'vmNoAgent', { guestAgent: 'unavailable' });
+    const client = backupClient(sim());
+    await createVm(sim(), 'vmNoAgent', { guestAgent: 'unavailable' });
     const n = names('rg-app', 'vmNoAgent');
     const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmNoAgent'));
     await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
@@ -108,13 +101,13 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     expect(details?.[0]?.errorTitle).toBe('UserErrorGuestAgentStatusUnavailable');
     const item = await client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item);
     expect(vmItem(item).protectionState).toBe('IRPending');
-    const state = await control<{ jobs: Array<{ name: string; status: string; errorCode?: string }> }>(sim, 'GET', 'state');
+    const state = await control<{ jobs: Array<{ name: string; status: string; errorCode?: string }> }>(sim(), 'GET', 'state');
     expect(state.body.jobs.find((j) => j.name === jobId)).toMatchObject({ status: 'Failed', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
   });
 
   it('reports the protecting vault through backupStatus (POST /Subscriptions/.../backupStatus)', async () => {
-    const client = backupClient(sim);
-    const vmId = await createVm(sim, 'vmStatus01');
+    const client = backupClient(sim());
+    const vmId = await createVm(sim(), 'vmStatus01');
     expect((await client.backupStatus.get('eastus', { resourceType: 'VM', resourceId: vmId })).protectionStatus).toBe('NotProtected');
     await enableProtection(client, EAST_VAULT, 'rg-app', 'vmStatus01');
     const status = await client.backupStatus.get('eastus', { resourceType: 'VM', resourceId: vmId });
@@ -123,8 +116,8 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
   });
 
   it('deletes with vault-level async headers; GET then answers 404 BMSUserErrorDataSourceObjectNotFound', async () => {
-    const client = backupClient(sim);
-    await createVm(sim, 'vmDel01');
+    const client = backupClient(sim());
+    await createVm(sim(), 'vmDel01');
     const n = names('rg-app', 'vmDel01');
     const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmDel01'));
     await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');

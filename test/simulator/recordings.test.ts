@@ -1,5 +1,4 @@
-import type { SimulatorHandle } from '../../simulator/src/index';
-import { BEARER, control, pollUntil, rawRequest, startTestSimulator } from './helpers';
+import { BEARER, control, pollUntil, rawRequest, useTestSimulator } from './helpers';
 import { Replayer, loadRecording, shapeDifferences } from './replay';
 
 /** Compares one replayed exchange with the recorded one: status code, body shape, async headers. */
@@ -26,23 +25,17 @@ function expectLikeRecording(entry: ReturnType<typeof loadRecording>[number], re
 
 describe('simulator: replaying TestAzureVMProtection (Azure PowerShell, live 2022)', () => {
   const SUB = 'e37510d7-33b6-4676-886f-ee75bcc01871';
-  let sim: SimulatorHandle;
-  beforeAll(async () => {
-    sim = await startTestSimulator({
-      seed: {
-        subscriptionId: SUB,
-        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-        vaults: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestRSVf27fbc22', location: 'southeastasia' }],
-        vms: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestVMf27fb0', location: 'southeastasia' }],
-      },
-    });
-  });
-  afterAll(async () => {
-    await sim.stop();
+  const sim = useTestSimulator({
+    seed: {
+      subscriptionId: SUB,
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      vaults: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestRSVf27fbc22', location: 'southeastasia' }],
+      vms: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestVMf27fb0', location: 'southeastasia' }],
+    },
   });
 
   it('answers every recorded request with the recorded status code, body shape and async headers', async () => {
-    const replayer = new Replayer(sim);
+    const replayer = new Replayer(sim());
     for (const entry of loadRecording('TestAzureVMProtection.excerpt.json')) expectLikeRecording(entry, await replayer.replay(entry));
   });
 });
@@ -50,23 +43,22 @@ describe('simulator: replaying TestAzureVMProtection (Azure PowerShell, live 202
 describe('simulator: replaying TestAzureVMBackup (Azure PowerShell, live 2023)', () => {
   const SUB = '38304e13-357e-405e-9e9a-220351dcce8c';
   const VAULT = `/subscriptions/${SUB}/resourceGroups/hiagarg/providers/Microsoft.RecoveryServices/vaults/hiaga-adhoc-vault`;
-  let sim: SimulatorHandle;
+  const sim = useTestSimulator({
+    seed: {
+      subscriptionId: SUB,
+      tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      vaults: [{ resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vault', location: 'westindia' }],
+      vms: [
+        { resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vm', location: 'westindia' },
+        { resourceGroup: 'hiagarg', name: 'hiaganewVM3', location: 'westindia' },
+      ],
+    },
+  });
   beforeAll(async () => {
-    sim = await startTestSimulator({
-      seed: {
-        subscriptionId: SUB,
-        tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
-        vaults: [{ resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vault', location: 'westindia' }],
-        vms: [
-          { resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vm', location: 'westindia' },
-          { resourceGroup: 'hiagarg', name: 'hiaganewVM3', location: 'westindia' },
-        ],
-      },
-    });
     // The recording starts with both VMs already protected (IRPending): reproduce that state first.
     for (const vm of ['hiaga-adhoc-vm', 'hiaganewVM3']) {
       const res = await rawRequest(
-        sim,
+        sim(),
         'PUT',
         `${VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;hiagarg;${vm}/protectedItems/vm;iaasvmcontainerv2;hiagarg;${vm}?api-version=2023-01-01`,
         { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: `/subscriptions/${SUB}/resourceGroups/hiagarg/providers/Microsoft.Compute/virtualMachines/${vm}`, policyId: `${VAULT}/backupPolicies/DefaultPolicy` } },
@@ -74,14 +66,11 @@ describe('simulator: replaying TestAzureVMBackup (Azure PowerShell, live 2023)',
       );
       expect(res.status).toBe(202);
     }
-    await pollUntil(async () => (await control<{ jobs: Array<{ status: string }> }>(sim, 'GET', 'state')).body.jobs, (jobs) => jobs.every((j) => j.status === 'Completed'));
-  });
-  afterAll(async () => {
-    await sim.stop();
+    await pollUntil(async () => (await control<{ jobs: Array<{ status: string }> }>(sim(), 'GET', 'state')).body.jobs, (jobs) => jobs.every((j) => j.status === 'Completed'));
   });
 
   it('answers every recorded request with the recorded status code, body shape and async headers', async () => {
-    const replayer = new Replayer(sim);
+    const replayer = new Replayer(sim());
     for (const entry of loadRecording('TestAzureVMBackup.excerpt.json')) expectLikeRecording(entry, await replayer.replay(entry));
   });
 });
