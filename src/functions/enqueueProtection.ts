@@ -1,5 +1,5 @@
 import { app, output, type InvocationContext } from '@azure/functions';
-import { getRuntime } from '../lib/clients';
+import { buildOnFirstUse } from '../lib/clients';
 import { errorFields, createLogger } from '../lib/logger';
 import { intakeEvent } from '../lib/intake/intakeEvent';
 import type { RejectStore } from '../lib/rejects/rejectStore';
@@ -31,17 +31,12 @@ export function createEnqueueProtectionHandler(getDeps: () => EnqueueProtectionD
   };
 }
 
-let productionDeps: EnqueueProtectionDeps | undefined;
-
-function getProductionDeps(): EnqueueProtectionDeps {
-  if (productionDeps === undefined) {
-    const { config, clients } = getRuntime();
-    productionDeps = { watchedSubscriptionIds: config.watchedSubscriptionIds, rejects: new TableRejectStore(clients.rejectsTable) };
-  }
-  return productionDeps;
-}
+const productionDeps = buildOnFirstUse(({ config, clients }): EnqueueProtectionDeps => ({
+  watchedSubscriptionIds: config.watchedSubscriptionIds,
+  rejects: new TableRejectStore(clients.rejectsTable),
+}));
 
 app.eventGrid<unknown>('enqueueProtection', {
   extraOutputs: [protectionRequestsOutput],
-  handler: createEnqueueProtectionHandler(getProductionDeps),
+  handler: createEnqueueProtectionHandler(productionDeps),
 });

@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from '@azure/functions';
-import { getRuntime } from '../lib/clients';
+import { buildOnFirstUse } from '../lib/clients';
 import { createLogger, errorFields } from '../lib/logger';
 import { handleProtectionMessage, type MessageOutcome, type ProtectionMessageDeps } from '../lib/protection/handleProtectionMessage';
 import { createProductionProtectionDeps } from '../lib/protection/productionDeps';
@@ -34,18 +34,10 @@ function summary(outcome: MessageOutcome): Record<string, unknown> {
   }
 }
 
-let productionDeps: ((context: InvocationContext) => ProtectionMessageDeps) | undefined;
-
-function getProductionDeps(context: InvocationContext): ProtectionMessageDeps {
-  if (productionDeps === undefined) {
-    const { config, clients } = getRuntime();
-    productionDeps = createProductionProtectionDeps(config, clients);
-  }
-  return productionDeps(context);
-}
+const productionDeps = buildOnFirstUse(({ config, clients }) => createProductionProtectionDeps(config, clients));
 
 app.storageQueue('protectVm', {
   queueName: 'protection-requests',
   connection: 'AzureWebJobsStorage',
-  handler: createProtectVmHandler(getProductionDeps),
+  handler: createProtectVmHandler((context) => productionDeps()(context)),
 });

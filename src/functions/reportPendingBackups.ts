@@ -1,5 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
-import { getRuntime } from '../lib/clients';
+import { buildOnFirstUse } from '../lib/clients';
 import { createLogger, errorFields } from '../lib/logger';
 import { createProductionReportDeps } from '../lib/report/productionDeps';
 import { runComplianceReport, type ComplianceReportDeps, type ComplianceReportOptions } from '../lib/report/runComplianceReport';
@@ -23,18 +23,10 @@ export function createReportPendingBackupsHandler(getDeps: (context: InvocationC
   };
 }
 
-let productionDeps: ReturnType<typeof createProductionReportDeps> | undefined;
-
-function getProductionDeps(context: InvocationContext): { deps: ComplianceReportDeps; options: ComplianceReportOptions } {
-  if (productionDeps === undefined) {
-    const { config, clients } = getRuntime();
-    productionDeps = createProductionReportDeps(config, clients);
-  }
-  return productionDeps(context);
-}
+const productionDeps = buildOnFirstUse(({ config, clients }) => createProductionReportDeps(config, clients));
 
 app.timer('reportPendingBackups', {
   schedule: '%AUTOPROTECT_REPORT_SCHEDULE%',
   runOnStartup: false,
-  handler: createReportPendingBackupsHandler(getProductionDeps),
+  handler: createReportPendingBackupsHandler((context) => productionDeps()(context)),
 });

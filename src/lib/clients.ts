@@ -77,15 +77,29 @@ export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = p
   };
 }
 
-let runtime: { config: AppConfig; clients: AzureClients } | undefined;
+export interface AppRuntime {
+  config: AppConfig;
+  clients: AzureClients;
+}
+
+let runtime: AppRuntime | undefined;
 
 /** Config and clients, built once per process on first use. Throws ConfigError (every problem listed) if settings are invalid. */
-export function getRuntime(): { config: AppConfig; clients: AzureClients } {
+export function getRuntime(): AppRuntime {
   if (runtime === undefined) {
     const config = loadConfig();
     runtime = Object.freeze({ config, clients: createAzureClients(config) });
   }
   return runtime;
+}
+
+/**
+ * A function's production dependencies, built from the runtime on the first call and reused after: importing a
+ * function file (tests do) reads no settings and builds no client.
+ */
+export function buildOnFirstUse<T>(build: (runtime: AppRuntime) => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build(getRuntime()) }).value;
 }
 
 /** A fixed bearer token for the local simulator only (never logged; not a credential anywhere else). */

@@ -97,13 +97,26 @@ describe('getRuntime', () => {
     process.env = { ...saved };
   });
 
-  function freshGetRuntime(): typeof import('../../../src/lib/clients').getRuntime {
-    let getRuntime: typeof import('../../../src/lib/clients').getRuntime | undefined;
+  function freshClientsModule(): typeof import('../../../src/lib/clients') {
+    let loaded: typeof import('../../../src/lib/clients') | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      getRuntime = (require('../../../src/lib/clients') as typeof import('../../../src/lib/clients')).getRuntime;
+      loaded = require('../../../src/lib/clients') as typeof import('../../../src/lib/clients');
     });
-    return getRuntime as typeof import('../../../src/lib/clients').getRuntime;
+    return loaded as typeof import('../../../src/lib/clients');
+  }
+
+  function freshGetRuntime(): typeof import('../../../src/lib/clients').getRuntime {
+    return freshClientsModule().getRuntime;
+  }
+
+  function validSettings(): void {
+    Object.assign(process.env, {
+      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+      AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:8443',
+    });
   }
 
   it('throws the ConfigError at every use while the settings are invalid', () => {
@@ -115,15 +128,24 @@ describe('getRuntime', () => {
   });
 
   it('builds config and clients once per process from the environment', () => {
-    Object.assign(process.env, {
-      AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
-      AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:8443',
-    });
+    validSettings();
     const getRuntime = freshGetRuntime();
     const first = getRuntime();
     expect(first.config.watchedSubscriptionIds).toEqual([SUB]);
     expect(getRuntime()).toBe(first);
+  });
+
+  it('buildOnFirstUse reads no settings until first called, then builds once from the runtime', () => {
+    delete process.env.AUTOPROTECT_SUBSCRIPTION_IDS;
+    const { buildOnFirstUse, getRuntime } = freshClientsModule();
+    const build = jest.fn((runtime: ReturnType<typeof getRuntime>) => ({ subscriptions: runtime.config.watchedSubscriptionIds }));
+    const deps = buildOnFirstUse(build);
+    expect(build).not.toHaveBeenCalled();
+    validSettings();
+    const first = deps();
+    expect(first.subscriptions).toEqual([SUB]);
+    expect(deps()).toBe(first);
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(build).toHaveBeenCalledWith(getRuntime());
   });
 });
