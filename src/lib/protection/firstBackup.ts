@@ -75,7 +75,7 @@ async function finishProtected(run: ProtectionRunContext, vault: VaultRoute): Pr
 
 async function triggerFirstBackup(run: ProtectionRunContext, vault: VaultRoute, justEnabled: boolean): Promise<ProtectOutcome> {
   const expiry = new Date(run.deps.clock.now().getTime() + run.deps.settings.backupExpiryDays * 24 * 3600_000);
-  await run.session.save({ status: 'protecting', reason: 'triggering-first-backup' });
+  await run.session.beginAzureStep('triggering-first-backup');
   const operation = await run.deps.backup.triggerBackup(vault, run.vm, expiry).catch((error: unknown) => {
     if (justEnabled && statusCodeOf(error) === 404) {
       throw new TransientError('Protection was enabled but the protected item is not visible yet', { cause: error, code: 'item-not-visible' });

@@ -26,6 +26,15 @@ export class LedgerSession {
     return this.current;
   }
 
+  /**
+   * Records that this invocation is about to ask Azure to act (enable protection, trigger the backup). Clears the
+   * error code, so a row whose invocation dies after the request no longer carries an earlier `operation-in-progress`
+   * and a later attempt does not take it for a plain check-back (followPendingOperation.ts).
+   */
+  beginAzureStep(reason: string): Promise<LedgerEntry> {
+    return this.save({ status: 'protecting', reason, errorCode: undefined });
+  }
+
   /** Final status of this invocation; releases the claim. */
   finish(status: LedgerStatus, changes: LedgerChanges & { reason: string }): Promise<LedgerEntry> {
     return this.save({ errorCode: undefined, ...changes, status, reason: changes.reason.slice(0, MAX_REASON), leaseOwner: undefined, leaseExpiresAt: undefined });

@@ -143,7 +143,7 @@ class ProtectionRun implements ProtectionRunContext {
   }
 
   private async enableProtection(vault: VaultRoute, policyName: string): Promise<ProtectedItemInfo> {
-    await this.session.save({ status: 'protecting', reason: 'enabling-protection' });
+    await this.session.beginAzureStep('enabling-protection');
     const operation = await this.deps.backup.enableProtection(vault, this.vm, policyName);
     await this.session.appendOperation('enable', operation.operationId);
     this.deps.logger.info('protection enable requested', { vmKey: this.vm.key, operationId: operation.operationId, vaultId: vault.vaultId, policyName });

@@ -173,6 +173,32 @@ describe('protectVm', () => {
     expect(h.backup.count('triggerBackup')).toBe(1);
   });
 
+  it('lists jobs instead of triggering again after a check-back died between the trigger and recording it', async () => {
+    const { h, deps } = slowEnableHarness();
+    const handle = (request: unknown) => createProtectVmHandler(deps)(request, h.context);
+    h.backup.enablePolls = 0;
+    await handle(protectionRequest());
+    const checkBack = h.requests.sent.at(-1)?.request;
+    // The check-back triggers the backup, then the process dies: no ledger write after the POST lands.
+    const trigger = h.backup.triggerBackup.bind(h.backup);
+    const update = h.ledger.update.bind(h.ledger);
+    h.backup.triggerBackup = async (vault, vm, expiry) => {
+      const operation = await trigger(vault, vm, expiry);
+      h.ledger.update = () => Promise.reject(new Error('process killed'));
+      return operation;
+    };
+    await handle(checkBack);
+    h.ledger.update = update;
+    h.backup.triggerBackup = trigger;
+    h.clock.advance(600_000);
+
+    // The host redelivers the check-back once the lease has run out.
+    await handle(checkBack);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+    expect(h.backup.count('listJobs')).toBe(1);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-found', jobIds: [h.backup.jobs[0]?.jobId] });
+  });
+
   /** Enables protection (202, Retry-After 60), then checks back on the enable, which Azure failed with `errorCode`. */
   async function checkBackOnFailedEnable(errorCode: string) {
     const { h, deps } = slowEnableHarness();
