@@ -1,8 +1,17 @@
-import { PermanentError, TransientError, ensureError } from '../errors';
+import { PermanentError, TransientError, ensureError, statusCodeOf } from '../errors';
 import { retryAfterMsFrom, type HeaderSource } from './retryAfter';
 
-/** ARM/Recovery Services error codes that mean "busy, try again later" whatever their HTTP status. */
-const TRANSIENT_CODES = new Set(['BMSUserErrorObjectLocked', 'BMSUserErrorConflictingProtectionOperation', 'ResourceRequestsThrottled', 'OperationInProgress']);
+/**
+ * ARM/Recovery Services error codes that mean "busy, try again later", whatever their HTTP status and whether a call
+ * refuses with them or a failed operation reports them.
+ */
+export const SERVICE_BUSY_CODES: ReadonlySet<string> = new Set([
+  'BMSUserErrorObjectLocked',
+  'BMSUserErrorConflictingProtectionOperation',
+  'UserErrorBackupOperationInProgress',
+  'ResourceRequestsThrottled',
+  'OperationInProgress',
+]);
 const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET']);
 const CONNECTION_MESSAGES = /socket hang up|network|timed? ?out|aborted/i;
 
@@ -14,13 +23,13 @@ const CONNECTION_MESSAGES = /socket hang up|network|timed? ?out|aborted/i;
 export function classifyAzureError(error: unknown): TransientError | PermanentError {
   if (error instanceof TransientError || error instanceof PermanentError) return error;
   const cause = ensureError(error);
-  const status = numberField(error, 'statusCode');
+  const status = statusCodeOf(error);
   const code = stringField(error, 'code');
   const context = { statusCode: status, armCode: code };
   const label = `${status ?? 'no status'}${code ? ` ${code}` : ''}`;
   const message = `Azure call failed (${label}): ${firstLine(cause.message)}`;
 
-  if (code && TRANSIENT_CODES.has(code)) {
+  if (code && SERVICE_BUSY_CODES.has(code)) {
     return new TransientError(message, { cause, code, context, retryAfterMs: retryAfterOf(error) });
   }
   if (status === 429 || status === 408 || (status !== undefined && status >= 500 && status !== 501 && status !== 505)) {
@@ -50,12 +59,6 @@ function objectField(value: unknown, field: string): object | undefined {
   if (typeof value !== 'object' || value === null || !(field in value)) return undefined;
   const inner = (value as Record<string, unknown>)[field];
   return typeof inner === 'object' && inner !== null ? inner : undefined;
-}
-
-function numberField(value: unknown, field: string): number | undefined {
-  if (typeof value !== 'object' || value === null || !(field in value)) return undefined;
-  const inner = (value as Record<string, unknown>)[field];
-  return typeof inner === 'number' ? inner : undefined;
 }
 
 function stringField(value: unknown, field: string): string | undefined {

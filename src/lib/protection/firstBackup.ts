@@ -1,12 +1,12 @@
 import type { VaultRoute } from '../config';
 import { OperationPendingError, PermanentError, TransientError, statusCodeOf } from '../errors';
+import { SERVICE_BUSY_CODES } from '../azure/classifyAzureError';
 import { isJobRunning, isJobSucceeded, type ProtectedItemInfo } from '../azure/ports';
 import { backupJobWindowStart, findRunningOrCompletedBackupJob } from './findBackupJob';
 import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
 
 /** States in which a person has stopped or paused protection on purpose: recorded, never overridden. */
 const DELIBERATELY_STOPPED = ['protectionstopped', 'protectionpaused', 'backupssuspended'];
-const TRANSIENT_OPERATION_CODES = new Set(['BMSUserErrorObjectLocked', 'BMSUserErrorConflictingProtectionOperation', 'UserErrorBackupOperationInProgress']);
 
 /**
  * Steps 5 and 6 for a VM whose protected item exists: `Protected` -> done; `IRPending` -> trigger the first backup
@@ -100,6 +100,6 @@ function backupJobOutcome(run: ProtectionRunContext, jobId: string, status: stri
 export function operationFailure(what: string, status: string, code: string | undefined, message: string | undefined): TransientError | PermanentError {
   const text = `Could not ${what}: operation ${status}${code ? ` (${code})` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`;
   const errorCode = code ?? `operation-${status.toLowerCase()}`;
-  return code && TRANSIENT_OPERATION_CODES.has(code) ? new TransientError(text, { code: errorCode }) : new PermanentError(text, { code: errorCode });
+  return code && SERVICE_BUSY_CODES.has(code) ? new TransientError(text, { code: errorCode }) : new PermanentError(text, { code: errorCode });
 }
 

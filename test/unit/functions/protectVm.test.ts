@@ -105,6 +105,14 @@ describe('protectVm', () => {
     expect(h.backup.count('getProtectedItem')).toBe(1);
   });
 
+  it('retries (does not fail) a trigger that Azure refuses because a backup of the item is already running', async () => {
+    const h = protectionHarness();
+    h.backup.failNext('triggerBackup', armError(400, 'UserErrorBackupOperationInProgress'));
+    await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
+    expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2, history: [{ code: 'UserErrorBackupOperationInProgress' }] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting', errorCode: 'UserErrorBackupOperationInProgress' });
+  });
+
   it('retries (does not fail) a trigger that finds the just-enabled item not visible yet', async () => {
     const h = protectionHarness();
     h.backup.failNext('triggerBackup', armError(404, 'BMSUserErrorDataSourceObjectNotFound'));

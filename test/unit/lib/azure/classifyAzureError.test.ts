@@ -32,7 +32,7 @@ describe('classifyAzureError', () => {
     expect(classifyAzureError(restError(status))).toBeInstanceOf(PermanentError);
   });
 
-  it.each(['BMSUserErrorObjectLocked', 'BMSUserErrorConflictingProtectionOperation'])('makes %s transient whatever the status', (code) => {
+  it.each(['BMSUserErrorObjectLocked', 'BMSUserErrorConflictingProtectionOperation', 'UserErrorBackupOperationInProgress', 'OperationInProgress'])('makes %s transient whatever the status', (code) => {
     expect(classifyAzureError(restError(400, code))).toMatchObject({ kind: 'transient', code });
   });
 
