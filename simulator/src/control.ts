@@ -1,3 +1,4 @@
+import { redact } from './eventgrid/handshake';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { mergeThrottling, type SeedConfig } from './config';
@@ -98,6 +99,5 @@ async function createEventSubscription(rt: SimulatorRuntime, body: unknown): Pro
 }
 
 function redactSubscription<T extends { endpoint: string }>(subscription: T): T {
-  const url = new URL(subscription.endpoint);
-  return { ...subscription, endpoint: `${url.origin}${url.pathname}${url.search ? '?<redacted>' : ''}` };
+  return { ...subscription, endpoint: redact(subscription.endpoint) };
 }

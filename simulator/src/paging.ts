@@ -5,13 +5,14 @@ import { type ArmRequest, queryParam } from './http';
 export const PAGE_SIZE = 200;
 
 /**
- * One page of `items` as `{value, nextLink?}`. The nextLink is absolute, keeps every query parameter of the
- * request (api-version, $filter) and sets `$skipToken` to an opaque offset.
+ * One page of `items` as `{value, nextLink?}`, each rendered with `render` (only the page's items are rendered). The
+ * nextLink is absolute, keeps every query parameter of the request (api-version, $filter) and sets `$skipToken` to an
+ * opaque offset.
  */
-export function pageOf(req: ArmRequest, items: unknown[], pageSize = PAGE_SIZE): { value: unknown[]; nextLink?: string } {
+export function pageOf<T>(req: ArmRequest, items: readonly T[], render: (item: T) => unknown, pageSize = PAGE_SIZE): { value: unknown[]; nextLink?: string } {
   const token = queryParam(req.url, '$skipToken');
   const offset = token === undefined ? 0 : decodeSkipToken(token);
-  const value = items.slice(offset, offset + pageSize);
+  const value = items.slice(offset, offset + pageSize).map(render);
   if (offset + pageSize >= items.length) return { value };
   const next = new URL(req.url.pathname + req.url.search, req.baseUrl);
   for (const key of [...next.searchParams.keys()]) if (key.toLowerCase() === '$skiptoken') next.searchParams.delete(key);

@@ -1,3 +1,4 @@
+import { canonicalNames } from './names';
 import type { SimulatorRuntime } from './runtime';
 import { vaultIdOf, vmIdOf } from './store/model';
 import { jobStatus } from './jobViews';
@@ -32,7 +33,7 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
     protectedItems: [...store.protectedItems.values()]
       .filter((item) => item.deletingUntil === undefined)
       .map((item) => ({
-        id: `${vaultId(item.vaultKey)}/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;${item.vmResourceGroup.toLowerCase()};${item.vmName.toLowerCase()}/protectedItems/VM;iaasvmcontainerv2;${item.vmResourceGroup.toLowerCase()};${item.vmName.toLowerCase()}`,
+        id: `${vaultId(item.vaultKey)}/backupFabrics/Azure/protectionContainers/${canonicalNames.container(item.vmResourceGroup, item.vmName)}/protectedItems/${canonicalNames.item(item.vmResourceGroup, item.vmName)}`,
         vaultId: vaultId(item.vaultKey),
         sourceResourceId: item.sourceResourceId,
         policyId: item.policyName ? `${vaultId(item.vaultKey)}/backupPolicies/${item.policyName}` : null,

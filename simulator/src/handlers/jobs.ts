@@ -36,5 +36,5 @@ export function listJobs(req: ArmRequest, ctx: SimContext): ArmResponse {
     .filter((job) => sameText(filterValue(filter, 'jobId'), job.id))
     .filter((job) => job.startTime >= fromMs && job.startTime <= toMs)
     .sort((a, b) => b.startTime - a.startTime || a.id.localeCompare(b.id));
-  return ok(pageOf(req, jobs.map((job) => jobView(scope.vault, job, req.now))));
+  return ok(pageOf(req, jobs, (job) => jobView(scope.vault, job, req.now)));
 }

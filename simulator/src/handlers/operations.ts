@@ -1,10 +1,10 @@
 import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, accepted, ok, param } from '../http';
-import type { OperationRecord } from '../store/model';
+import { type OperationRecord, vaultIdOf } from '../store/model';
 import { operationStatusView } from '../jobViews';
 import { protectedItemView } from '../views';
-import { absolutePath, requireItemPath, requireVault, vaultPath } from './scope';
+import { absolutePath, requireItemPath, requireVault } from './scope';
 
 function requireOperation(ctx: SimContext, vaultKey: string, opId: string): OperationRecord {
   const op = ctx.store.operations.get(opId.toLowerCase());
@@ -51,7 +51,7 @@ export function getVaultOperationResult(req: ArmRequest, ctx: SimContext): ArmRe
   if (req.now < op.endTime) {
     return accepted({
       Location: absolutePath(req, req.url.pathname),
-      'Azure-AsyncOperation': absolutePath(req, `${vaultPath(scope)}/backupOperations/${op.id}`),
+      'Azure-AsyncOperation': absolutePath(req, `${vaultIdOf(scope.vault)}/backupOperations/${op.id}`),
       'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
     });
   }

@@ -28,5 +28,5 @@ export function listPolicies(req: ArmRequest, ctx: SimContext): ArmResponse {
     .policiesOf(scope.vaultKey)
     .filter(() => sameText(filterValue(filter, 'backupManagementType'), 'AzureIaasVM'))
     .filter(() => sameText(filterValue(filter, 'workloadType'), 'VM'));
-  return ok(pageOf(req, policies.map((p) => policyView(scope.vault, p, countProtected(ctx, scope, p)))));
+  return ok(pageOf(req, policies, (p) => policyView(scope.vault, p, countProtected(ctx, scope, p))));
 }

@@ -3,10 +3,10 @@ import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, accepted, ok } from '../http';
 import { parsePolicyId, parseVmId } from '../names';
-import { NEVER_BACKED_UP, type ProtectedItemRecord } from '../store/model';
+import { NEVER_BACKED_UP, type ProtectedItemRecord, vaultIdOf } from '../store/model';
 import { startOperation } from '../store/lifecycle';
 import { protectedItemView } from '../views';
-import { type ItemScope, absolutePath, requireItemPath, requireLiveItem, vaultPath } from './scope';
+import { type ItemScope, absolutePath, requireItemPath, requireLiveItem } from './scope';
 
 interface ProtectedItemBody {
   protectedItemType?: unknown;
@@ -67,7 +67,7 @@ export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmRespon
     now: req.now,
   });
   item.deletingUntil = op.endTime;
-  const base = vaultPath(scope);
+  const base = vaultIdOf(scope.vault);
   return accepted({
     Location: absolutePath(req, `${base}/backupOperationResults/${op.id}`),
     'Azure-AsyncOperation': absolutePath(req, `${base}/backupOperations/${op.id}`),
@@ -128,7 +128,7 @@ function refuseProtectedElsewhere(scope: ItemScope, ctx: SimContext, vmId: strin
   const [, other] = found;
   if (other.vaultKey === scope.vaultKey) return;
   const otherVault = ctx.store.vaults.get(other.vaultKey);
-  const otherId = otherVault ? `/subscriptions/${otherVault.subscriptionId}/resourceGroups/${otherVault.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${otherVault.name}` : other.vaultKey;
+  const otherId = otherVault ? vaultIdOf(otherVault) : other.vaultKey;
   throw armErrors.alreadyProtectedByOtherVault(otherId);
 }
 

@@ -1,8 +1,9 @@
+import { vaultIdOf } from '../store/model';
 import { randomUUID } from 'node:crypto';
 import type { SimContext } from '../context';
 import { type ArmRequest, type ArmResponse, accepted, param } from '../http';
 import { requireAzureFabric } from '../names';
-import { absolutePath, requireVault, vaultPath } from './scope';
+import { absolutePath, requireVault } from './scope';
 
 /** How long a discovery refresh runs. Discovery itself is instant here: every VM is always discoverable. */
 const REFRESH_MS = 1000;
@@ -14,7 +15,7 @@ export function refreshContainers(req: ArmRequest, ctx: SimContext): ArmResponse
   const opId = randomUUID();
   ctx.store.refreshOperations.set(opId, req.now + Math.min(REFRESH_MS, ctx.settings.timing.configureBackupMs));
   return accepted({
-    Location: absolutePath(req, `${vaultPath(scope)}/backupFabrics/Azure/operationResults/${opId}`),
+    Location: absolutePath(req, `${vaultIdOf(scope.vault)}/backupFabrics/Azure/operationResults/${opId}`),
     'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
   });
 }

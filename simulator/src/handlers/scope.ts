@@ -50,8 +50,3 @@ export function requireLiveItem(scope: ItemScope, ctx: SimContext): ProtectedIte
 export function absolutePath(req: ArmRequest, path: string): string {
   return `${req.baseUrl}${path.replace(/%3B/gi, ';')}?api-version=${encodeURIComponent(req.apiVersion)}`;
 }
-
-export function vaultPath(scope: VaultScope): string {
-  const v = scope.vault;
-  return `/subscriptions/${v.subscriptionId}/resourceGroups/${v.resourceGroup}/providers/Microsoft.RecoveryServices/vaults/${v.name}`;
-}

@@ -30,23 +30,24 @@ export function listProtectedItems(req: ArmRequest, ctx: SimContext): ArmRespons
       return wanted === undefined || [short, canonicalNames.container(item.vmResourceGroup, item.vmName)].some((n) => sameText(wanted, n));
     })
     .sort((a, b) => a.sourceResourceId.toLowerCase().localeCompare(b.sourceResourceId.toLowerCase()));
-  return ok(pageOf(req, items.map((item) => protectedItemView(scope.vault, item))));
+  return ok(pageOf(req, items, (item) => protectedItemView(scope.vault, item)));
 }
 
 /** GET {V}/backupProtectableItems: VMs of the vault's region and subscription that no vault protects. */
 export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireVault(req, ctx);
   const filter = parseFilter(req, ['backupManagementType', 'workloadType', 'containerName', 'status', 'friendlyName']);
+  const protectedVms = ctx.store.protectedVmIds();
   const vms = [...ctx.store.vms.values()]
     .filter((vm) => vm.location.toLowerCase() === scope.vault.location.toLowerCase())
     .filter((vm) => ctx.store.allowCrossSubscription || vm.subscriptionId.toLowerCase() === scope.vault.subscriptionId.toLowerCase())
-    .filter((vm) => !ctx.store.itemForVm(vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name)))
+    .filter((vm) => !protectedVms.has(vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name).toLowerCase()))
     .filter(() => sameText(filterValue(filter, 'backupManagementType'), 'AzureIaasVM'))
     .filter(() => sameText(filterValue(filter, 'workloadType'), 'VM'))
     .filter(() => sameText(filterValue(filter, 'status'), 'NotProtected'))
     .filter((vm) => sameText(filterValue(filter, 'friendlyName'), vm.name))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return ok(pageOf(req, vms.map((vm) => protectableItemView(scope.vault, vm))));
+  return ok(pageOf(req, vms, (vm) => protectableItemView(scope.vault, vm)));
 }
 
 /** GET {V}/backupProtectionContainers: `$filter` with backupManagementType is required (400 BMSUserErrorInvalidInput). */
@@ -61,7 +62,7 @@ export function listContainers(req: ArmRequest, ctx: SimContext): ArmResponse {
     .filter(() => sameText(filterValue(filter, 'backupManagementType'), 'AzureIaasVM'))
     .filter(() => sameText(filterValue(filter, 'status'), 'Registered'))
     .filter((item) => sameText(filterValue(filter, 'friendlyName'), item.vmName));
-  return ok(pageOf(req, items.map((item) => containerView(scope.vault, item))));
+  return ok(pageOf(req, items, (item) => containerView(scope.vault, item)));
 }
 
 /** GET {V}: the vault resource itself. */

@@ -45,11 +45,11 @@ export function listVmsInGroup(req: ArmRequest, ctx: SimContext): ArmResponse {
   const rg = param(req, 'resourceGroupName');
   if (!ctx.store.resourceGroups.has(`${sub}/${rg}`.toLowerCase())) throw armErrors.resourceGroupNotFound(rg);
   const vms = [...ctx.store.vms.values()].filter((vm) => vm.subscriptionId.toLowerCase() === sub.toLowerCase() && vm.resourceGroup.toLowerCase() === rg.toLowerCase());
-  return ok(pageOf(req, vms.map((vm) => vmView(vm)), COMPUTE_PAGE_SIZE));
+  return ok(pageOf(req, vms, (vm) => vmView(vm), COMPUTE_PAGE_SIZE));
 }
 
 export function listAllVms(req: ArmRequest, ctx: SimContext): ArmResponse {
   const sub = requireSubscription(req, ctx);
   const vms = [...ctx.store.vms.values()].filter((vm) => vm.subscriptionId.toLowerCase() === sub.toLowerCase());
-  return ok(pageOf(req, vms.map((vm) => vmView(vm)), COMPUTE_PAGE_SIZE));
+  return ok(pageOf(req, vms, (vm) => vmView(vm), COMPUTE_PAGE_SIZE));
 }

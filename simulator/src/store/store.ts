@@ -58,7 +58,15 @@ export class SimulatorStore {
   /** The item protecting this VM in any vault, if one exists. */
   itemForVm(vmId: string): [string, ProtectedItemRecord] | undefined {
     const wanted = vmId.toLowerCase();
-    return [...this.protectedItems.entries()].find(([, item]) => item.sourceResourceId.toLowerCase() === wanted);
+    for (const entry of this.protectedItems) if (entry[1].sourceResourceId.toLowerCase() === wanted) return entry;
+    return undefined;
+  }
+
+  /** Lower-cased ids of every VM a protected item (in any vault) points at. */
+  protectedVmIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const item of this.protectedItems.values()) ids.add(item.sourceResourceId.toLowerCase());
+    return ids;
   }
 
   jobsOf(vaultKey: string): JobRecord[] {
@@ -66,11 +74,13 @@ export class SimulatorStore {
   }
 
   runningJob(itemKey: string, operation: JobRecord['operation'], now: number): JobRecord | undefined {
-    return [...this.jobs.values()].find((j) => j.itemKey === itemKey && j.operation === operation && j.endTime > now);
+    for (const job of this.jobs.values()) if (job.itemKey === itemKey && job.operation === operation && job.endTime > now) return job;
+    return undefined;
   }
 
   runningOperation(itemKey: string, now: number, kinds: OperationRecord['kind'][]): OperationRecord | undefined {
-    return [...this.operations.values()].find((o) => o.itemKey === itemKey && kinds.includes(o.kind) && o.endTime > now);
+    for (const op of this.operations.values()) if (op.itemKey === itemKey && kinds.includes(op.kind) && op.endTime > now) return op;
+    return undefined;
   }
 
   /** Applies every transition whose time has come: finished backups update their item, finished deletes remove it. */
