@@ -102,7 +102,8 @@ function sanitize(value: unknown, depth: number): unknown {
   return result;
 }
 
-function scrubString(text: string): string {
+/** Replaces account keys, SAS signatures and bearer tokens in a string with `[redacted]`. */
+export function scrubString(text: string): string {
   if (!ANY_SECRET_LABEL.test(text)) return text;
   return SECRET_VALUE.reduce((current, pattern) => current.replace(pattern, `$1${REDACTED}`), text);
 }

@@ -1,3 +1,5 @@
+import { scrubString } from '../../src/lib/logger';
+
 /** Exit codes of `autoprotect`. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -19,17 +21,6 @@ export class CliFailure extends Error {
   }
 }
 
-const SECRET_PATTERNS: ReadonlyArray<RegExp> = [
-  /(AccountKey=)[^;"'\s]+/gi,
-  /(SharedAccessSignature=)[^;"'\s]+/gi,
-  /([?&]sig=)[^&"'\s]+/gi,
-  /(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi,
-];
-
-/** Removes key material (account keys, SAS signatures, bearer tokens) from text shown to the operator. */
-export function redactSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((current, pattern) => current.replace(pattern, '$1[redacted]'), text);
-}
 
 /** One line, no stack: the first line of the message, with ConfigError problems joined by '; '. */
 export function oneLineMessage(error: unknown): string {
@@ -37,10 +28,10 @@ export function oneLineMessage(error: unknown): string {
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     const { message, problems, name } = error as { message: string; problems?: unknown; name?: unknown };
     if (Array.isArray(problems) && problems.every((problem) => typeof problem === 'string')) {
-      return redactSecrets(`invalid settings: ${problems.join('; ')}`);
+      return scrubString(`invalid settings: ${problems.join('; ')}`);
     }
     const firstLine = message.split(/\r?\n/).find((line) => line.trim() !== '') ?? String(name ?? 'Error');
-    return redactSecrets(firstLine.trim());
+    return scrubString(firstLine.trim());
   }
-  return redactSecrets(String(error));
+  return scrubString(String(error));
 }

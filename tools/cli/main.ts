@@ -6,7 +6,8 @@ import { simVmCreateCommand } from './commands/simVmCreate';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
 import { createCommandContext } from './context';
-import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage, redactSecrets } from './errors';
+import { scrubString } from '../../src/lib/logger';
+import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage } from './errors';
 import { processIo, writeLine, type CliIo } from './io';
 
 export const COMMANDS: readonly Command[] = [statusCommand, reportCommand, sweepCommand, poisonListCommand, poisonReplayCommand, simVmCreateCommand];
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     const usage = error instanceof CliUsageError;
     writeLine(io.stderr, `autoprotect: ${oneLineMessage(error)}${usage ? ' (see autoprotect --help)' : ''}`);
-    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string') writeLine(io.stderr, redactSecrets((error as { stack: string }).stack));
+    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string') writeLine(io.stderr, scrubString((error as { stack: string }).stack));
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../azurite/startAzurite';
 import { startRunner, type RunnerHandle } from '../local-runner/index';
 import { startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../simulator/src/index';
-import { requestJson } from '../shared/httpsJson';
+import { simPost } from './simControl';
 import { localAppSettings, simVaults, SIM_SUBSCRIPTION_ID } from './localSettings';
 import type { RulesConfigInput, StackInfo } from './types';
 
@@ -84,23 +84,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.say(`Functions     ${runner.url}  (${runner.functions.map((f) => `${f.name}: ${f.trigger}`).join(', ')})`);
 
     const webhook = runner.eventGridWebhookUrl('enqueueProtection');
-    const subscription = await requestJson('POST', `${sim.url}/_sim/eventSubscriptions`, {
-      ca: sim.caCert,
-      body: {
-        name: 'autoprotect-vm-writes',
-        endpoint: webhook,
-        subscriptionId: SIM_SUBSCRIPTION_ID,
-        schema: 'EventGridSchema',
-        filter: {
-          includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
-          advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }],
-        },
-        deadLetterDir: join(options.repoRoot, '.local', 'deadletter'),
+    await simPost({ sim }, 'eventSubscriptions', {
+      name: 'autoprotect-vm-writes',
+      endpoint: webhook,
+      subscriptionId: SIM_SUBSCRIPTION_ID,
+      schema: 'EventGridSchema',
+      filter: {
+        includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+        advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }],
       },
+      deadLetterDir: join(options.repoRoot, '.local', 'deadletter'),
     });
-    if (subscription.status >= 300) {
-      throw new Error(`The simulator refused the Event Grid subscription (${subscription.status}): ${JSON.stringify(subscription.body)}`);
-    }
     options.say('Event Grid    subscription autoprotect-vm-writes -> enqueueProtection (validation handshake passed)');
 
     const info: StackInfo = {
