@@ -1,5 +1,6 @@
 import { app, output, type InvocationContext } from '@azure/functions';
 import { buildOnFirstUse } from '../lib/clients';
+import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
 import { errorFields, createLogger } from '../lib/logger';
 import { intakeEvent } from '../lib/intake/intakeEvent';
 import type { RejectStore } from '../lib/rejects/rejectStore';
@@ -10,7 +11,7 @@ import { TableRejectStore } from '../lib/rejects/tableRejectStore';
  * protection request on `protection-requests`. Ignored and rejected events succeed; only a failure to record a
  * reject (or a configuration error) fails the invocation, so Event Grid redelivers.
  */
-export const protectionRequestsOutput = output.storageQueue({ queueName: 'protection-requests', connection: 'AzureWebJobsStorage' });
+export const protectionRequestsOutput = output.storageQueue({ queueName: PROTECTION_REQUESTS_QUEUE, connection: 'AzureWebJobsStorage' });
 
 export interface EnqueueProtectionDeps {
   watchedSubscriptionIds: readonly string[];

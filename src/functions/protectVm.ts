@@ -1,5 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 import { buildOnFirstUse } from '../lib/clients';
+import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
 import { createLogger, errorFields } from '../lib/logger';
 import { handleProtectionMessage, type MessageOutcome, type ProtectionMessageDeps } from '../lib/protection/handleProtectionMessage';
 import { createProductionProtectionDeps } from '../lib/protection/productionDeps';
@@ -37,7 +38,7 @@ function summary(outcome: MessageOutcome): Record<string, unknown> {
 const productionDeps = buildOnFirstUse(({ config, clients }) => createProductionProtectionDeps(config, clients));
 
 app.storageQueue('protectVm', {
-  queueName: 'protection-requests',
+  queueName: PROTECTION_REQUESTS_QUEUE,
   connection: 'AzureWebJobsStorage',
   handler: createProtectVmHandler((context) => productionDeps()(context)),
 });

@@ -108,20 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return deepFreeze(config);
 }
 
-/** What may be logged about a configuration: no connection string, no token. */
-export function describeConfig(config: AppConfig): Record<string, unknown> {
-  return {
-    watchedSubscriptionIds: config.watchedSubscriptionIds,
-    vaults: config.vaults.map((vault) => ({ region: vault.region, vaultId: vault.vaultId, subscriptionIds: vault.subscriptionIds })),
-    dryRun: config.dryRun,
-    armEndpoint: config.arm.endpoint,
-    armIsLocal: config.arm.isLocal,
-    maxAttempts: config.maxAttempts,
-    staleAfterMs: config.staleAfterMs,
-    reportSchedule: config.reportSchedule,
-  };
-}
-
 function readArm(read: SettingReader, env: NodeJS.ProcessEnv, problems: string[]): AppConfig['arm'] {
   const endpointText = read.raw('AUTOPROTECT_ARM_ENDPOINT') ?? DEFAULT_ARM_ENDPOINT;
   // Even towards the simulator ARM must be https: the SDK's bearer-token policy refuses plain http.

@@ -46,9 +46,12 @@ export class TransientError extends AutoprotectError {
  * Azure is still working on an operation and asked for a wait longer than an invocation should hold its queue slot:
  * the request checks back after `retryAfterMs` through the queue, without spending an attempt.
  */
+/** The code of an Azure operation left running: the request checks back on it through the queue. */
+export const OPERATION_IN_PROGRESS = 'operation-in-progress';
+
 export class OperationPendingError extends TransientError {
   constructor(message: string, options: Omit<TransientErrorOptions, 'code'> & { retryAfterMs: number }) {
-    super(message, { ...options, code: 'operation-in-progress' });
+    super(message, { ...options, code: OPERATION_IN_PROGRESS });
   }
 }
 
@@ -94,9 +97,6 @@ export function statusCodeOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
 }
 
-export function isAutoprotectError(value: unknown): value is AutoprotectError {
-  return value instanceof AutoprotectError;
-}
 
 function defaultCodeFor(className: string): string {
   // 'ValidationError' -> 'validation-error'

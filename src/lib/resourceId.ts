@@ -88,11 +88,6 @@ export function parseVmResourceId(value: string): VmResourceId {
   return result.vm;
 }
 
-/** The idempotency key of a VM id that may not be canonical yet; throws ValidationError like parseVmResourceId. */
-export function vmKeyOf(value: string): string {
-  return parseVmResourceId(value).key;
-}
-
 function fail(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }

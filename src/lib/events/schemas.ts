@@ -45,8 +45,6 @@ export const resourceWriteDataSchema = z.looseObject({
   httpRequest: z.looseObject({ method: z.string().optional() }).optional(),
 });
 
-export type ResourceWriteData = z.infer<typeof resourceWriteDataSchema>;
-
 /** One envelope, whichever schema it came in. */
 export interface NormalizedEnvelope {
   schema: 'eventgrid' | 'cloudevents';

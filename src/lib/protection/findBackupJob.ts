@@ -1,3 +1,4 @@
+import { itemContainerNameOf } from '../azure/backupNames';
 import type { VaultRoute } from '../config';
 import type { VmResourceId } from '../resourceId';
 import { isJobRunning, isJobSucceeded, type BackupGateway, type BackupJobInfo } from '../azure/ports';
@@ -21,7 +22,7 @@ export function backupJobWindowStart(firstSeen: string | undefined, now: Date): 
 export function jobBelongsToVm(job: BackupJobInfo, vm: VmResourceId): boolean {
   if (job.containerName) {
     const container = job.containerName.toLowerCase();
-    return container.endsWith(`iaasvmcontainerv2;${vm.resourceGroup.toLowerCase()};${vm.name.toLowerCase()}`);
+    return container.endsWith(itemContainerNameOf(vm));
   }
   return job.entityFriendlyName?.toLowerCase() === vm.name.toLowerCase();
 }

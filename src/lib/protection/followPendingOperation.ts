@@ -1,11 +1,8 @@
-import { OperationPendingError } from '../errors';
+import { OPERATION_IN_PROGRESS, OperationPendingError } from '../errors';
 import { classifyAzureError } from '../azure/classifyAzureError';
 import type { OperationStatusInfo } from '../azure/ports';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
 import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
-
-/** The code a row keeps when its invocation left an operation running and asked to check back (errors.ts). */
-const CHECK_BACK_CODE = 'operation-in-progress';
 
 /**
  * A check-back (or a redelivery after a crash) on a VM whose row shows an operation autoprotect started and has not
@@ -25,7 +22,7 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
   const latest = run.session.latestOperation();
   // Only a row an earlier attempt left to check back on: after a crash or any other error a trigger may have been sent
   // that the row does not name, and only the full workflow (item state, job listing) rules that out.
-  if (entry.status !== 'protecting' || entry.errorCode !== CHECK_BACK_CODE || !latest || !entry.vaultId || !entry.policyName) return undefined;
+  if (entry.status !== 'protecting' || entry.errorCode !== OPERATION_IN_PROGRESS || !latest || !entry.vaultId || !entry.policyName) return undefined;
   if (latest.kind !== 'enable' && latest.kind !== 'backup') return undefined;
   const vaultId = entry.vaultId.toLowerCase();
   const vault = run.deps.settings.vaults.find((route) => route.vaultId.toLowerCase() === vaultId);

@@ -1,5 +1,6 @@
+import { PROTECTION_REQUESTS_QUEUE } from '../config';
 import { ClaimHeldError } from '../ledger/claimVm';
-import { OperationPendingError, ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
+import { OPERATION_IN_PROGRESS, OperationPendingError, ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
 import type { Ledger } from '../ledger/ledger';
 import { errorFields } from '../logger';
 import { parseProtectionRequest, type ProtectionAttemptRecord, type ProtectionRequest } from '../messages/protectionRequest';
@@ -117,14 +118,14 @@ async function requeueWithoutAttempt(
 }
 
 function checkBacksOf(request: ProtectionRequest): number {
-  return (request.history ?? []).filter((entry) => entry.code === 'operation-in-progress' && entry.attempt === request.attempt).length;
+  return (request.history ?? []).filter((entry) => entry.code === OPERATION_IN_PROGRESS && entry.attempt === request.attempt).length;
 }
 
 async function poisonUnparseable(deps: ProtectionMessageDeps, body: unknown, error: PermanentError): Promise<MessageOutcome> {
   const raw = typeof body === 'string' ? body : safeStringify(body);
   const at = deps.clock.now().toISOString();
   await deps.poison.send({ code: error.code, reason: error.message, at, raw });
-  await deps.rejects.record({ kind: 'message', reason: error.message, code: error.code, raw, context: { queue: 'protection-requests' } });
+  await deps.rejects.record({ kind: 'message', reason: error.message, code: error.code, raw, context: { queue: PROTECTION_REQUESTS_QUEUE } });
   deps.logger.warn('unparseable protection request moved to the poison queue', { code: error.code, reason: error.message });
   return { kind: 'poisoned', code: error.code, reason: error.message };
 }

@@ -1,5 +1,5 @@
 import type { VaultRoute } from '../config';
-import { OperationPendingError, TransientError } from '../errors';
+import { OPERATION_IN_PROGRESS, OperationPendingError, TransientError } from '../errors';
 import type { AsyncOperationRef, BackupGateway, OperationStatusInfo } from '../azure/ports';
 import type { Clock } from './ports';
 
@@ -41,7 +41,7 @@ export async function waitForOperation(
     }
     if (options.clock.now().getTime() + interval > options.deadline) {
       throw new TransientError(`Operation ${operationId} is still running after the invocation's budget`, {
-        code: 'operation-in-progress',
+        code: OPERATION_IN_PROGRESS,
         retryAfterMs: interval,
         context: { operationId },
       });

@@ -1,3 +1,4 @@
+import { itemContainerNameOf } from '../azure/backupNames';
 import type { VaultRoute } from '../config';
 import { tryParseVmResourceId } from '../resourceId';
 import type { BackupGateway, BackupJobInfo, ProtectedItemInfo } from '../azure/ports';
@@ -31,7 +32,7 @@ export async function scanVault(
     itemsByState[item.protectionState] = (itemsByState[item.protectionState] ?? 0) + 1;
     const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
     if (vm?.ok) options.onProtectedVm(vm.vm.key);
-    const key = containerKey(item.containerName) ?? (vm?.ok ? `iaasvmcontainerv2;${vm.vm.resourceGroup};${vm.vm.name}`.toLowerCase() : undefined);
+    const key = containerKey(item.containerName) ?? (vm?.ok ? itemContainerNameOf(vm.vm) : undefined);
     if (key && item.protectionState.toLowerCase() === 'irpending') pending.set(key, item);
   }
   if (pending.size === 0) return { itemCount, itemsByState, findings: [] };
