@@ -1,7 +1,8 @@
 import type { QueueClient } from '@azure/storage-queue';
 import { startRunner } from '../../tools/local-runner/index';
 import { queueLength, queueOf, repoRoot, startBenchStack } from '../benchStack';
-import { mapLimit, pollUntil, processCpuMs } from '../stats';
+import { mapLimit } from '../../tools/shared/mapLimit';
+import { pollUntil, processCpuMs } from '../stats';
 import { figure, type WorkloadResult } from '../types';
 import { ingestEvents } from './ingestEvents';
 

@@ -1,7 +1,8 @@
 import type { Stack } from '../../tools/stack/startStack';
 import { simGet, simPost } from '../../tools/stack/simControl';
 import { endMs, queueLength, queueOf, vmNameOfItemPath, type SimRequest, type SimStateView } from '../benchStack';
-import { mapLimit, pollUntil } from '../stats';
+import { mapLimit } from '../../tools/shared/mapLimit';
+import { pollUntil } from '../stats';
 
 export interface ProtectRunResult {
   created: Map<string, number>;

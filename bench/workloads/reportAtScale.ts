@@ -6,7 +6,7 @@ import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import type { Stack } from '../../tools/stack/startStack';
 import { simGet, simPost } from '../../tools/stack/simControl';
 import { repoRoot, startBenchStack, type SimRequest } from '../benchStack';
-import { mapLimit } from '../stats';
+import { mapLimit } from '../../tools/shared/mapLimit';
 import { figure, type WorkloadResult } from '../types';
 
 const run = promisify(execFile);

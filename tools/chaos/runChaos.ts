@@ -9,7 +9,8 @@ import { RunnerFleet, type RunnerSlot } from './runnerFleet';
 import { startMonkey, paced } from './chaosMonkey';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
 import { StackStorage, collectScannedTexts, secretsOf, writeReport } from './stackReadings';
-import { SimControl, forEachLimited, withRetries } from './simControl';
+import { mapLimit } from '../shared/mapLimit';
+import { SimControl, withRetries } from './simControl';
 import { verifyChaos, vmIdOf, type ChaosVerdict } from './verifyChaos';
 
 export interface ChaosOptions {
@@ -78,7 +79,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const webhook = () => `${stack.info.eventGridWebhookUrl}`;
     // VMs arrive over time (createPerSecond), so SIGKILLs also hit the webhook while Event Grid is delivering.
     const pace = paced(options.createPerSecond);
-    await forEachLimited(plan, 6, async (vm) => {
+    await mapLimit(plan, 6, async (vm) => {
       await pace();
       const event = deletedEvents.get(vm.name);
       if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook(), event), 100);

@@ -42,15 +42,3 @@ export async function withRetries<T>(what: string, action: () => Promise<T>, att
   }
   throw new ChaosRunError(`${what} failed ${attempts} times`, { cause: last });
 }
-
-/** Runs `work` over `items` with at most `limit` at once. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
