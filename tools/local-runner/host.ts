@@ -15,6 +15,7 @@ import { StorageClients } from './storage';
 import { parseSchedule } from './triggers/ncrontab';
 import { QueueListener } from './triggers/queueListener';
 import { TimerListener } from './triggers/timer';
+import { settlesWithin } from './triggers/sleeper';
 import { blobTimerStatusStore, hostIdFor } from './triggers/timerStatus';
 import { basename } from 'node:path';
 
@@ -101,7 +102,7 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
       const abandoned = await Promise.all([
         ...queueListeners.map((l) => l.stop(timeoutMs)),
         ...timers.map((t) => t.stop(timeoutMs)),
-        waitFor([...background], deadline).then((left) => left),
+        waitFor([...background], deadline),
       ]);
       server.closeAllConnections();
       await closed;
@@ -142,12 +143,9 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/** How many of `tasks` were abandoned: all of them if they have not all settled by `deadline`, else none. */
 async function waitFor(tasks: Promise<unknown>[], deadline: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now())); });
-  const outcome = await Promise.race([Promise.allSettled(tasks).then(() => 'done' as const), timedOut]);
-  clearTimeout(timer);
-  return outcome === 'timeout' ? tasks.length : 0;
+  return (await settlesWithin(Promise.allSettled(tasks), deadline - Date.now())) ? 0 : tasks.length;
 }
 
 /**

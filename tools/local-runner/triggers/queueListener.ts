@@ -5,7 +5,7 @@ import type { Invoker } from '../invoke';
 import type { RunnerLogger } from '../logger';
 import { storageStatus } from '../storage';
 import { decodeMessageText, queueTriggerMetadata } from './queueMessage';
-import { Sleeper } from './sleeper';
+import { Sleeper, settlesWithin } from './sleeper';
 
 export interface QueueListenerOptions {
   fn: HostedFunction;
@@ -60,14 +60,11 @@ export class QueueListener {
     this.#stopping = true;
     this.#sleeper.cancel();
     this.#signalStop();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
     const drained = (async () => {
       await this.#loop;
       await Promise.allSettled([...this.#inFlight]);
     })();
-    await Promise.race([drained, timedOut]);
-    clearTimeout(timer);
+    await settlesWithin(drained, timeoutMs);
     // Abandoned messages are no longer renewed: they become visible again when their lease expires.
     this.#renewals.forEach((renewal) => clearInterval(renewal));
     return this.#inFlight.size;

@@ -3,7 +3,7 @@ import type { HostedFunction } from '../functionIndex';
 import type { Invoker } from '../invoke';
 import type { RunnerLogger } from '../logger';
 import type { TimerSchedule } from './ncrontab';
-import { Sleeper } from './sleeper';
+import { Sleeper, settlesWithin } from './sleeper';
 import { statusTimestamp, type ScheduleStatus, type TimerStatusStore } from './timerStatus';
 
 export interface TimerListenerOptions {
@@ -46,11 +46,7 @@ export class TimerListener {
   async stop(timeoutMs: number): Promise<number> {
     this.#stopping = true;
     this.#sleeper.cancel();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
-    const outcome = await Promise.race([this.#loop?.then(() => 'done' as const) ?? 'done', timedOut]);
-    clearTimeout(timer);
-    return outcome === 'timeout' ? 1 : 0;
+    return (await settlesWithin(this.#loop ?? Promise.resolve(), timeoutMs)) ? 0 : 1;
   }
 
   async #run(): Promise<void> {
