@@ -1,3 +1,4 @@
+import { onceUntilFailure } from '../onceUntilFailure';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { statusCodeOf } from '../errors';
 import { LEDGER_STATUSES, type LedgerChanges, type LedgerEntry, type LedgerStatus, type NewLedgerEntry } from './ledgerEntry';
@@ -11,9 +12,11 @@ type LedgerRow = Record<string, string | number>;
 
 /** The ledger in Azure Table storage (Azurite locally): one entity per VM, ETag-conditional writes. */
 export class TableLedger implements Ledger {
-  private tableReady: Promise<void> | undefined;
+  private readonly ensureTable: () => Promise<void>;
 
-  constructor(private readonly table: TableClient) {}
+  constructor(private readonly table: TableClient) {
+    this.ensureTable = onceUntilFailure(() => table.createTable());
+  }
 
   async get(vmKey: string): Promise<LedgerEntry | null> {
     await this.ensureTable();
@@ -59,13 +62,6 @@ export class TableLedger implements Ledger {
     for await (const row of entities) yield fromRow(row);
   }
 
-  private ensureTable(): Promise<void> {
-    this.tableReady ??= this.table.createTable().catch((error: unknown) => {
-      this.tableReady = undefined;
-      throw error;
-    });
-    return this.tableReady;
-  }
 }
 
 function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKey: string } {

@@ -1,3 +1,4 @@
+import { onceUntilFailure } from '../onceUntilFailure';
 import type { QueueClient } from '@azure/storage-queue';
 import { encodeQueueMessage } from '../messages/protectionRequest';
 import type { PoisonQueue, RequestQueue } from './ports';
@@ -9,7 +10,7 @@ const MAX_RAW_CHARS = 16_000;
 
 /** RequestQueue over `@azure/storage-queue`: base64 JSON (host.json messageEncoding), delay as visibility timeout. */
 export function createStorageRequestQueue(queue: QueueClient): RequestQueue {
-  const ready = once(() => queue.createIfNotExists().then(() => undefined));
+  const ready = onceUntilFailure(() => queue.createIfNotExists());
   return {
     async send(request, options) {
       await ready();
@@ -21,23 +22,12 @@ export function createStorageRequestQueue(queue: QueueClient): RequestQueue {
 
 /** PoisonQueue over `@azure/storage-queue`, base64 JSON like every message of the app. */
 export function createStoragePoisonQueue(queue: QueueClient): PoisonQueue {
-  const ready = once(() => queue.createIfNotExists().then(() => undefined));
+  const ready = onceUntilFailure(() => queue.createIfNotExists());
   return {
     async send(entry) {
       await ready();
       const body = { ...entry, raw: entry.raw?.slice(0, MAX_RAW_CHARS) };
       await queue.sendMessage(Buffer.from(JSON.stringify(body), 'utf8').toString('base64'));
     },
-  };
-}
-
-function once(action: () => Promise<void>): () => Promise<void> {
-  let pending: Promise<void> | undefined;
-  return () => {
-    pending ??= action().catch((error: unknown) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
   };
 }

@@ -1,3 +1,4 @@
+import { onceUntilFailure } from '../onceUntilFailure';
 import type { ContainerClient } from '@azure/storage-blob';
 
 /** Where report files go. */
@@ -17,14 +18,10 @@ export function reportPaths(prefix: string, generatedAt: Date, extension: string
 
 /** ReportStore over a blob container (created on first use). */
 export function createBlobReportStore(container: ContainerClient): ReportStore {
-  let ready: Promise<unknown> | undefined;
+  const ready = onceUntilFailure(() => container.createIfNotExists());
   return {
     async put(path, content, contentType) {
-      ready ??= container.createIfNotExists().catch((error: unknown) => {
-        ready = undefined;
-        throw error;
-      });
-      await ready;
+      await ready();
       const body = Buffer.from(content, 'utf8');
       await container.getBlockBlobClient(path).upload(body, body.byteLength, { blobHTTPHeaders: { blobContentType: contentType } });
     },
