@@ -27,13 +27,3 @@ export function startMonkey(fleet: RunnerFleet, random: () => number, maxKills: 
   };
 }
 
-/** A gate letting callers through at most `perSecond` times a second. */
-export function paced(perSecond: number): () => Promise<void> {
-  let next = Date.now();
-  return async () => {
-    const at = Math.max(next, Date.now());
-    next = at + 1000 / perSecond;
-    await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
-  };
-}
-

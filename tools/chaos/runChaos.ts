@@ -6,7 +6,8 @@ import { CHAOS_RULES, planVms, seededRandom, type PlannedVm } from './chaosPlan'
 import { chaosFaultRules } from './chaosFaults';
 import { ChaosRunError } from './errors';
 import { RunnerFleet, type RunnerSlot } from './runnerFleet';
-import { startMonkey, paced } from './chaosMonkey';
+import { createRateLimiter } from '../cli/format/rateLimiter';
+import { startMonkey } from './chaosMonkey';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
 import { StackStorage, collectScannedTexts, secretsOf, writeReport } from './stackReadings';
 import { mapLimit } from '../shared/mapLimit';
@@ -76,13 +77,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     options.say(`chaos: seed ${options.seed}, ${plan.length} VMs, ${fleet.slots.length} runners, faults on`);
 
     const monkey = startMonkey(fleet, random, options.maxKills);
-    const webhook = () => `${stack.info.eventGridWebhookUrl}`;
+    const webhook = stack.info.eventGridWebhookUrl;
     // VMs arrive over time (createPerSecond), so SIGKILLs also hit the webhook while Event Grid is delivering.
-    const pace = paced(options.createPerSecond);
+    const pace = createRateLimiter(options.createPerSecond);
     await mapLimit(plan, 6, async (vm) => {
-      await pace();
+      await pace.acquire();
       const event = deletedEvents.get(vm.name);
-      if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook(), event), 100);
+      if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook, event), 100);
       else await withRetries(`creating ${vm.name}`, () => sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: true }));
     });
     options.say(`chaos: ${plan.length} VMs created after ${Date.now() - started} ms; waiting for final states`);

@@ -48,9 +48,8 @@ function baseSettings(choice: SettingsChoice, cwd: string): ResolvedSettings {
   if (choice.local) return { values: readStackInfo(stackPath).appSettings, origin: 'local-stack', path: stackPath };
   const localSettings = join(cwd, 'local.settings.json');
   if (existsSync(localSettings)) return { values: readLocalSettingsFile(localSettings), origin: 'local.settings.json', path: localSettings };
-  if (existsSync(stackPath) && isRunning(readStackInfo(stackPath))) {
-    return { values: readStackInfo(stackPath).appSettings, origin: 'local-stack', path: stackPath };
-  }
+  const stack = existsSync(stackPath) ? readStackInfo(stackPath) : undefined;
+  if (stack && isRunning(stack)) return { values: stack.appSettings, origin: 'local-stack', path: stackPath };
   return { values: {}, origin: 'environment' };
 }
 

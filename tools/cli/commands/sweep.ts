@@ -5,7 +5,7 @@ import { createStorageRequestQueue } from '../../../src/lib/protection/storageQu
 import { booleanOption, positiveNumberOption, type Command, type CommandContext } from '../command';
 import { EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
 import { createProgress, type Progress } from '../format/progress';
-import { createRateLimiter, type LimiterClock } from '../format/rateLimiter';
+import { createRateLimiter } from '../format/rateLimiter';
 import { renderTable } from '../format/table';
 import { writeLine } from '../io';
 import { CHECK_FAILED, planSweep, type SweepDecision } from '../sweep/planSweep';
@@ -35,8 +35,8 @@ Example:
   run: (context) => runSweep(context),
 };
 
-/** Runs the sweep; `clock` paces the enqueues (tests pass a recording clock). */
-export async function runSweep(context: CommandContext, clock?: LimiterClock): Promise<number> {
+/** Runs the sweep, pacing the enqueues at `--rate` per second. */
+async function runSweep(context: CommandContext): Promise<number> {
   const rate = positiveNumberOption(context, 'rate', DEFAULT_SWEEP_RATE);
   const dryRun = booleanOption(context, 'dry-run');
   const json = booleanOption(context, 'json');
@@ -59,7 +59,7 @@ export async function runSweep(context: CommandContext, clock?: LimiterClock): P
 
   if (!dryRun) {
     const queue = createStorageRequestQueue(clients.requestQueue);
-    const limiter = createRateLimiter(rate, clock);
+    const limiter = createRateLimiter(rate);
     const enqueueing = json ? undefined : createProgress(stderr, 'enqueueing', chosen.length);
     for (const decision of chosen) {
       await limiter.acquire();
