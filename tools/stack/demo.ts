@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { TableClient } from '@azure/data-tables';
+import type { ContainerClient } from '@azure/storage-blob';
+import { createAzureClients } from '../../src/lib/clients';
+import { loadConfig } from '../../src/lib/config';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import { simGet, simPost } from './simControl';
 import { progressOf, vmResourceId, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
@@ -20,13 +21,14 @@ export interface DemoOptions {
   repoRoot: string;
   timeoutMs: number;
   say: (line: string) => void;
-  ledgerTable?: string;
-  reportsContainer?: string;
 }
 
 /** Creates the demo VMs in the simulator, follows them to their final state, then runs the compliance report. */
 export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoResult> {
   const subscriptionId = stack.info.subscriptionIds[0] ?? '';
+  // The app's own clients and names, built once (the ledger is read every 500 ms below).
+  const { ledgerTable, reportsContainer } = createAzureClients(loadConfig(stack.info.appSettings));
+  const ledger = new TableLedger(ledgerTable);
   options.say('');
   options.say(`Creating ${DEMO_VMS.length} VMs in the simulator (each write emits a ResourceWriteSuccess event):`);
   for (const vm of DEMO_VMS) {
@@ -39,7 +41,7 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
   const deadline = Date.now() + options.timeoutMs;
   let progress: VmProgress[];
   for (;;) {
-    progress = await snapshot(stack, subscriptionId, options.ledgerTable ?? 'autoprotectledger');
+    progress = await snapshot(stack, subscriptionId, ledger);
     view.update(progress);
     if (progress.every((p) => p.terminal) || Date.now() > deadline) break;
     await sleep(500);
@@ -53,7 +55,7 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
   }
 
   options.say('Running the compliance report (reportPendingBackups, through the admin API)...');
-  const report = await runReport(stack, options);
+  const report = await runReport(stack, reportsContainer, options);
   if (report.path) options.say(`Compliance report: ${relative(process.cwd(), report.path) || report.path}`);
   return { progress, allAsExpected, reportPath: report.path, reportSummary: report.summary };
 }
@@ -62,15 +64,14 @@ async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promi
   await simPost(stack, 'vms', { subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent, emitEvents: true });
 }
 
-async function snapshot(stack: Stack, subscriptionId: string, ledgerTable: string): Promise<VmProgress[]> {
+async function snapshot(stack: Stack, subscriptionId: string, ledger: TableLedger): Promise<VmProgress[]> {
   const state = await simGet<SimStateView>(stack, 'state');
-  const ledger = await readLedger(stack.info.storageConnectionString, ledgerTable);
-  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state, ledger));
+  const rows = await readLedger(ledger);
+  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state, rows));
 }
 
 /** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */
-export async function readLedger(connectionString: string, table: string): Promise<Map<string, LedgerView>> {
-  const ledger = new TableLedger(TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true }));
+async function readLedger(ledger: TableLedger): Promise<Map<string, LedgerView>> {
   const rows = new Map<string, LedgerView>();
   for await (const entry of ledger.list()) {
     rows.set(entry.vmKey, { vmKey: entry.vmKey, status: entry.status, reason: entry.reason, errorCode: entry.errorCode, policyName: entry.policyName });
@@ -78,8 +79,7 @@ export async function readLedger(connectionString: string, table: string): Promi
   return rows;
 }
 
-async function runReport(stack: Stack, options: DemoOptions): Promise<{ path?: string; summary?: unknown }> {
-  const container = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString).getContainerClient(options.reportsContainer ?? 'reports');
+async function runReport(stack: Stack, container: ContainerClient, options: DemoOptions): Promise<{ path?: string; summary?: unknown }> {
   const startedAt = Date.now();
   await stack.runner.invoke('reportPendingBackups');
   const deadline = Date.now() + 60_000;
