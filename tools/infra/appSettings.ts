@@ -1,4 +1,4 @@
-import { tokenizeBicep, type BicepToken } from './bicepTokens';
+import { closingBraceIndex, tokenizeBicep, type BicepToken } from './bicepTokens';
 
 /**
  * The app setting names a .bicep file assigns through a `Microsoft.Web/sites/config` resource named 'appsettings'
@@ -23,7 +23,7 @@ function configResourceBodies(tokens: readonly BicepToken[]): BicepToken[][] {
     const isConfigType = token.kind === 'string' && (/^Microsoft\.Web\/sites\/config@/i.test(token.text) || /^config(@.*)?$/.test(token.text));
     if (!isConfigType || tokens[index - 2]?.text !== 'resource') return;
     const open = tokens.findIndex((candidate, position) => position > index && candidate.kind === 'punctuation' && candidate.text === '{');
-    if (open !== -1) bodies.push(tokens.slice(open + 1, matchingClose(tokens, open)));
+    if (open !== -1) bodies.push(tokens.slice(open + 1, closingBraceIndex(tokens, open)));
   });
   return bodies;
 }
@@ -42,15 +42,4 @@ function objectKeys(tokens: readonly BicepToken[]): string[] {
 function isEntryStart(previous: BicepToken | undefined): boolean {
   // Keys follow '{' or ',' or the end of a previous entry's value on an earlier line; values never end with '?'.
   return previous === undefined || previous.text !== '?';
-}
-
-function matchingClose(tokens: readonly BicepToken[], open: number): number {
-  let depth = 0;
-  for (let index = open; index < tokens.length; index += 1) {
-    const token = tokens[index];
-    if (token?.kind === 'punctuation' && token.text === '{') depth += 1;
-    if (token?.kind === 'punctuation' && token.text === '}') depth -= 1;
-    if (depth === 0) return index;
-  }
-  return tokens.length;
 }

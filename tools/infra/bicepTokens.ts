@@ -125,3 +125,15 @@ class BicepLexer {
 function countNewlines(text: string): number {
   return text.split('\n').length - 1;
 }
+
+/** Index of the '}' that closes the '{' at `open` (tokens.length when it is never closed; a negative `open` counts as 0). */
+export function closingBraceIndex(tokens: readonly BicepToken[], open: number): number {
+  let depth = 0;
+  for (let index = Math.max(open, 0); index < tokens.length; index += 1) {
+    const token = tokens[index];
+    if (token?.kind === 'punctuation' && token.text === '{') depth += 1;
+    if (token?.kind === 'punctuation' && token.text === '}') depth -= 1;
+    if (depth === 0) return index;
+  }
+  return tokens.length;
+}

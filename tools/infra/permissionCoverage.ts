@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { declarationsOf } from './bicepDeclarations';
-import { tokenizeBicep, type BicepToken } from './bicepTokens';
+import { matchesGlob } from '../../src/lib/rules/globPattern';
+import { closingBraceIndex, tokenizeBicep, type BicepToken } from './bicepTokens';
 import { InfraInputError } from './errors';
 
 /** infra/permissions.json, as the checks use it. */
@@ -47,8 +48,7 @@ export function grantOfBicepSource(source: string): ScopeGrant {
 
 /** RBAC action matching: case-insensitive, `*` matches any characters (including '/'). */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 'i');
-  return regex.test(action);
+  return matchesGlob(pattern, action);
 }
 
 /** Every requirement of the table not granted on its scope, and every grant problem (unknown role, unused custom action). */
@@ -116,19 +116,4 @@ function arrayStringsAt(tokens: readonly BicepToken[], index: number, variables:
     if (item?.kind === 'string') strings.push(item.text);
   }
   return strings;
-}
-
-function closingBraceIndex(tokens: readonly BicepToken[], open: number): number {
-  let depth = 0;
-  for (let index = Math.max(open, 0); index < tokens.length; index += 1) {
-    const token = tokens[index];
-    if (token?.kind === 'punctuation' && token.text === '{') depth += 1;
-    if (token?.kind === 'punctuation' && token.text === '}') depth -= 1;
-    if (depth === 0) return index;
-  }
-  return tokens.length;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
