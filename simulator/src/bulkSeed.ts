@@ -4,7 +4,7 @@ import { armErrors } from './errors';
 import type { bulkProtectedItemsSchema } from './controlSchemas';
 import type { SimContext } from './context';
 import { canonicalNames } from './names';
-import { NEVER_BACKED_UP, itemKeyOf, vaultKeyOf, vmIdOf, type ProtectedItemRecord } from './store/model';
+import { NEVER_BACKED_UP, itemKeyOf, vaultKeyOf, vmIdOf, type ProtectedItemRecord, resourceGroupKeyOf } from './store/model';
 
 export type BulkProtectedItemsInput = z.infer<typeof bulkProtectedItemsSchema>;
 
@@ -27,7 +27,7 @@ export function bulkProtectedItems(ctx: SimContext, defaultSubscriptionId: strin
   const vault = ctx.store.vaults.get(vaultKey);
   if (!vault) throw armErrors.invalidInput(`Vault '${input.vaultName}' in '${input.vaultResourceGroup}' does not exist.`);
   const vmResourceGroup = input.vmResourceGroup ?? `rg-bulk-${input.vaultName}`;
-  ctx.store.resourceGroups.add(`${subscriptionId}/${vmResourceGroup}`.toLowerCase());
+  ctx.store.resourceGroups.add(resourceGroupKeyOf(subscriptionId, vmResourceGroup));
   const staleCount = Math.round((input.count * input.stalePercent) / 100);
   const now = Date.now();
   const staleSince = now - input.staleAgeHours * 3600_000;

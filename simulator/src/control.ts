@@ -1,3 +1,4 @@
+import { resourceGroupKeyOf } from './store/model';
 import { redact } from './eventgrid/handshake';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -84,7 +85,7 @@ export async function serveControl(runtime: SimulatorRuntime, method: string, pa
 function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
   const input = createVmSchema.parse(body);
   const subscriptionId = input.subscriptionId ?? rt.seed.subscriptionId;
-  rt.ctx.store.resourceGroups.add(`${subscriptionId}/${input.resourceGroup}`.toLowerCase());
+  rt.ctx.store.resourceGroups.add(resourceGroupKeyOf(subscriptionId, input.resourceGroup));
   const { created, vm } = writeVm(
     rt.ctx,
     { subscriptionId, resourceGroup: input.resourceGroup, name: input.name, location: input.location, tags: input.tags, guestAgent: input.guestAgent },

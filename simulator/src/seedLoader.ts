@@ -1,3 +1,4 @@
+import { resourceGroupKeyOf } from './store/model';
 import type { SeedConfig } from './config';
 import type { SimContext } from './context';
 import { applySeed } from './store/seed';
@@ -7,7 +8,7 @@ import { writeVm } from './vmService';
 export function loadSeed(ctx: SimContext, seed: SeedConfig): void {
   applySeed(ctx.store, seed);
   for (const vm of seed.vms ?? []) {
-    ctx.store.resourceGroups.add(`${seed.subscriptionId}/${vm.resourceGroup}`.toLowerCase());
+    ctx.store.resourceGroups.add(resourceGroupKeyOf(seed.subscriptionId, vm.resourceGroup));
     writeVm(
       ctx,
       { subscriptionId: seed.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent },

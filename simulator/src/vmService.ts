@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SimContext } from './context';
 import { armErrors } from './errors';
 import type { GuestAgentStatus, VmRecord } from './store/model';
-import { vmIdOf } from './store/model';
+import { vmIdOf, resourceGroupKeyOf } from './store/model';
 
 export interface VmWrite {
   subscriptionId: string;
@@ -25,7 +25,7 @@ export interface WriteContext {
 export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): { created: boolean; vm: VmRecord } {
   const { store } = ctx;
   if (!store.subscriptions.has(input.subscriptionId.toLowerCase())) throw armErrors.subscriptionNotFound(input.subscriptionId);
-  if (!store.resourceGroups.has(`${input.subscriptionId}/${input.resourceGroup}`.toLowerCase())) throw armErrors.resourceGroupNotFound(input.resourceGroup);
+  if (!store.resourceGroups.has(resourceGroupKeyOf(input.subscriptionId, input.resourceGroup))) throw armErrors.resourceGroupNotFound(input.resourceGroup);
   const id = vmIdOf(input.subscriptionId, input.resourceGroup, input.name);
   const existing = store.vm(id);
   if (existing && existing.location.toLowerCase() !== input.location.toLowerCase()) {

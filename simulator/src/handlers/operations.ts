@@ -4,7 +4,7 @@ import { type ArmRequest, type ArmResponse, accepted, ok, param } from '../http'
 import { type OperationRecord, vaultIdOf } from '../store/model';
 import { operationStatusView } from '../jobViews';
 import { protectedItemView } from '../views';
-import { absolutePath, requireItemPath, requireVault } from './scope';
+import { asyncHeaders, requireItemPath, requireVault } from './scope';
 
 function requireOperation(ctx: SimContext, vaultKey: string, opId: string): OperationRecord {
   const op = ctx.store.operations.get(opId.toLowerCase());
@@ -33,11 +33,7 @@ export function getItemOperationResult(req: ArmRequest, ctx: SimContext): ArmRes
   if (op.itemKey !== scope.itemKey) throw armErrors.operationNotFound(op.id);
   if (req.now < op.endTime) {
     const itemPath = req.url.pathname.replace(/\/operationResults\/[^/]+$/i, '');
-    return accepted({
-      Location: absolutePath(req, req.url.pathname),
-      'Azure-AsyncOperation': absolutePath(req, `${itemPath}/operationsStatus/${op.id}`),
-      'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
-    });
+    return accepted(asyncHeaders(req, ctx, req.url.pathname, `${itemPath}/operationsStatus/${op.id}`));
   }
   const item = ctx.store.protectedItems.get(scope.itemKey);
   if (op.kind === 'ConfigureBackup' && item && item.deletingUntil === undefined) return ok(protectedItemView(scope.vault, item));
@@ -49,11 +45,7 @@ export function getVaultOperationResult(req: ArmRequest, ctx: SimContext): ArmRe
   const scope = requireVault(req, ctx);
   const op = requireOperation(ctx, scope.vaultKey, param(req, 'operationId'));
   if (req.now < op.endTime) {
-    return accepted({
-      Location: absolutePath(req, req.url.pathname),
-      'Azure-AsyncOperation': absolutePath(req, `${vaultIdOf(scope.vault)}/backupOperations/${op.id}`),
-      'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
-    });
+    return accepted(asyncHeaders(req, ctx, req.url.pathname, `${vaultIdOf(scope.vault)}/backupOperations/${op.id}`));
   }
   return { status: 204 };
 }

@@ -6,7 +6,7 @@ import { parsePolicyId, parseVmId } from '../names';
 import { NEVER_BACKED_UP, type ProtectedItemRecord, vaultIdOf } from '../store/model';
 import { startOperation } from '../store/lifecycle';
 import { protectedItemView } from '../views';
-import { type ItemScope, absolutePath, requireItemPath, requireLiveItem } from './scope';
+import { type ItemScope, asyncHeaders, requireItemPath, requireLiveItem } from './scope';
 
 interface ProtectedItemBody {
   protectedItemType?: unknown;
@@ -68,21 +68,13 @@ export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmRespon
   });
   item.deletingUntil = op.endTime;
   const base = vaultIdOf(scope.vault);
-  return accepted({
-    Location: absolutePath(req, `${base}/backupOperationResults/${op.id}`),
-    'Azure-AsyncOperation': absolutePath(req, `${base}/backupOperations/${op.id}`),
-    'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
-  });
+  return accepted(asyncHeaders(req, ctx, `${base}/backupOperationResults/${op.id}`, `${base}/backupOperations/${op.id}`));
 }
 
 /** Location / Azure-AsyncOperation at item level, echoing the caller's container and item names. */
 export function itemAsyncHeaders(req: ArmRequest, ctx: SimContext, opId: string): Record<string, string> {
   const itemPath = req.url.pathname.replace(/\/backup$/i, '');
-  return {
-    Location: absolutePath(req, `${itemPath}/operationResults/${opId}`),
-    'Azure-AsyncOperation': absolutePath(req, `${itemPath}/operationsStatus/${opId}`),
-    'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
-  };
+  return asyncHeaders(req, ctx, `${itemPath}/operationResults/${opId}`, `${itemPath}/operationsStatus/${opId}`);
 }
 
 /** Another configure/delete operation on the same item is still running: BMSUserErrorObjectLocked. */

@@ -50,3 +50,12 @@ export function requireLiveItem(scope: ItemScope, ctx: SimContext): ProtectedIte
 export function absolutePath(req: ArmRequest, path: string): string {
   return `${req.baseUrl}${path.replace(/%3B/gi, ';')}?api-version=${encodeURIComponent(req.apiVersion)}`;
 }
+
+/** The headers of a 202: `Location`, `Azure-AsyncOperation` when the operation has one, both absolute, and `Retry-After`. */
+export function asyncHeaders(req: ArmRequest, ctx: SimContext, location: string, asyncOperation?: string): Record<string, string> {
+  return {
+    Location: absolutePath(req, location),
+    ...(asyncOperation === undefined ? {} : { 'Azure-AsyncOperation': absolutePath(req, asyncOperation) }),
+    'Retry-After': String(ctx.settings.timing.retryAfterSeconds),
+  };
+}

@@ -2,7 +2,7 @@ import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, ok, param } from '../http';
 import { pageOf } from '../paging';
-import { vmIdOf } from '../store/model';
+import { vmIdOf, resourceGroupKeyOf } from '../store/model';
 import { vmView } from '../views';
 import { deleteVm, writeVm } from '../vmService';
 import { requireSubscription } from './scope';
@@ -43,7 +43,7 @@ export function deleteVmHandler(req: ArmRequest, ctx: SimContext): ArmResponse {
 export function listVmsInGroup(req: ArmRequest, ctx: SimContext): ArmResponse {
   const sub = requireSubscription(req, ctx);
   const rg = param(req, 'resourceGroupName');
-  if (!ctx.store.resourceGroups.has(`${sub}/${rg}`.toLowerCase())) throw armErrors.resourceGroupNotFound(rg);
+  if (!ctx.store.resourceGroups.has(resourceGroupKeyOf(sub, rg))) throw armErrors.resourceGroupNotFound(rg);
   const vms = [...ctx.store.vms.values()].filter((vm) => vm.subscriptionId.toLowerCase() === sub.toLowerCase() && vm.resourceGroup.toLowerCase() === rg.toLowerCase());
   return ok(pageOf(req, vms, (vm) => vmView(vm), COMPUTE_PAGE_SIZE));
 }

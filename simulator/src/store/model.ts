@@ -80,6 +80,14 @@ export interface JobRecord {
 
 export const NEVER_BACKED_UP = '2001-01-01T00:00:00Z';
 
+export function resourceGroupKeyOf(subscriptionId: string, resourceGroup: string): string {
+  return `${subscriptionId}/${resourceGroup}`.toLowerCase();
+}
+
+export function policyKeyOf(vaultKey: string, policyName: string): string {
+  return `${vaultKey}|${policyName}`.toLowerCase();
+}
+
 export function vaultKeyOf(subscriptionId: string, resourceGroup: string, name: string): string {
   return `${subscriptionId}/${resourceGroup}/${name}`.toLowerCase();
 }

@@ -1,12 +1,4 @@
-import {
-  type JobRecord,
-  type OperationRecord,
-  type PolicyRecord,
-  type ProtectedItemRecord,
-  type VaultRecord,
-  type VmRecord,
-  vaultKeyOf,
-} from './model';
+import { type JobRecord, type OperationRecord, type PolicyRecord, type ProtectedItemRecord, type VaultRecord, type VmRecord, vaultKeyOf, policyKeyOf } from './model';
 
 /** In-memory state of the simulated cloud. Time-driven transitions are applied lazily by `settle(now)`. */
 export class SimulatorStore {
@@ -40,7 +32,7 @@ export class SimulatorStore {
   }
 
   policy(vaultKey: string, name: string): PolicyRecord | undefined {
-    return this.policies.get(`${vaultKey}|${name}`.toLowerCase());
+    return this.policies.get(policyKeyOf(vaultKey, name));
   }
 
   policiesOf(vaultKey: string): PolicyRecord[] {
