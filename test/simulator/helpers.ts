@@ -141,6 +141,12 @@ export async function enableProtection(client: RecoveryServicesBackupClient, vau
   return raw;
 }
 
+/** Enables protection and waits until its ConfigureBackup operation has succeeded. */
+export async function protectAndWait(client: RecoveryServicesBackupClient, vault: string, rg: string, vm: string): Promise<void> {
+  const opId = operationIdOf(await enableProtection(client, vault, rg, vm));
+  await pollUntil(() => client.backupOperationStatuses.get(vault, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+}
+
 export function operationIdOf(raw: FullOperationResponse): string {
   const header = raw.headers.get('azure-asyncoperation');
   if (!header) throw new Error('no Azure-AsyncOperation header');

@@ -10,6 +10,7 @@ import {
   names,
   operationIdOf,
   pollUntil,
+  protectAndWait,
   useTestSimulator,
   vmItem,
 } from './helpers';
@@ -63,8 +64,7 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const client = backupClient(sim());
     await createVm(sim(), 'vmBak01');
     const n = names('rg-app', 'vmBak01');
-    const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmBak01'));
-    await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+    await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmBak01');
     let raw: FullOperationResponse | undefined;
     await client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { properties: { objectType: 'IaasVMBackupRequest' } }, { onResponse: (r) => { raw = r; } });
     expect(raw?.status).toBe(202);
@@ -89,8 +89,7 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const client = backupClient(sim());
     await createVm(sim(), 'vmNoAgent', { guestAgent: 'unavailable' });
     const n = names('rg-app', 'vmNoAgent');
-    const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmNoAgent'));
-    await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+    await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmNoAgent');
     let raw: FullOperationResponse | undefined;
     await client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { properties: { objectType: 'IaasVMBackupRequest' } }, { onResponse: (r) => { raw = r; } });
     const op = await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw as FullOperationResponse)), (s) => s.status === 'Succeeded');
@@ -119,8 +118,7 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const client = backupClient(sim());
     await createVm(sim(), 'vmDel01');
     const n = names('rg-app', 'vmDel01');
-    const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'rg-app', 'vmDel01'));
-    await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+    await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmDel01');
     let raw: FullOperationResponse | undefined;
     await client.protectedItems.delete(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { onResponse: (r) => { raw = r; } });
     expect(raw?.status).toBe(202);

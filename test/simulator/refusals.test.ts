@@ -9,8 +9,7 @@ import {
   createVm,
   enableProtection,
   names,
-  operationIdOf,
-  pollUntil,
+  protectAndWait,
   rawRequest,
   useTestSimulator,
 } from './helpers';
@@ -111,8 +110,7 @@ describe('simulator: names, case and ";" as the service accepts them', () => {
   it('accepts literal ";" or %3B, any case, and /Subscriptions/, and returns lower-cased canonical names', async () => {
     await createVm(sim(), 'MixedCaseVM', { resourceGroup: 'RG-Mixed', location: 'eastus' });
     const client = backupClient(sim());
-    const opId = operationIdOf(await enableProtection(client, EAST_VAULT, 'RG-Mixed', 'MixedCaseVM'));
-    await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+    await protectAndWait(client, EAST_VAULT, 'RG-Mixed', 'MixedCaseVM');
     const variants = [
       `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;RG-Mixed;MixedCaseVM/protectedItems/VM;iaasvmcontainerv2;RG-Mixed;MixedCaseVM`,
       `/Subscriptions/${SUB}/resourcegroups/${VAULT_RG}/providers/microsoft.recoveryservices/vaults/${EAST_VAULT.toUpperCase()}/backupfabrics/azure/protectionContainers/iaasvmcontainer%3Biaasvmcontainerv2%3Brg-mixed%3Bmixedcasevm/protectedItems/vm%3biaasvmcontainerv2%3brg-mixed%3bmixedcasevm`,
