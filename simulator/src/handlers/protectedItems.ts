@@ -28,7 +28,7 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   if (String(body.protectedItemType ?? '').toLowerCase() !== 'microsoft.compute/virtualmachines') {
     throw armErrors.invalidConfigureRequest(`protectedItemType '${String(body.protectedItemType)}' is not supported; use 'Microsoft.Compute/virtualMachines'.`);
   }
-  const vm = resolveVm(scope, body, ctx);
+  const { vm, parts } = resolveVm(scope, body, ctx);
   const existing = ctx.store.protectedItems.get(scope.itemKey);
   refuseWhileLocked(scope, ctx, req.now);
   const stop = String(body.protectionState ?? '').toLowerCase() === 'protectionstopped';
@@ -39,7 +39,7 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   if (!stop && !ctx.store.allowCrossSubscription && vm.subscriptionId.toLowerCase() !== scope.vault.subscriptionId.toLowerCase()) {
     throw armErrors.crossSubscriptionNotAllowed();
   }
-  const item = upsertItem(scope, ctx, existing, { sourceResourceId: String(body.sourceResourceId), policyName, stop });
+  const item = upsertItem(scope, ctx, existing, { sourceResourceId: String(body.sourceResourceId), vm: parts, policyName, stop });
   const op = startOperation(ctx.store, ctx.settings.timing, {
     vaultKey: scope.vaultKey,
     itemKey: scope.itemKey,
@@ -92,15 +92,18 @@ function readBody(req: ArmRequest): ProtectedItemBody {
   return body.properties as ProtectedItemBody;
 }
 
-/** The VM named by sourceResourceId must exist and be the one the container/item names point at. */
-function resolveVm(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): { location: string; subscriptionId: string } {
+/**
+ * The VM named by sourceResourceId must exist and be the one the container/item names point at. Returns it with the
+ * resource group and name as sourceResourceId spells them (the item keeps that casing).
+ */
+function resolveVm(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): { vm: { location: string; subscriptionId: string }; parts: { resourceGroup: string; name: string } } {
   const parts = typeof body.sourceResourceId === 'string' ? parseVmId(body.sourceResourceId) : undefined;
   if (!parts) throw armErrors.invalidConfigureRequest('sourceResourceId must be the ARM id of a virtual machine.');
   const samePath = parts.resourceGroup.toLowerCase() === scope.ref.resourceGroup.toLowerCase() && parts.name.toLowerCase() === scope.ref.vmName.toLowerCase();
   if (!samePath) throw armErrors.invalidConfigureRequest('The container and item names do not match sourceResourceId.');
   const vm = ctx.store.vm(String(body.sourceResourceId));
   if (!vm) throw armErrors.invalidConfigureRequest(`The container for '${parts.name}' could not be resolved: the virtual machine was not found.`);
-  return vm;
+  return { vm, parts };
 }
 
 function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): string {
@@ -128,7 +131,7 @@ function upsertItem(
   scope: ItemScope,
   ctx: SimContext,
   existing: ProtectedItemRecord | undefined,
-  change: { sourceResourceId: string; policyName: string | undefined; stop: boolean },
+  change: { sourceResourceId: string; vm: { resourceGroup: string; name: string }; policyName: string | undefined; stop: boolean },
 ): ProtectedItemRecord {
   if (existing) {
     existing.policyName = change.policyName;
@@ -139,8 +142,8 @@ function upsertItem(
   const item: ProtectedItemRecord = {
     vaultKey: scope.vaultKey,
     sourceResourceId: change.sourceResourceId,
-    vmResourceGroup: parseVmId(change.sourceResourceId)?.resourceGroup ?? scope.ref.resourceGroup,
-    vmName: parseVmId(change.sourceResourceId)?.name ?? scope.ref.vmName,
+    vmResourceGroup: change.vm.resourceGroup,
+    vmName: change.vm.name,
     policyName: change.policyName,
     protectionState: 'IRPending',
     lastBackupStatus: '',
