@@ -17,12 +17,24 @@ export class LedgerSession {
     private readonly clock: Clock,
   ) {}
 
+  /** Changes held for the next write (see `stage`). */
+  private staged: LedgerChanges = {};
+
   get entry(): LedgerEntry {
     return this.current;
   }
 
+  /**
+   * Holds changes for the next write instead of writing them now: every path of the workflow ends in a write (the
+   * step before an Azure call, an error, the final status), so a decision costs no Table write of its own.
+   */
+  stage(changes: LedgerChanges): void {
+    this.staged = { ...this.staged, ...changes };
+  }
+
   async save(changes: LedgerChanges): Promise<LedgerEntry> {
-    this.current = await this.ledger.update(this.current, { ...changes, lastChanged: this.clock.now().toISOString() });
+    this.current = await this.ledger.update(this.current, { ...this.staged, ...changes, lastChanged: this.clock.now().toISOString() });
+    this.staged = {};
     return this.current;
   }
 

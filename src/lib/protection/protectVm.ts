@@ -73,7 +73,7 @@ class ProtectionRun implements ProtectionRunContext {
     if (decision.action === 'fail') return this.finish('failed', { reason: decision.reason, errorCode: decision.reason, rule: decision.rule });
 
     const { vault, policyName } = decision;
-    await this.session.save({ rule: decision.rule, vaultId: vault.vaultId, policyName });
+    this.session.stage({ rule: decision.rule, vaultId: vault.vaultId, policyName });
     if (!(await this.deps.backup.policyExists(vault, policyName))) {
       return this.finish('failed', { reason: 'unknown-policy', errorCode: 'unknown-policy', rule: decision.policyRule });
     }

@@ -46,6 +46,20 @@ describe('protectVm', () => {
     expect(finishedLog(h.logs)).toMatchObject({ outcome: 'done', status: 'backup-triggered', functionName: 'protectVm', level: 'info' });
   });
 
+  it('writes the rule decision with the next ledger write, not in a write of its own', async () => {
+    const h = protectionHarness();
+    const update = h.ledger.update.bind(h.ledger);
+    const writes: Array<Record<string, unknown>> = [];
+    h.ledger.update = (entry, changes) => {
+      writes.push(changes);
+      return update(entry, changes);
+    };
+    await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
+    expect(writes[0]).toMatchObject({ status: 'protecting', reason: 'enabling-protection', vaultId: h.vault.vaultId, policyName: 'DefaultPolicy' });
+    expect(writes.filter((changes) => 'rule' in changes && !('status' in changes))).toEqual([]);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({ rule: 'vault-route:eastus->rsv-eastus; default-policy->DefaultPolicy', vaultId: h.vault.vaultId });
+  });
+
   it('records skipped: vm-deleted when the VM is gone', async () => {
     const h = protectionHarness();
     h.vms.vms.clear();
