@@ -1,3 +1,4 @@
+import { vmIdOf } from '../../simulator/src/store/model';
 import { randomUUID } from 'node:crypto';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -27,7 +28,7 @@ export function ingestEvents(count: number): unknown[] {
 }
 
 function vmId(name: string): string {
-  return `/subscriptions/${SUB}/resourceGroups/rg-ingest/providers/Microsoft.Compute/virtualMachines/${name}`;
+  return vmIdOf(SUB, 'rg-ingest', name);
 }
 
 function writeEvent(subject: string, operationName: string, withHttpRequest: boolean): unknown {

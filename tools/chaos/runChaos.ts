@@ -1,3 +1,4 @@
+import { vmIdOf } from '../../simulator/src/store/model';
 import { randomBytes } from 'node:crypto';
 import { resourceEvent } from '../../simulator/src/eventgrid/events';
 import { freePort } from '../shared/freePort';
@@ -12,7 +13,7 @@ import { scanForSecrets, type SecretFinding } from './scanSecrets';
 import { StackStorage, collectScannedTexts, secretsOf, writeReport } from './stackReadings';
 import { mapLimit } from '../shared/mapLimit';
 import { SimControl, withRetries } from './simControl';
-import { verifyChaos, vmIdOf, type ChaosVerdict } from './verifyChaos';
+import { verifyChaos, type ChaosVerdict } from './verifyChaos';
 
 export interface ChaosOptions {
   repoRoot: string;
@@ -133,7 +134,7 @@ async function prepareDeletedVms(sim: SimControl, subscriptionId: string, vms: r
   const events = new Map<string, unknown[]>();
   for (const vm of vms) {
     await sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: false });
-    const id = vmIdOf(subscriptionId, vm);
+    const id = vmIdOf(subscriptionId, vm.resourceGroup, vm.name);
     await sim.deleteVm(id);
     const event = resourceEvent({
       eventType: 'Microsoft.Resources.ResourceWriteSuccess', subscriptionId, tenantId: '22222222-2222-2222-2222-222222222222',
@@ -156,7 +157,7 @@ async function postEvent(url: string, events: unknown[]): Promise<void> {
  * read (the machine is busy) counts as "not yet".
  */
 async function waitSettled(storage: StackStorage, sim: SimControl, plan: readonly PlannedVm[], subscriptionId: string, deadline: number, say: (line: string) => void): Promise<void> {
-  const keys = plan.map((vm) => vmIdOf(subscriptionId, vm).toLowerCase());
+  const keys = plan.map((vm) => vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase());
   let quietRounds = 0;
   while (Date.now() < deadline && quietRounds < 2) {
     try {

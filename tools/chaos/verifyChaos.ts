@@ -1,3 +1,4 @@
+import { vmIdOf } from '../../simulator/src/store/model';
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
 import type { PlannedVm } from './chaosPlan';
 
@@ -51,7 +52,7 @@ export function verifyChaos(plan: readonly PlannedVm[], subscriptionId: string, 
   const planned = new Set<string>();
 
   for (const vm of plan) {
-    const key = vmIdOf(subscriptionId, vm).toLowerCase();
+    const key = vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase();
     planned.add(key);
     const row = rows.get(key);
     const items = sim.protectedItems.filter((item) => item.sourceResourceId.toLowerCase() === key);
@@ -112,6 +113,4 @@ function notProtectedProblems(vm: PlannedVm, row: LedgerEntry, items: SimFacts['
   return problems;
 }
 
-export function vmIdOf(subscriptionId: string, vm: Pick<PlannedVm, 'resourceGroup' | 'name'>): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
-}
+

@@ -4,8 +4,9 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig } from '../../src/lib/config';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import { vmIdOf } from '../../simulator/src/store/model';
 import { simGet, simPost } from './simControl';
-import { progressOf, vmResourceId, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
+import { progressOf, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
 import type { Stack } from './startStack';
@@ -67,7 +68,7 @@ async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promi
 async function snapshot(stack: Stack, subscriptionId: string, ledger: TableLedger): Promise<VmProgress[]> {
   const state = await simGet<SimStateView>(stack, 'state');
   const rows = await readLedger(ledger);
-  return DEMO_VMS.map((vm) => progressOf(vm, vmResourceId(subscriptionId, vm), state, rows));
+  return DEMO_VMS.map((vm) => progressOf(vm, vmIdOf(subscriptionId, vm.resourceGroup, vm.name), state, rows));
 }
 
 /** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */

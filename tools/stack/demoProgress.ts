@@ -14,9 +14,6 @@ export interface VmProgress { vm: DemoVm; stage: Stage; detail: string; terminal
 
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export function vmResourceId(subscriptionId: string, vm: DemoVm): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${vm.resourceGroup}/providers/Microsoft.Compute/virtualMachines/${vm.name}`;
-}
 
 /** Derives where one demo VM stands from what the simulator and the ledger say. */
 export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Map<string, LedgerView>): VmProgress {

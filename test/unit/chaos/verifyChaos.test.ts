@@ -1,6 +1,7 @@
 import type { LedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 import type { PlannedVm } from '../../../tools/chaos/chaosPlan';
-import { verifyChaos, vmIdOf, type SimFacts } from '../../../tools/chaos/verifyChaos';
+import { vmIdOf } from '../../../simulator/src/store/model';
+import { verifyChaos, type SimFacts } from '../../../tools/chaos/verifyChaos';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const VAULT = `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`;
@@ -9,14 +10,14 @@ const protectedVm: PlannedVm = { name: 'vm-a', resourceGroup: 'rg-1', location: 
 const skippedVm: PlannedVm = { name: 'vm-b', resourceGroup: 'rg-1', location: 'eastus', tags: {}, chaosCase: 'vm-deleted', expected: { status: 'skipped', reason: 'vm-deleted' } };
 
 function row(vm: PlannedVm, changes: Partial<LedgerEntry>): LedgerEntry {
-  const id = vmIdOf(SUB, vm);
+  const id = vmIdOf(SUB, vm.resourceGroup, vm.name);
   return { vmKey: id.toLowerCase(), vmResourceId: id, subscriptionId: SUB, status: 'backup-triggered', attempts: 1, operationIds: [], jobIds: [], firstSeen: 't', lastChanged: 't', etag: 'e', ...changes };
 }
 
 function healthy(): { sim: SimFacts; ledger: LedgerEntry[] } {
   return {
     sim: {
-      protectedItems: [{ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, protectedVm), policyId: `${VAULT}/backupPolicies/DefaultPolicy`, protectionState: 'IRPending' }],
+      protectedItems: [{ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, protectedVm.resourceGroup, protectedVm.name), policyId: `${VAULT}/backupPolicies/DefaultPolicy`, protectionState: 'IRPending' }],
       jobs: [
         { name: 'job-1', vaultId: VAULT, operation: 'Backup', status: 'InProgress', entityFriendlyName: 'vm-a' },
         { name: 'cfg-1', vaultId: VAULT, operation: 'ConfigureBackup', status: 'Completed', entityFriendlyName: 'vm-a' },
@@ -63,7 +64,7 @@ describe('verifyChaos', () => {
 
   it('fails a skipped VM that got a protected item, a protected VM without its backup, and leftovers in the queues', () => {
     const { ledger } = healthy();
-    const sim: SimFacts = { protectedItems: [{ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, skippedVm), protectionState: 'IRPending' }], jobs: [] };
+    const sim: SimFacts = { protectedItems: [{ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, skippedVm.resourceGroup, skippedVm.name), protectionState: 'IRPending' }], jobs: [] };
     const verdict = verifyChaos([protectedVm, skippedVm], SUB, sim, ledger, { requestsLeft: 2, poison: [{ code: 'x' }] });
     const text = verdict.problems.join('\n');
     expect(text).toMatch(/vm-a: 0 protected items in the simulator, expected 1/);
@@ -75,7 +76,7 @@ describe('verifyChaos', () => {
   it('fails rows and items for VMs the run never created', () => {
     const { sim, ledger } = healthy();
     const stranger = { ...protectedVm, name: 'stranger' };
-    sim.protectedItems.push({ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, stranger), protectionState: 'Protected' });
+    sim.protectedItems.push({ vaultId: VAULT, sourceResourceId: vmIdOf(SUB, stranger.resourceGroup, stranger.name), protectionState: 'Protected' });
     const verdict = verifyChaos([protectedVm, skippedVm], SUB, sim, [...ledger, row(stranger, {})], emptyQueues);
     expect(verdict.problems.filter((problem) => problem.includes('did not create'))).toHaveLength(2);
   });
