@@ -31,8 +31,8 @@ interface LocalBucket {
   /** This process's refill: ARM's rate minus what the others spend, at least MIN_SHARE of it. */
   rate: number;
   last?: { at: number; remaining: number };
-  /** Levels ARM reported within the last RAISE_WINDOW_MS, oldest first. */
-  recent: { at: number; remaining: number }[];
+  /** When ARM last reported a level below the bucket's size (a raise waits RAISE_WINDOW_MS after it). */
+  lastBelowFullAt?: number;
 }
 
 /** Smoothing time of the others' rate (ms), and the least share of ARM's refill this process keeps. */
@@ -43,7 +43,6 @@ const MIN_SHARE = 0.05;
  * the wire carries an older, higher level and must not lift the mirror above the bucket's true level.
  */
 const RAISE_WINDOW_MS = 1000;
-const RAISE_WINDOW_MAX_ENTRIES = 256;
 
 /**
  * A process-wide mirror of ARM's per-subscription token buckets. `acquire` reserves one token and waits until it has
@@ -115,13 +114,11 @@ export class ArmRequestPacer {
     }
     bucket.last = { at: now, remaining };
     bucket.rate = Math.min(full, Math.max(full * MIN_SHARE, full - bucket.othersRate));
-    const recent = bucket.recent.filter((level) => now - level.at < RAISE_WINDOW_MS).slice(-(RAISE_WINDOW_MAX_ENTRIES - 1));
-    recent.push({ at: now, remaining });
-    bucket.recent = recent;
-    const lowestRecent = recent.reduce((low, level) => Math.min(low, level.remaining), remaining);
+    if (remaining < size) bucket.lastBelowFullAt = now;
     // Raise only from a full bucket (or a larger one than published): a drained bucket's level is what every instance
     // sees, and each raising to it would spend the same tokens (measured: 1.5 % 429s with three runners).
-    const raised = lowestRecent >= size ? size - bucket.outstanding : bucket.tokens;
+    const fullForAWhile = bucket.lastBelowFullAt === undefined || now - bucket.lastBelowFullAt >= RAISE_WINDOW_MS;
+    const raised = fullForAWhile ? size - bucket.outstanding : bucket.tokens;
     bucket.tokens = Math.min(remaining - bucket.outstanding, Math.max(bucket.tokens, raised));
   }
 
@@ -129,7 +126,7 @@ export class ArmRequestPacer {
     const key = `${subscriptionId.toLowerCase()}|${kind}`;
     const now = this.clock.now();
     const limits = this.limits[kind];
-    const bucket = this.buckets.get(key) ?? { tokens: limits.size, updatedAt: now, outstanding: 0, othersRate: 0, rate: limits.refillPerSecond, recent: [] };
+    const bucket = this.buckets.get(key) ?? { tokens: limits.size, updatedAt: now, outstanding: 0, othersRate: 0, rate: limits.refillPerSecond };
     bucket.tokens = Math.min(limits.size, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);

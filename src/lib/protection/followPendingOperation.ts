@@ -1,3 +1,4 @@
+import type { VaultRoute } from '../config';
 import { OPERATION_IN_PROGRESS, OperationPendingError } from '../errors';
 import { classifyAzureError } from '../azure/classifyAzureError';
 import type { OperationStatusInfo } from '../azure/ports';
@@ -13,8 +14,8 @@ import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
  * three ARM reads per check-back to learn nothing.
  *
  * Returns undefined when the full workflow must decide from real state instead: no operation left to check back on
- * (the last attempt crashed or failed otherwise), a vault that is
- * no longer configured, an operation Azure cannot report, a trigger that failed or named no job.
+ * (the last attempt crashed or failed otherwise), a vault that is no longer configured, an operation Azure cannot
+ * report, a trigger that failed or named no job.
  * An enable that failed is recorded (permanent) or started over by the next attempt (transient: the service was busy).
  */
 export async function followPendingOperation(run: ProtectionRunContext): Promise<ProtectOutcome | undefined> {
@@ -53,7 +54,7 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
 }
 
 /** The operation's status; undefined (with a warning) when Azure answers with a permanent error, e.g. an unknown id. */
-async function pollOnce(run: ProtectionRunContext, vault: Parameters<ProtectionRunContext['wait']>[0], operationId: string): Promise<OperationStatusInfo | undefined> {
+async function pollOnce(run: ProtectionRunContext, vault: VaultRoute, operationId: string): Promise<OperationStatusInfo | undefined> {
   try {
     return await run.deps.backup.getOperationStatus(vault, operationId);
   } catch (caught) {
