@@ -76,7 +76,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       runtime.throttle.configure(settings.throttling);
       store.clear();
       events.reset();
-      runtime.throttle.reset();
       runtime.faults.replace([]);
       runtime.requests.clear();
       loadSeed(ctx, seed);

@@ -19,10 +19,6 @@ export class SubscriptionThrottle {
     this.buckets.clear();
   }
 
-  reset(): void {
-    this.buckets.clear();
-  }
-
   take(subscriptionId: string, category: RequestCategory, now: number): ThrottleDecision {
     const limits = this.limitsOf(category);
     const key = `${subscriptionId.toLowerCase()}|${category}`;

@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { GUID_PATTERN } from './config/formats';
 
 /**
  * VM resource ids are parsed and normalised here and nowhere else.
@@ -24,7 +25,6 @@ export interface VmResourceId {
 export type VmResourceIdParse = { ok: true; vm: VmResourceId } | { ok: false; reason: string };
 
 const MAX_ID_LENGTH = 1024;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Resource group: 1-90 of letters, digits, `_ ( ) - .`, not ending with a period. */
 const RESOURCE_GROUP = /^[\p{L}\p{N}_().-]{1,90}$/u;
 /** VM name: 1-64 of ASCII letters, digits, `_ . -`, starting with a letter, digit or `_`, not ending with `.` or `-`. */
@@ -65,7 +65,7 @@ export function tryParseVmResourceId(value: unknown): VmResourceIdParse {
   }
 
   const [, subscription, , resourceGroup, , , , name] = segments as [string, string, string, string, string, string, string, string];
-  if (!GUID.test(subscription)) return fail(`subscription '${subscription}' is not a GUID`);
+  if (!GUID_PATTERN.test(subscription)) return fail(`subscription '${subscription}' is not a GUID`);
   if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) {
     return fail(`resource group '${resourceGroup}' is not a valid resource group name`);
   }

@@ -1,7 +1,7 @@
 import { PROTECTION_REQUESTS_QUEUE } from '../config';
 import { ClaimHeldError } from '../ledger/claimVm';
 import { OPERATION_IN_PROGRESS, OperationPendingError, ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
-import type { Ledger } from '../ledger/ledger';
+import { LedgerConflictError, type Ledger } from '../ledger/ledger';
 import { errorFields } from '../logger';
 import { parseProtectionRequest, type ProtectionAttemptRecord, type ProtectionRequest } from '../messages/protectionRequest';
 import type { RejectStore } from '../rejects/rejectStore';
@@ -144,7 +144,7 @@ async function markFailed(ledger: Ledger, request: ProtectionRequest, failure: {
       }
       return;
     } catch (error) {
-      if (tries >= 2 || classifyAzureError(error).code !== 'ledger-conflict') throw error;
+      if (tries >= 2 || !(error instanceof LedgerConflictError)) throw error;
     }
   }
 }
