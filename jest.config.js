@@ -1,6 +1,9 @@
 /** Jest runs TypeScript through SWC (fast, no type-check); `npm run build` and `npm run typecheck` type-check. */
 const transform = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  '^.+\\.ts$': [
+    '@swc/jest',
+    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+  ],
 };
 const common = {
   transform,

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
+
 import { QueueClient } from '@azure/storage-queue';
+
 import type { SimulatorTiming } from '../simulator/src/index';
-import { ISOLATED_STACK, startStack, type Stack } from '../tools/stack/startStack';
+import { ISOLATED_STACK, type Stack, startStack } from '../tools/stack/startStack';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
@@ -26,7 +28,11 @@ export interface SimStateView {
  * The local stack on free ports with its own Azurite; host log lines go to `onHostLog` (default: dropped). A start that
  * lost a free port to another process on this shared machine (EADDRINUSE) is tried again, at most 3 times.
  */
-export async function startBenchStack(options: { timing: Partial<SimulatorTiming>; extraSettings?: Record<string, string>; onHostLog?: (line: string) => void }): Promise<Stack> {
+export async function startBenchStack(options: {
+  timing: Partial<SimulatorTiming>;
+  extraSettings?: Record<string, string>;
+  onHostLog?: (line: string) => void;
+}): Promise<Stack> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await startStackOnce(options);
@@ -36,7 +42,11 @@ export async function startBenchStack(options: { timing: Partial<SimulatorTiming
   }
 }
 
-function startStackOnce(options: { timing: Partial<SimulatorTiming>; extraSettings?: Record<string, string>; onHostLog?: (line: string) => void }): Promise<Stack> {
+function startStackOnce(options: {
+  timing: Partial<SimulatorTiming>;
+  extraSettings?: Record<string, string>;
+  onHostLog?: (line: string) => void;
+}): Promise<Stack> {
   return startStack({
     repoRoot,
     ...ISOLATED_STACK,
@@ -45,7 +55,6 @@ function startStackOnce(options: { timing: Partial<SimulatorTiming>; extraSettin
     hostLog: options.onHostLog ?? (() => undefined),
   });
 }
-
 
 export function queueOf(stack: Stack, name: string): QueueClient {
   return new QueueClient(stack.info.storageConnectionString, name);

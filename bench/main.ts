@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+
 import { repoRoot } from './benchStack';
 import { renderTable, runInfo, writeResults } from './results';
 import type { WorkloadResult } from './types';
 import { runBurst } from './workloads/burst';
 import { runIngest } from './workloads/ingest';
-import { RECORDED_TIMING, ZERO_TIMING, runLatency } from './workloads/latency';
+import { RECORDED_TIMING, runLatency, ZERO_TIMING } from './workloads/latency';
 import { runReportAtScale } from './workloads/reportAtScale';
 
 /** Sizes per mode: `--quick` fits in 2 minutes, the full run in 10 on 2 cores. */
@@ -17,7 +18,10 @@ const WORKLOADS = ['ingest', 'latency', 'burst', 'report', 'scaleout'] as const;
 
 async function main(argv: string[]): Promise<void> {
   const mode = argv.includes('--quick') ? 'quick' : 'full';
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const unknown = only?.filter((name) => !(WORKLOADS as readonly string[]).includes(name)) ?? [];
   if (unknown.length > 0) throw new Error(`Unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
   const wanted = (name: (typeof WORKLOADS)[number]) => !only || only.includes(name);
@@ -29,14 +33,23 @@ async function main(argv: string[]): Promise<void> {
     try {
       results.push(await work());
     } catch (error) {
-      results.push({ name, size: '', durationMs: Date.now() - started, figures: [], notes: [], error: String((error as Error)?.message ?? error) });
+      results.push({
+        name,
+        size: '',
+        durationMs: Date.now() - started,
+        figures: [],
+        notes: [],
+        error: String((error as Error)?.message ?? error),
+      });
     }
     process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   };
 
   if (wanted('ingest')) await attempt('1 ingest', () => runIngest({ events: size.ingest }));
   if (wanted('latency')) {
-    await attempt('2 latency (zero)', () => runLatency({ vms: size.latencyVms, intervalMs: 100 }, ZERO_TIMING, { p99TriggeredMs: 2_000 }));
+    await attempt('2 latency (zero)', () =>
+      runLatency({ vms: size.latencyVms, intervalMs: 100 }, ZERO_TIMING, { p99TriggeredMs: 2_000 }),
+    );
     const scaled = scaleTiming(size.recordedScale);
     await attempt('2 latency (recorded)', () => runLatency({ vms: size.latencyVms, intervalMs: 100 }, scaled));
   }
@@ -48,7 +61,8 @@ async function main(argv: string[]): Promise<void> {
       return outcome.result;
     });
   }
-  if (wanted('scaleout')) await attempt('5 scale-out', async () => (await runBurst({ vms: size.burst }, 3, baseline)).result);
+  if (wanted('scaleout'))
+    await attempt('5 scale-out', async () => (await runBurst({ vms: size.burst }, 3, baseline)).result);
   if (wanted('report')) await attempt('4 report', () => runReportAtScale({ items: size.report }));
 
   results.sort((a, b) => a.name.localeCompare(b.name));

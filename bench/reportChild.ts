@@ -1,4 +1,5 @@
 import { InvocationContext } from '@azure/functions';
+
 import { getRuntime } from '../src/lib/clients';
 import { createProductionReportDeps } from '../src/lib/report/productionDeps';
 import { runComplianceReport } from '../src/lib/report/runComplianceReport';
@@ -16,7 +17,12 @@ async function main(mode: string): Promise<void> {
     let items = 0;
     let pages = 0;
     for (const vault of config.vaults) {
-      const pager = clients.backup(vault.vaultSubscriptionId).backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, { filter: "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'" }).byPage();
+      const pager = clients
+        .backup(vault.vaultSubscriptionId)
+        .backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, {
+          filter: "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'",
+        })
+        .byPage();
       for await (const page of pager) {
         pages++;
         items += page.length;
@@ -24,13 +30,19 @@ async function main(mode: string): Promise<void> {
     }
     detail = { items, pages };
   } else {
-    const context = new InvocationContext({ functionName: 'reportPendingBackups', invocationId: 'bench', logHandler: () => undefined });
+    const context = new InvocationContext({
+      functionName: 'reportPendingBackups',
+      invocationId: 'bench',
+      logHandler: () => undefined,
+    });
     const { deps, options } = createProductionReportDeps(config, clients)(context);
     const report = await runComplianceReport(deps, options);
     detail = { totals: report.totals, problems: report.problems.length };
   }
   const ms = performance.now() - t0;
-  process.stdout.write(`BENCH_RESULT ${JSON.stringify({ mode, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail })}\n`);
+  process.stdout.write(
+    `BENCH_RESULT ${JSON.stringify({ mode, ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...detail })}\n`,
+  );
 }
 
 main(process.argv[2] ?? 'report').catch((error: unknown) => {

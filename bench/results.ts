@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+
 import type { BenchRun, WorkloadResult } from './types';
 
 export function runInfo(mode: BenchRun['mode'], repoRoot: string, workloads: WorkloadResult[]): BenchRun {

@@ -11,7 +11,9 @@ export function percentile(values: readonly number[], p: number): number {
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere. */
 export function processCpuMs(pid: number): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)\s/, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\)\s/, '')
+      .split(' ');
     // after "pid (comm) ": state=0 ... utime=11, stime=12 (clock ticks, 100 per second on Linux)
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
@@ -20,7 +22,12 @@ export function processCpuMs(pid: number): number | undefined {
 }
 
 /** Polls `check` until it returns a value (not undefined), failing after `timeoutMs`: no bench wait is unbounded. */
-export async function pollUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

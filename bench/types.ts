@@ -27,9 +27,16 @@ export interface BenchRun {
   workloads: WorkloadResult[];
 }
 
-export function figure(label: string, value: number | string, unit?: string, target?: { text: string; met: boolean }): Figure {
+export function figure(
+  label: string,
+  value: number | string,
+  unit?: string,
+  target?: { text: string; met: boolean },
+): Figure {
   const rounded = typeof value === 'number' ? round(value) : value;
-  return target ? { label, value: rounded, unit, target: target.text, met: target.met } : { label, value: rounded, unit };
+  return target
+    ? { label, value: rounded, unit, target: target.text, met: target.met }
+    : { label, value: rounded, unit };
 }
 
 export function round(value: number): number {

@@ -1,4 +1,5 @@
 import { app } from '@azure/functions';
+
 import { getRuntime } from './lib/clients';
 
 // App-wide setup only. Each trigger registers itself in src/functions/<name>.ts.

@@ -1,7 +1,8 @@
 import type { QueueClient } from '@azure/storage-queue';
+
 import { startRunner } from '../../tools/local-runner/index';
-import { queueLength, queueOf, repoRoot, startBenchStack } from '../benchStack';
 import { mapLimit } from '../../tools/shared/mapLimit';
+import { queueLength, queueOf, repoRoot, startBenchStack } from '../benchStack';
 import { pollUntil, processCpuMs } from '../stats';
 import { figure, type WorkloadResult } from '../types';
 import { ingestEvents } from './ingestEvents';
@@ -19,12 +20,33 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
   const stack = await startBenchStack({ timing: {} });
   try {
     await stack.runner.stop();
-    const runner = await startRunner({ appDir: repoRoot, settings: stack.info.appSettings, port: 0, functions: ['enqueueProtection'], quiet: true, instanceId: 'bench-ingest' });
+    const runner = await startRunner({
+      appDir: repoRoot,
+      settings: stack.info.appSettings,
+      port: 0,
+      functions: ['enqueueProtection'],
+      quiet: true,
+      instanceId: 'bench-ingest',
+    });
     try {
       const events = ingestEvents(size.events);
       const requests = queueOf(stack, 'protection-requests');
       await requests.createIfNotExists();
-      const sample = Buffer.from(JSON.stringify({ version: 1, vmResourceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-000', attempt: 1, source: 'event', eventId: 'a'.repeat(36), correlationId: 'b'.repeat(36), requestedAt: new Date().toISOString() }, null, 2)).toString('base64');
+      const sample = Buffer.from(
+        JSON.stringify(
+          {
+            version: 1,
+            vmResourceId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-000',
+            attempt: 1,
+            source: 'event',
+            eventId: 'a'.repeat(36),
+            correlationId: 'b'.repeat(36),
+            requestedAt: new Date().toISOString(),
+          },
+          null,
+          2,
+        ),
+      ).toString('base64');
       const rawBefore = await rawSendRate(queueOf(stack, 'bench-raw-1'), sample, Math.round(size.events * 0.69));
 
       const webhook = runner.eventGridWebhookUrl('enqueueProtection');
@@ -33,22 +55,32 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
       const cpuBefore = processCpuMs(runner.pid);
       const t0 = Date.now();
       const statuses = await mapLimit(batches, DELIVERIES_IN_FLIGHT, async (batch) => {
-        const response = await fetch(webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(batch) });
+        const response = await fetch(webhook, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+          body: JSON.stringify(batch),
+        });
         await response.arrayBuffer();
         return response.status;
       });
       const elapsedMs = Date.now() - t0;
       const cpuAfter = processCpuMs(runner.pid);
-      const enqueued = await pollUntil('the queue count to settle', async () => {
-        const n = await queueLength(requests);
-        return n > 0 ? n : undefined;
-      }, 10_000, 200);
+      const enqueued = await pollUntil(
+        'the queue count to settle',
+        async () => {
+          const n = await queueLength(requests);
+          return n > 0 ? n : undefined;
+        },
+        10_000,
+        200,
+      );
       const rawAfter = await rawSendRate(queueOf(stack, 'bench-raw-2'), sample, Math.round(size.events * 0.69));
 
       const rate = enqueued / (elapsedMs / 1000);
       const raw = (rawBefore + rawAfter) / 2;
       const failedDeliveries = statuses.filter((s) => s !== 202).length;
-      const cpuPerEvent = cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / events.length : Number.NaN;
+      const cpuPerEvent =
+        cpuBefore !== undefined && cpuAfter !== undefined ? (cpuAfter - cpuBefore) / events.length : Number.NaN;
       return {
         name: '1 ingest',
         size: `${size.events} events, batches of ${BATCH}, ${DELIVERIES_IN_FLIGHT} deliveries in flight`,

@@ -1,7 +1,7 @@
-import { startBenchStack } from '../benchStack';
 import { simPost } from '../../tools/stack/simControl';
+import { startBenchStack } from '../benchStack';
 import { percentile, processCpuMs } from '../stats';
-import { figure, type Figure, type WorkloadResult } from '../types';
+import { type Figure, figure, type WorkloadResult } from '../types';
 import { createVmsAndWait, milestones } from './protectRun';
 
 export interface LatencyTiming {
@@ -11,21 +11,40 @@ export interface LatencyTiming {
   retryAfterSeconds: number;
 }
 
-export const ZERO_TIMING: LatencyTiming = { label: 'zero durations', configureBackupMs: 0, backupOperationMs: 0, retryAfterSeconds: 0 };
+export const ZERO_TIMING: LatencyTiming = {
+  label: 'zero durations',
+  configureBackupMs: 0,
+  backupOperationMs: 0,
+  retryAfterSeconds: 0,
+};
 /** recordings: ConfigureBackup ~41 s, Retry-After 60 (REALISTIC_TIMING). */
-export const RECORDED_TIMING: LatencyTiming = { label: 'recorded durations', configureBackupMs: 41_000, backupOperationMs: 1_000, retryAfterSeconds: 60 };
+export const RECORDED_TIMING: LatencyTiming = {
+  label: 'recorded durations',
+  configureBackupMs: 41_000,
+  backupOperationMs: 1_000,
+  retryAfterSeconds: 60,
+};
 
 /**
  * Workload 2: VMs created one per `intervalMs` without throttling; p50/p95/p99 from the VM write (simulator state) to
  * protection enabled and to the backup triggered (simulator request log). Also counts protectVm invocations, to show
  * whether waiting on Azure holds one invocation (a queue slot) per VM for the whole operation.
  */
-export async function runLatency(size: { vms: number; intervalMs: number }, timing: LatencyTiming, target?: { p99TriggeredMs: number }): Promise<WorkloadResult> {
+export async function runLatency(
+  size: { vms: number; intervalMs: number },
+  timing: LatencyTiming,
+  target?: { p99TriggeredMs: number },
+): Promise<WorkloadResult> {
   const started = Date.now();
   const hostLines: string[] = [];
   const invocations: Array<{ start: number; end: number }> = [];
   const stack = await startBenchStack({
-    timing: { configureBackupMs: timing.configureBackupMs, backupOperationMs: timing.backupOperationMs, retryAfterSeconds: timing.retryAfterSeconds, backupJobMs: 600_000 },
+    timing: {
+      configureBackupMs: timing.configureBackupMs,
+      backupOperationMs: timing.backupOperationMs,
+      retryAfterSeconds: timing.retryAfterSeconds,
+      backupJobMs: 600_000,
+    },
     onHostLog: (line) => {
       if (line.includes('protectVm finished')) hostLines.push(line);
       const executed = /Executed 'Functions\.protectVm' \([^)]*Duration=(\d+)ms\)/.exec(line);
@@ -36,7 +55,13 @@ export async function runLatency(size: { vms: number; intervalMs: number }, timi
     await simPost(stack, 'throttling', { enabled: false });
     const cpuBefore = processCpuMs(stack.runner.pid);
     const expectedMs = size.vms * size.intervalMs + 3 * timing.configureBackupMs + 2 * timing.retryAfterSeconds * 1000;
-    const run = await createVmsAndWait(stack, { prefix: 'vm-lat', count: size.vms, intervalMs: size.intervalMs, timeoutMs: 60_000 + 2 * expectedMs, drainQueue: false });
+    const run = await createVmsAndWait(stack, {
+      prefix: 'vm-lat',
+      count: size.vms,
+      intervalMs: size.intervalMs,
+      timeoutMs: 60_000 + 2 * expectedMs,
+      drainQueue: false,
+    });
     const cpuMs = (processCpuMs(stack.runner.pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     const armReads = run.requests.filter((entry) => entry.method === 'GET').length;
     const readsPerSecond = (armReads / size.vms) * (1000 / size.intervalMs);
@@ -44,12 +69,27 @@ export async function runLatency(size: { vms: number; intervalMs: number }, timi
     const p99 = percentile(triggered, 99);
     const requeued = hostLines.filter((line) => line.includes('requeued')).length;
     const figures: Figure[] = [
-      figure('p50 / p95 / p99 to protection enabled', `${fmt(percentile(enabled, 50))} / ${fmt(percentile(enabled, 95))} / ${fmt(percentile(enabled, 99))}`, 's'),
-      figure('p50 / p95 / p99 to backup triggered', `${fmt(percentile(triggered, 50))} / ${fmt(percentile(triggered, 95))} / ${fmt(percentile(triggered, 99))}`, 's'),
+      figure(
+        'p50 / p95 / p99 to protection enabled',
+        `${fmt(percentile(enabled, 50))} / ${fmt(percentile(enabled, 95))} / ${fmt(percentile(enabled, 99))}`,
+        's',
+      ),
+      figure(
+        'p50 / p95 / p99 to backup triggered',
+        `${fmt(percentile(triggered, 50))} / ${fmt(percentile(triggered, 95))} / ${fmt(percentile(triggered, 99))}`,
+        's',
+      ),
       target
-        ? figure('p99 to backup triggered', p99 / 1000, 's', { text: `< ${target.p99TriggeredMs / 1000} s`, met: p99 < target.p99TriggeredMs })
+        ? figure('p99 to backup triggered', p99 / 1000, 's', {
+            text: `< ${target.p99TriggeredMs / 1000} s`,
+            met: p99 < target.p99TriggeredMs,
+          })
         : figure('p99 to backup triggered', p99 / 1000, 's'),
-      figure('p99 autoprotect overhead beyond Azure\'s own durations', (p99 - timing.configureBackupMs - timing.backupOperationMs) / 1000, 's'),
+      figure(
+        "p99 autoprotect overhead beyond Azure's own durations",
+        (p99 - timing.configureBackupMs - timing.backupOperationMs) / 1000,
+        's',
+      ),
       figure('ARM reads per VM (incl. polls)', armReads / size.vms),
       figure('ARM reads/s this arrival rate needs (ARM grants 25/s after a burst of 250)', readsPerSecond, '/s'),
       figure('protectVm invocations per VM', hostLines.length / size.vms),
@@ -76,7 +116,15 @@ function mean(values: number[]): number {
 }
 
 function peakInFlight(invocations: Array<{ start: number; end: number }>): number {
-  const edges = invocations.flatMap((i) => [[i.start, 1], [i.end, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const edges = invocations
+    .flatMap(
+      (i) =>
+        [
+          [i.start, 1],
+          [i.end, -1],
+        ] as const,
+    )
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let current = 0;
   let peak = 0;
   for (const [, delta] of edges) {

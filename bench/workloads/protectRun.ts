@@ -1,7 +1,7 @@
-import type { Stack } from '../../tools/stack/startStack';
-import { simGet, simPost } from '../../tools/stack/simControl';
-import { endMs, queueLength, queueOf, vmNameOfItemPath, type SimRequest, type SimStateView } from '../benchStack';
 import { mapLimit } from '../../tools/shared/mapLimit';
+import { simGet, simPost } from '../../tools/stack/simControl';
+import type { Stack } from '../../tools/stack/startStack';
+import { endMs, queueLength, queueOf, type SimRequest, type SimStateView, vmNameOfItemPath } from '../benchStack';
 import { pollUntil } from '../stats';
 
 export interface ProtectRunResult {
@@ -17,7 +17,10 @@ export interface ProtectRunResult {
  * at once, 50 requests in flight), then waits until each has a Backup job and (with `drainQueue`) the request queue is
  * empty.
  */
-export async function createVmsAndWait(stack: Stack, options: { prefix: string; count: number; intervalMs: number; timeoutMs: number; drainQueue: boolean }): Promise<ProtectRunResult> {
+export async function createVmsAndWait(
+  stack: Stack,
+  options: { prefix: string; count: number; intervalMs: number; timeoutMs: number; drainQueue: boolean },
+): Promise<ProtectRunResult> {
   const names = Array.from({ length: options.count }, (_, i) => `${options.prefix}-${String(i).padStart(4, '0')}`);
   const firstCreateMs = Date.now();
   if (options.intervalMs > 0) {
@@ -33,26 +36,47 @@ export async function createVmsAndWait(stack: Stack, options: { prefix: string; 
   }
   const wanted = new Set(names);
   const requestQueue = queueOf(stack, 'protection-requests');
-  const state = await pollUntil(`a Backup job for each of ${options.count} VMs`, async () => {
-    const s = await simGet<SimStateView>(stack, 'state');
-    const withJob = new Set(s.jobs.filter((j) => j.operation === 'Backup' && wanted.has(j.entityFriendlyName)).map((j) => j.entityFriendlyName));
-    if (withJob.size < wanted.size) return undefined;
-    return !options.drainQueue || (await queueLength(requestQueue)) === 0 ? s : undefined;
-  }, options.timeoutMs, 1000);
+  const state = await pollUntil(
+    `a Backup job for each of ${options.count} VMs`,
+    async () => {
+      const s = await simGet<SimStateView>(stack, 'state');
+      const withJob = new Set(
+        s.jobs
+          .filter((j) => j.operation === 'Backup' && wanted.has(j.entityFriendlyName))
+          .map((j) => j.entityFriendlyName),
+      );
+      if (withJob.size < wanted.size) return undefined;
+      return !options.drainQueue || (await queueLength(requestQueue)) === 0 ? s : undefined;
+    },
+    options.timeoutMs,
+    1000,
+  );
   const log = await simGet<{ entries: SimRequest[] }>(stack, 'requests');
-  const created = new Map(state.vms.filter((vm) => wanted.has(vm.name)).map((vm) => [vm.name.toLowerCase(), Date.parse(vm.createdAt)]));
+  const created = new Map(
+    state.vms.filter((vm) => wanted.has(vm.name)).map((vm) => [vm.name.toLowerCase(), Date.parse(vm.createdAt)]),
+  );
   const requests = log.entries.filter((entry) => Date.parse(entry.time) >= firstCreateMs - 1000);
-  return { created, requests, state, poison: await queueLength(queueOf(stack, 'protection-requests-poison')), firstCreateMs };
+  return {
+    created,
+    requests,
+    state,
+    poison: await queueLength(queueOf(stack, 'protection-requests-poison')),
+    firstCreateMs,
+  };
 }
 
 /** Per VM: when protection was enabled (PUT accepted + the operation's duration) and when the backup was triggered. */
-export function milestones(run: ProtectRunResult, configureMs: number): { enabled: number[]; triggered: number[]; lastTriggerMs: number } {
+export function milestones(
+  run: ProtectRunResult,
+  configureMs: number,
+): { enabled: number[]; triggered: number[]; lastTriggerMs: number } {
   const enabledAt = new Map<string, number>();
   const triggeredAt = new Map<string, number>();
   for (const entry of run.requests) {
     const vm = vmNameOfItemPath(entry.path);
     if (!vm || entry.status !== 202) continue;
-    if (entry.operationId === 'ProtectedItems_CreateOrUpdate' && !enabledAt.has(vm)) enabledAt.set(vm, endMs(entry) + configureMs);
+    if (entry.operationId === 'ProtectedItems_CreateOrUpdate' && !enabledAt.has(vm))
+      enabledAt.set(vm, endMs(entry) + configureMs);
     if (entry.operationId === 'Backups_Trigger' && !triggeredAt.has(vm)) triggeredAt.set(vm, endMs(entry));
   }
   const enabled: number[] = [];
@@ -73,8 +97,25 @@ export function milestones(run: ProtectRunResult, configureMs: number): { enable
 const POLL_OPERATIONS = /OperationStatuses_Get|OperationResults_Get|JobDetails_Get/;
 
 /** ARM requests by kind (reads, writes, polls, deletes), 429s, and Backup jobs per VM. */
-export function requestMix(run: ProtectRunResult): { reads: number; writes: number; polls: number; deletes: number; total: number; throttled: number; byOperation: Record<string, number>; backupJobs: { min: number; max: number; notOne: number } } {
-  const mix = { reads: 0, writes: 0, polls: 0, deletes: 0, total: 0, throttled: 0, byOperation: {} as Record<string, number> };
+export function requestMix(run: ProtectRunResult): {
+  reads: number;
+  writes: number;
+  polls: number;
+  deletes: number;
+  total: number;
+  throttled: number;
+  byOperation: Record<string, number>;
+  backupJobs: { min: number; max: number; notOne: number };
+} {
+  const mix = {
+    reads: 0,
+    writes: 0,
+    polls: 0,
+    deletes: 0,
+    total: 0,
+    throttled: 0,
+    byOperation: {} as Record<string, number>,
+  };
   for (const entry of run.requests) {
     mix.total++;
     mix.byOperation[entry.operationId] = (mix.byOperation[entry.operationId] ?? 0) + 1;
@@ -91,5 +132,8 @@ export function requestMix(run: ProtectRunResult): { reads: number; writes: numb
     if (job.operation === 'Backup' && perVm.has(vm)) perVm.set(vm, (perVm.get(vm) ?? 0) + 1);
   }
   const counts = [...perVm.values()];
-  return { ...mix, backupJobs: { min: Math.min(...counts), max: Math.max(...counts), notOne: counts.filter((c) => c !== 1).length } };
+  return {
+    ...mix,
+    backupJobs: { min: Math.min(...counts), max: Math.max(...counts), notOne: counts.filter((c) => c !== 1).length },
+  };
 }

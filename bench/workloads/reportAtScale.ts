@@ -1,20 +1,32 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { TableClient } from '@azure/data-tables';
+
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import type { Stack } from '../../tools/stack/startStack';
-import { simGet, simPost } from '../../tools/stack/simControl';
-import { repoRoot, startBenchStack, type SimRequest } from '../benchStack';
 import { mapLimit } from '../../tools/shared/mapLimit';
+import { simGet, simPost } from '../../tools/stack/simControl';
+import type { Stack } from '../../tools/stack/startStack';
+import { repoRoot, type SimRequest, startBenchStack } from '../benchStack';
 import { figure, type WorkloadResult } from '../types';
 
 const run = promisify(execFile);
 const SUB = '11111111-1111-1111-1111-111111111111';
-const EXTRA_VAULTS = [['rsv-northeurope', 'northeurope'], ['rsv-westus3', 'westus3'], ['rsv-southeastasia', 'southeastasia']] as const;
+const EXTRA_VAULTS = [
+  ['rsv-northeurope', 'northeurope'],
+  ['rsv-westus3', 'westus3'],
+  ['rsv-southeastasia', 'southeastasia'],
+] as const;
 const VAULTS = [['rsv-eastus', 'eastus'], ['rsv-westeurope', 'westeurope'], ...EXTRA_VAULTS] as const;
 
-interface ChildResult { ms: number; maxRssMb: number; pages?: number; items?: number; totals?: { protectedItems: number; stale: number; failed: number } }
+interface ChildResult {
+  ms: number;
+  maxRssMb: number;
+  pages?: number;
+  items?: number;
+  totals?: { protectedItems: number; stale: number; failed: number };
+}
 
 /**
  * Workload 4: `items` protected items over 5 vaults (2 % IRPending with old jobs, half of them with a failed first
@@ -27,15 +39,35 @@ export async function runReportAtScale(size: { items: number }): Promise<Workloa
   try {
     await simPost(stack, 'throttling', { enabled: false });
     const { tenantId } = await simGet<{ tenantId: string }>(stack, 'state');
-    await simPost(stack, 'seed', { subscriptionId: SUB, tenantId, vaults: EXTRA_VAULTS.map(([name, location]) => ({ resourceGroup: 'rg-backup', name, location, policies: [{ name: 'DefaultPolicy', kind: 'IaasV1Daily' }] })) });
+    await simPost(stack, 'seed', {
+      subscriptionId: SUB,
+      tenantId,
+      vaults: EXTRA_VAULTS.map(([name, location]) => ({
+        resourceGroup: 'rg-backup',
+        name,
+        location,
+        policies: [{ name: 'DefaultPolicy', kind: 'IaasV1Daily' }],
+      })),
+    });
     const perVault = Math.floor(size.items / VAULTS.length);
-    for (const [name] of VAULTS) await simPost(stack, 'bulkProtectedItems', { vaultName: name, count: perVault, stalePercent: 2, createVms: false });
+    for (const [name] of VAULTS)
+      await simPost(stack, 'bulkProtectedItems', {
+        vaultName: name,
+        count: perVault,
+        stalePercent: 2,
+        createVms: false,
+      });
     const failed = await seedFailedLedgerRows(stack, Math.round(size.items / 100));
 
     const env = {
       ...process.env,
       ...stack.info.appSettings,
-      AUTOPROTECT_VAULTS: JSON.stringify(VAULTS.map(([name, region]) => ({ region, vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}` }))),
+      AUTOPROTECT_VAULTS: JSON.stringify(
+        VAULTS.map(([name, region]) => ({
+          region,
+          vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`,
+        })),
+      ),
     };
     const floor = await child('floor', env);
     const before = (await simGet<{ entries: SimRequest[] }>(stack, 'requests')).entries.length;
@@ -43,7 +75,9 @@ export async function runReportAtScale(size: { items: number }): Promise<Workloa
     const calls = (await simGet<{ entries: SimRequest[] }>(stack, 'requests')).entries.slice(before);
     const itemPages = calls.filter((c) => c.operationId === 'BackupProtectedItems_List').length;
     const jobPages = calls.filter((c) => c.operationId === 'BackupJobs_List').length;
-    const perItemCalls = calls.filter((c) => /ProtectedItems_Get|JobDetails_Get|OperationStatuses_Get/.test(c.operationId)).length;
+    const perItemCalls = calls.filter((c) =>
+      /ProtectedItems_Get|JobDetails_Get|OperationStatuses_Get/.test(c.operationId),
+    ).length;
     // Jobs in the report's window per vault: a ConfigureBackup job per stale item, a failed Backup job for every second one.
     const stalePerVault = Math.round((perVault * 2) / 100);
     const pagesPerJobListing = Math.max(1, Math.ceil((stalePerVault + Math.floor(stalePerVault / 2)) / 200));
@@ -74,20 +108,49 @@ export async function runReportAtScale(size: { items: number }): Promise<Workloa
 }
 
 async function child(mode: 'floor' | 'report', env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  const { stdout } = await run(process.execPath, [join(repoRoot, 'dist', 'bench', 'reportChild.js'), mode], { env, cwd: repoRoot, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [join(repoRoot, 'dist', 'bench', 'reportChild.js'), mode], {
+    env,
+    cwd: repoRoot,
+    timeout: 240_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '));
   if (!line) throw new Error(`report child (${mode}) printed no result`);
   return JSON.parse(line.slice('BENCH_RESULT '.length)) as ChildResult;
 }
 
 async function seedFailedLedgerRows(stack: Stack, count: number): Promise<number> {
-  const ledger = new TableLedger(TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', { allowInsecureConnection: true }));
-  await TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', { allowInsecureConnection: true }).createTable().catch(() => undefined);
+  const ledger = new TableLedger(
+    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
+      allowInsecureConnection: true,
+    }),
+  );
+  await TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
+    allowInsecureConnection: true,
+  })
+    .createTable()
+    .catch(() => undefined);
   const now = new Date().toISOString();
-  await mapLimit(Array.from({ length: count }, (_, i) => i), 20, async (i) => {
-    const id = `/subscriptions/${SUB}/resourceGroups/rg-failed/providers/Microsoft.Compute/virtualMachines/vm-failed-${i}`;
-    await ledger.create({ vmKey: id.toLowerCase(), vmResourceId: id, subscriptionId: SUB, status: 'failed', reason: 'no-vault-for-region', errorCode: 'no-vault-for-region', attempts: 1, operationIds: [], jobIds: [], firstSeen: now, lastChanged: now });
-  });
+  await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    20,
+    async (i) => {
+      const id = `/subscriptions/${SUB}/resourceGroups/rg-failed/providers/Microsoft.Compute/virtualMachines/vm-failed-${i}`;
+      await ledger.create({
+        vmKey: id.toLowerCase(),
+        vmResourceId: id,
+        subscriptionId: SUB,
+        status: 'failed',
+        reason: 'no-vault-for-region',
+        errorCode: 'no-vault-for-region',
+        attempts: 1,
+        operationIds: [],
+        jobIds: [],
+        firstSeen: now,
+        lastChanged: now,
+      });
+    },
+  );
   return count;
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ArmError, NotImplementedError, armErrors } from './errors';
+
+import { ArmError, armErrors, NotImplementedError } from './errors';
 import type { ArmRequest, ArmResponse } from './http';
 import { queryParam } from './http';
 import { categoryOf, pathSegments } from './router';
@@ -10,7 +11,12 @@ import { remainingHeaderName } from './throttling';
 const ROUTING_REGION = 'LOCALSIM';
 
 /** Serves one ARM request: common headers, auth, api-version, routing, throttling, faults, handler, request log. */
-export async function serveArm(runtime: SimulatorRuntime, req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<void> {
+export async function serveArm(
+  runtime: SimulatorRuntime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawBody: string,
+): Promise<void> {
   const started = Date.now();
   const url = new URL(req.url ?? '/', runtime.baseUrl);
   const method = (req.method ?? 'GET').toUpperCase();
@@ -37,11 +43,27 @@ export async function serveArm(runtime: SimulatorRuntime, req: IncomingMessage, 
   }
   if (response.status === -1) {
     req.socket.destroy();
-    runtime.requests.record({ time: new Date(started).toISOString(), method, path: url.pathname, operationId, status: 0, subscriptionId, durationMs: Date.now() - started });
+    runtime.requests.record({
+      time: new Date(started).toISOString(),
+      method,
+      path: url.pathname,
+      operationId,
+      status: 0,
+      subscriptionId,
+      durationMs: Date.now() - started,
+    });
     return;
   }
   writeResponse(res, response, headers);
-  runtime.requests.record({ time: new Date(started).toISOString(), method, path: url.pathname, operationId, status: response.status, subscriptionId, durationMs: Date.now() - started });
+  runtime.requests.record({
+    time: new Date(started).toISOString(),
+    method,
+    path: url.pathname,
+    operationId,
+    status: response.status,
+    subscriptionId,
+    durationMs: Date.now() - started,
+  });
 
   async function respond(): Promise<ArmResponse> {
     const auth = headerValue(req, 'authorization') ?? '';
@@ -66,7 +88,17 @@ export async function serveArm(runtime: SimulatorRuntime, req: IncomingMessage, 
     const now = Date.now();
     runtime.ctx.store.settle(now);
     const body = parseBody(rawBody);
-    const armRequest: ArmRequest = { method, url, baseUrl: runtime.baseUrl, params: match.params, headers: req.headers, body, apiVersion, clientRequestId, now };
+    const armRequest: ArmRequest = {
+      method,
+      url,
+      baseUrl: runtime.baseUrl,
+      params: match.params,
+      headers: req.headers,
+      body,
+      apiVersion,
+      clientRequestId,
+      now,
+    };
     return match.route.handle(armRequest, runtime.ctx);
   }
 }
@@ -76,7 +108,13 @@ function parseBody(raw: string): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (error) {
-    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.', {}, { cause: error });
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized.',
+      {},
+      { cause: error },
+    );
   }
 }
 
@@ -94,7 +132,11 @@ export function writeResponse(res: ServerResponse, response: ArmResponse, header
     return;
   }
   const text = JSON.stringify(response.body);
-  res.writeHead(response.status, { ...all, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+  res.writeHead(response.status, {
+    ...all,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -104,5 +146,8 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 }
 
 function routingStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,16 +1,26 @@
-import { resourceGroupKeyOf } from './store/model';
-import { redact } from './eventgrid/handshake';
 import { randomUUID } from 'node:crypto';
+
 import { z } from 'zod';
+
+import { bulkProtectedItems } from './bulkSeed';
 import { mergeThrottling, type SeedConfig } from './config';
-import { HandshakeFailedError } from './eventgrid/handshake';
+import {
+  bulkProtectedItemsSchema,
+  createVmSchema,
+  eventGridSchema,
+  faultsSchema,
+  noiseSchema,
+  seedSchema,
+  throttlingSchema,
+  timingSchema,
+} from './controlSchemas';
+import { HandshakeFailedError, redact } from './eventgrid/handshake';
 import { eventSubscriptionSchema } from './eventgrid/subscription';
 import type { ArmResponse } from './http';
-import { bulkProtectedItems } from './bulkSeed';
-import { bulkProtectedItemsSchema, createVmSchema, eventGridSchema, faultsSchema, noiseSchema, seedSchema, throttlingSchema, timingSchema } from './controlSchemas';
 import type { SimulatorRuntime } from './runtime';
-import { stateSnapshot } from './stateSnapshot';
 import { loadSeed } from './seedLoader';
+import { stateSnapshot } from './stateSnapshot';
+import { resourceGroupKeyOf } from './store/model';
 import { vmView } from './views';
 import { writeVm } from './vmService';
 
@@ -22,7 +32,11 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
   'GET requests': (rt) => ({ status: 200, body: { ...rt.requests.summary(), entries: rt.requests.entries } }),
   'GET events': (rt) => ({
     status: 200,
-    body: { subscriptions: rt.ctx.events.list().map(redactSubscription), published: rt.ctx.events.published, deliveries: rt.ctx.events.deliveries },
+    body: {
+      subscriptions: rt.ctx.events.list().map(redactSubscription),
+      published: rt.ctx.events.published,
+      deliveries: rt.ctx.events.deliveries,
+    },
   }),
   'GET eventSubscriptions': (rt) => ({ status: 200, body: { value: rt.ctx.events.list().map(redactSubscription) } }),
   'GET faults': (rt) => ({ status: 200, body: { faults: rt.faults.list() } }),
@@ -38,7 +52,10 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
     return { status: 200, body: rt.ctx.settings.timing };
   },
   'POST throttling': (rt, body) => {
-    rt.ctx.settings.throttling = mergeThrottling(rt.ctx.settings.throttling, throttlingSchema.parse(body) as Parameters<typeof mergeThrottling>[1]);
+    rt.ctx.settings.throttling = mergeThrottling(
+      rt.ctx.settings.throttling,
+      throttlingSchema.parse(body) as Parameters<typeof mergeThrottling>[1],
+    );
     rt.throttle.configure(rt.ctx.settings.throttling);
     return { status: 200, body: rt.ctx.settings.throttling };
   },
@@ -54,15 +71,23 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
     rt.reset();
     return { status: 200, body: stateSnapshot(rt) };
   },
-  'POST bulkProtectedItems': (rt, body) => ({ status: 201, body: bulkProtectedItems(rt.ctx, rt.seed.subscriptionId, bulkProtectedItemsSchema.parse(body)) }),
+  'POST bulkProtectedItems': (rt, body) => ({
+    status: 201,
+    body: bulkProtectedItems(rt.ctx, rt.seed.subscriptionId, bulkProtectedItemsSchema.parse(body)),
+  }),
   'POST seed': (rt, body) => {
-    const parsed = seedSchema.parse(body) as SeedConfig;
+    const parsed = seedSchema.parse(body);
     loadSeed(rt.ctx, parsed);
     return { status: 200, body: stateSnapshot(rt) };
   },
 };
 
-export async function serveControl(runtime: SimulatorRuntime, method: string, path: string, body: unknown): Promise<ArmResponse> {
+export async function serveControl(
+  runtime: SimulatorRuntime,
+  method: string,
+  path: string,
+  body: unknown,
+): Promise<ArmResponse> {
   const name = path.replace(/^\/_sim\//, '').replace(/\/$/, '');
   const deleteSubscription = /^eventSubscriptions\/([^/]+)$/.exec(name);
   if (method === 'DELETE' && deleteSubscription?.[1]) {
@@ -70,14 +95,21 @@ export async function serveControl(runtime: SimulatorRuntime, method: string, pa
     return { status: removed ? 200 : 404, body: { removed } };
   }
   const handler = CONTROL_ROUTES[`${method} ${name}`];
-  if (!handler) return { status: 404, body: { error: { code: 'NotFound', message: `No control endpoint ${method} /_sim/${name}` } } };
+  if (!handler)
+    return {
+      status: 404,
+      body: { error: { code: 'NotFound', message: `No control endpoint ${method} /_sim/${name}` } },
+    };
   try {
     return await handler(runtime, body);
   } catch (error) {
-    if (error instanceof z.ZodError) return { status: 400, body: { error: { code: 'InvalidRequest', message: z.prettifyError(error) } } };
-    if (error instanceof HandshakeFailedError) return { status: 400, body: { error: { code: 'HandshakeFailed', message: error.message } } };
+    if (error instanceof z.ZodError)
+      return { status: 400, body: { error: { code: 'InvalidRequest', message: z.prettifyError(error) } } };
+    if (error instanceof HandshakeFailedError)
+      return { status: 400, body: { error: { code: 'HandshakeFailed', message: error.message } } };
     const withStatus = error as { statusCode?: number; toBody?: () => unknown };
-    if (typeof withStatus.statusCode === 'number' && withStatus.toBody) return { status: withStatus.statusCode, body: withStatus.toBody() };
+    if (typeof withStatus.statusCode === 'number' && withStatus.toBody)
+      return { status: withStatus.statusCode, body: withStatus.toBody() };
     throw error;
   }
 }
@@ -88,7 +120,14 @@ function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
   rt.ctx.store.resourceGroups.add(resourceGroupKeyOf(subscriptionId, input.resourceGroup));
   const { created, vm } = writeVm(
     rt.ctx,
-    { subscriptionId, resourceGroup: input.resourceGroup, name: input.name, location: input.location, tags: input.tags, guestAgent: input.guestAgent },
+    {
+      subscriptionId,
+      resourceGroup: input.resourceGroup,
+      name: input.name,
+      location: input.location,
+      tags: input.tags,
+      guestAgent: input.guestAgent,
+    },
     { emitEvents: input.emitEvents, method: 'PUT', clientRequestId: randomUUID(), now: Date.now() },
   );
   return { status: created ? 201 : 200, body: vmView(vm) };

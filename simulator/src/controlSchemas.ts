@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { faultRuleSchema } from './faults';
 
 export const createVmSchema = z.object({
@@ -23,13 +24,21 @@ export const timingSchema = z
 
 const bucketSchema = z.object({ size: z.number().min(0), refillPerSecond: z.number().min(0) }).partial();
 
-export const throttlingSchema = z.object({ enabled: z.boolean(), reads: bucketSchema, writes: bucketSchema, deletes: bucketSchema }).partial();
-
-export const noiseSchema = z
-  .object({ updateAfterCreate: z.boolean(), extensionWriteAfterCreate: z.boolean(), duplicateDeliveryRate: z.number().min(0).max(1) })
+export const throttlingSchema = z
+  .object({ enabled: z.boolean(), reads: bucketSchema, writes: bucketSchema, deletes: bucketSchema })
   .partial();
 
-export const eventGridSchema = z.object({ retryScale: z.number().positive(), deliveryTimeoutMs: z.number().int().positive() }).partial();
+export const noiseSchema = z
+  .object({
+    updateAfterCreate: z.boolean(),
+    extensionWriteAfterCreate: z.boolean(),
+    duplicateDeliveryRate: z.number().min(0).max(1),
+  })
+  .partial();
+
+export const eventGridSchema = z
+  .object({ retryScale: z.number().positive(), deliveryTimeoutMs: z.number().int().positive() })
+  .partial();
 
 export const faultsSchema = z.object({ faults: z.array(faultRuleSchema) });
 
@@ -40,7 +49,14 @@ export const seedSchema = z.object({
   tenantId: z.string().min(1),
   extraSubscriptionIds: z.array(z.string()).optional(),
   resourceGroups: z.array(z.string()).optional(),
-  vaults: z.array(z.object({ resourceGroup: z.string().min(1), name: z.string().min(1), location: z.string().min(1), policies: z.array(policySeedSchema).optional() })),
+  vaults: z.array(
+    z.object({
+      resourceGroup: z.string().min(1),
+      name: z.string().min(1),
+      location: z.string().min(1),
+      policies: z.array(policySeedSchema).optional(),
+    }),
+  ),
   vms: z
     .array(
       z.object({

@@ -1,24 +1,24 @@
-export { startSimulator, defaultDataDir } from './simulator';
-export type { SimulatorHandle } from './simulator';
-export {
-  DEFAULT_SEED,
-  DEFAULT_TIMING,
-  REALISTIC_TIMING,
-  DEFAULT_THROTTLING,
-  DEFAULT_NOISE,
-  DEFAULT_EVENT_GRID,
-} from './config';
 export type {
+  BucketConfig,
+  EventGridConfig,
+  NoiseConfig,
+  PolicySeed,
+  SeedConfig,
   SimulatorOptions,
   SimulatorTiming,
   ThrottlingConfig,
-  BucketConfig,
-  NoiseConfig,
-  EventGridConfig,
-  SeedConfig,
   VaultSeed,
   VmSeed,
-  PolicySeed,
 } from './config';
-export type { FaultRule } from './faults';
+export {
+  DEFAULT_EVENT_GRID,
+  DEFAULT_NOISE,
+  DEFAULT_SEED,
+  DEFAULT_THROTTLING,
+  DEFAULT_TIMING,
+  REALISTIC_TIMING,
+} from './config';
 export type { EventSubscription } from './eventgrid/subscription';
+export type { FaultRule } from './faults';
+export type { SimulatorHandle } from './simulator';
+export { defaultDataDir, startSimulator } from './simulator';

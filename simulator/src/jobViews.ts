@@ -1,14 +1,32 @@
 /** Renders operations and jobs as the service returns them (recordings/ and rest-examples/ shapes). */
-import { DOTNET_MIN_DATE, armTime, isoDuration } from './http';
-import { type JobRecord, type OperationRecord, type VaultRecord, vaultIdOf } from './store/model';
+import { armTime, DOTNET_MIN_DATE, isoDuration } from './http';
+import { type JobRecord, type OperationRecord, vaultIdOf, type VaultRecord } from './store/model';
 
-export function operationStatusView(op: OperationRecord, now: number, failure?: { code: string; message: string }): Record<string, unknown> {
+export function operationStatusView(
+  op: OperationRecord,
+  now: number,
+  failure?: { code: string; message: string },
+): Record<string, unknown> {
   if (now < op.endTime) {
     return { id: op.id, name: op.id, status: 'InProgress', startTime: armTime(op.startTime), endTime: DOTNET_MIN_DATE };
   }
-  if (failure) return { id: op.id, name: op.id, status: 'Failed', startTime: armTime(op.startTime), endTime: armTime(op.endTime), error: failure };
+  if (failure)
+    return {
+      id: op.id,
+      name: op.id,
+      status: 'Failed',
+      startTime: armTime(op.startTime),
+      endTime: armTime(op.endTime),
+      error: failure,
+    };
   // Both recordings (PUT and POST) show a succeeded operation with endTime == startTime [live].
-  const body: Record<string, unknown> = { id: op.id, name: op.id, status: 'Succeeded', startTime: armTime(op.startTime), endTime: armTime(op.startTime) };
+  const body: Record<string, unknown> = {
+    id: op.id,
+    name: op.id,
+    status: 'Succeeded',
+    startTime: armTime(op.startTime),
+    endTime: armTime(op.startTime),
+  };
   if (op.jobId) body.properties = { objectType: 'OperationStatusJobExtendedInfo', jobId: op.jobId };
   return body;
 }
@@ -41,10 +59,20 @@ export function jobView(vault: VaultRecord, job: JobRecord, now: number): Record
   if (!running) properties.endTime = armTime(job.endTime);
   if (!running && job.outcome.status === 'Failed') {
     properties.errorDetails = [
-      { errorCode: job.outcome.errorCode, errorString: job.outcome.errorString, errorTitle: job.outcome.errorTitle, recommendations: [] },
+      {
+        errorCode: job.outcome.errorCode,
+        errorString: job.outcome.errorString,
+        errorTitle: job.outcome.errorTitle,
+        recommendations: [],
+      },
     ];
   }
-  return { id: `${vaultIdOf(vault)}/backupJobs/${job.id}`, name: job.id, type: 'Microsoft.RecoveryServices/vaults/backupJobs', properties };
+  return {
+    id: `${vaultIdOf(vault)}/backupJobs/${job.id}`,
+    name: job.id,
+    type: 'Microsoft.RecoveryServices/vaults/backupJobs',
+    properties,
+  };
 }
 
 function propertyBagOf(job: JobRecord, running: boolean): Record<string, string> {
@@ -59,10 +87,27 @@ function backupTasks(job: JobRecord, now: number): Array<Record<string, string>>
   const split = job.startTime + Math.round((job.endTime - job.startTime) / 10);
   const failed = job.outcome.status === 'Failed';
   const task = (taskId: string, start: number, end: number, failsHere: boolean): Record<string, string> => {
-    if (now < start) return { taskId, startTime: DOTNET_MIN_DATE, endTime: DOTNET_MIN_DATE, duration: 'PT0S', status: 'NotStarted' };
-    if (now < end) return { taskId, startTime: armTime(start), endTime: DOTNET_MIN_DATE, duration: isoDuration(now - start), status: 'InProgress' };
-    return { taskId, startTime: armTime(start), endTime: armTime(end), duration: isoDuration(end - start), status: failsHere ? 'Failed' : 'Completed' };
+    if (now < start)
+      return { taskId, startTime: DOTNET_MIN_DATE, endTime: DOTNET_MIN_DATE, duration: 'PT0S', status: 'NotStarted' };
+    if (now < end)
+      return {
+        taskId,
+        startTime: armTime(start),
+        endTime: DOTNET_MIN_DATE,
+        duration: isoDuration(now - start),
+        status: 'InProgress',
+      };
+    return {
+      taskId,
+      startTime: armTime(start),
+      endTime: armTime(end),
+      duration: isoDuration(end - start),
+      status: failsHere ? 'Failed' : 'Completed',
+    };
   };
   if (failed) return [task('Take Snapshot', job.startTime, job.endTime, true)];
-  return [task('Take Snapshot', job.startTime, split, false), task('Transfer data to vault', split, job.endTime, false)];
+  return [
+    task('Take Snapshot', job.startTime, split, false),
+    task('Transfer data to vault', split, job.endTime, false),
+  ];
 }

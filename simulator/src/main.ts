@@ -10,6 +10,12 @@ runStandalone(process.argv.slice(2), (line) => console.log(line))
     process.once('SIGTERM', stop);
   })
   .catch((error: unknown) => {
-    console.error(JSON.stringify({ level: 'error', message: 'simulator.failed', error: error instanceof Error ? error.message : String(error) }));
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        message: 'simulator.failed',
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
     process.exit(1);
   });

@@ -21,7 +21,8 @@ export function parseItemPath(container: string, item: string): IaasVmRef | unde
 }
 
 export function requireAzureFabric(fabric: string): void {
-  if (fabric.toLowerCase() !== 'azure') throw armErrors.invalidInput(`Fabric '${fabric}' is not supported; use 'Azure'.`);
+  if (fabric.toLowerCase() !== 'azure')
+    throw armErrors.invalidInput(`Fabric '${fabric}' is not supported; use 'Azure'.`);
 }
 
 export const canonicalNames = {
@@ -36,7 +37,8 @@ export interface VmIdParts {
   name: string;
 }
 
-const VM_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i;
+const VM_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i;
 
 export function parseVmId(id: string): VmIdParts | undefined {
   const m = VM_ID.exec(id);
@@ -45,11 +47,18 @@ export function parseVmId(id: string): VmIdParts | undefined {
   return { subscriptionId, resourceGroup, name };
 }
 
-const POLICY_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/backupPolicies\/([^/]+)$/i;
+const POLICY_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)\/backupPolicies\/([^/]+)$/i;
 
-export function parsePolicyId(id: string): { subscriptionId: string; resourceGroup: string; vault: string; name: string } {
+export function parsePolicyId(id: string): {
+  subscriptionId: string;
+  resourceGroup: string;
+  vault: string;
+  name: string;
+} {
   const m = POLICY_ID.exec(id);
-  if (!m) throw new ArmError(400, 'BMSUserErrorInvalidPolicyInput', `Policy id '${id}' is not a valid backup policy id.`);
+  if (!m)
+    throw new ArmError(400, 'BMSUserErrorInvalidPolicyInput', `Policy id '${id}' is not a valid backup policy id.`);
   const [, subscriptionId = '', resourceGroup = '', vault = '', name = ''] = m;
   return { subscriptionId, resourceGroup, vault, name };
 }

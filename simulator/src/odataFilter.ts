@@ -21,7 +21,10 @@ export function parseFilter(req: ArmRequest, allowedKeys: readonly string[]): Fi
     const match = CLAUSE.exec(part);
     if (!match) throw armErrors.invalidInput(`The $filter clause '${part.trim()}' is not of the form key eq 'value'.`);
     const key = allowed.get((match[1] ?? '').toLowerCase());
-    if (!key) throw armErrors.invalidInput(`The $filter key '${match[1]}' is not supported here; supported: ${allowedKeys.join(', ')}.`);
+    if (!key)
+      throw armErrors.invalidInput(
+        `The $filter key '${match[1]}' is not supported here; supported: ${allowedKeys.join(', ')}.`,
+      );
     return { key, value: match[2] ?? '' };
   });
 }
@@ -44,6 +47,7 @@ export function parseJobFilterDate(text: string): number {
     return Date.UTC(Number(y), Number(mo) - 1, Number(d), hours, Number(mi), Number(s));
   }
   const iso = Date.parse(text);
-  if (Number.isNaN(iso)) throw armErrors.invalidInput(`The date '${text}' in $filter is not in the format 'yyyy-MM-dd hh:mm:ss tt'.`);
+  if (Number.isNaN(iso))
+    throw armErrors.invalidInput(`The date '${text}' in $filter is not in the format 'yyyy-MM-dd hh:mm:ss tt'.`);
   return iso;
 }

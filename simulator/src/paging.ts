@@ -9,13 +9,19 @@ export const PAGE_SIZE = 200;
  * nextLink is absolute, keeps every query parameter of the request (api-version, $filter) and sets `$skipToken` to an
  * opaque offset.
  */
-export function pageOf<T>(req: ArmRequest, items: readonly T[], render: (item: T) => unknown, pageSize = PAGE_SIZE): { value: unknown[]; nextLink?: string } {
+export function pageOf<T>(
+  req: ArmRequest,
+  items: readonly T[],
+  render: (item: T) => unknown,
+  pageSize = PAGE_SIZE,
+): { value: unknown[]; nextLink?: string } {
   const token = queryParam(req.url, '$skipToken');
   const offset = token === undefined ? 0 : decodeSkipToken(token);
   const value = items.slice(offset, offset + pageSize).map(render);
   if (offset + pageSize >= items.length) return { value };
   const next = new URL(req.url.pathname + req.url.search, req.baseUrl);
-  for (const key of [...next.searchParams.keys()]) if (key.toLowerCase() === '$skiptoken') next.searchParams.delete(key);
+  for (const key of [...next.searchParams.keys()])
+    if (key.toLowerCase() === '$skiptoken') next.searchParams.delete(key);
   next.searchParams.set('$skipToken', encodeSkipToken(offset + pageSize));
   return { value, nextLink: next.toString().replace(/\+/g, '%20') };
 }

@@ -1,6 +1,6 @@
-import { resourceGroupKeyOf } from './store/model';
 import type { SeedConfig } from './config';
 import type { SimContext } from './context';
+import { resourceGroupKeyOf } from './store/model';
 import { applySeed } from './store/seed';
 import { writeVm } from './vmService';
 
@@ -11,7 +11,14 @@ export function loadSeed(ctx: SimContext, seed: SeedConfig): void {
     ctx.store.resourceGroups.add(resourceGroupKeyOf(seed.subscriptionId, vm.resourceGroup));
     writeVm(
       ctx,
-      { subscriptionId: seed.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent },
+      {
+        subscriptionId: seed.subscriptionId,
+        resourceGroup: vm.resourceGroup,
+        name: vm.name,
+        location: vm.location,
+        tags: vm.tags,
+        guestAgent: vm.guestAgent,
+      },
       { emitEvents: false, method: 'PUT', clientRequestId: 'seed', now: Date.now() },
     );
   }

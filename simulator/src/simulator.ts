@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+
 import { serveArm, writeResponse } from './armPipeline';
 import { loadOrCreateTls } from './certs';
 import {
@@ -37,7 +38,9 @@ export interface SimulatorHandle {
 
 /** Default data directory: <repo>/.local/simulator (git-ignored). Works from src/ (jest) and dist/ (node). */
 export function defaultDataDir(): string {
-  const repoRoot = __dirname.includes(`${join('dist', 'simulator')}`) ? join(__dirname, '..', '..', '..') : join(__dirname, '..', '..');
+  const repoRoot = __dirname.includes(`${join('dist', 'simulator')}`)
+    ? join(__dirname, '..', '..', '..')
+    : join(__dirname, '..', '..');
   return join(repoRoot, '.local', 'simulator');
 }
 
@@ -66,7 +69,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     router: new Router(ROUTES),
     throttle: new SubscriptionThrottle(settings.throttling),
     faults: new FaultInjector(),
-    requests: new RequestLog(options.logRequests ? (entry) => console.log(JSON.stringify({ level: 'info', message: 'simulator.request', ...entry })) : undefined),
+    requests: new RequestLog(
+      options.logRequests
+        ? (entry) => console.log(JSON.stringify({ level: 'info', message: 'simulator.request', ...entry }))
+        : undefined,
+    ),
     get baseUrl() {
       return baseUrl;
     },
@@ -89,7 +96,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   await listen(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   baseUrl = `https://127.0.0.1:${port}`;
-  if (!options.quiet) console.log(JSON.stringify({ level: 'info', message: 'simulator.started', url: baseUrl, caCertPath: tls.caCertPath }));
+  if (!options.quiet)
+    console.log(
+      JSON.stringify({ level: 'info', message: 'simulator.started', url: baseUrl, caCertPath: tls.caCertPath }),
+    );
   return {
     url: baseUrl,
     port,
@@ -104,12 +114,24 @@ async function handle(runtime: SimulatorRuntime, req: IncomingMessage, res: Serv
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/_sim' || path.startsWith('/_sim/')) {
-      if (!isLoopback(req.socket.remoteAddress)) return writeResponse(res, { status: 403, body: { error: { code: 'Forbidden', message: 'The control API answers loopback callers only.' } } }, {});
+      if (!isLoopback(req.socket.remoteAddress))
+        return writeResponse(
+          res,
+          {
+            status: 403,
+            body: { error: { code: 'Forbidden', message: 'The control API answers loopback callers only.' } },
+          },
+          {},
+        );
       let body: unknown;
       try {
         body = raw.trim() === '' ? {} : JSON.parse(raw);
       } catch (_error) {
-        return writeResponse(res, { status: 400, body: { error: { code: 'InvalidJson', message: 'The body is not JSON.' } } }, {});
+        return writeResponse(
+          res,
+          { status: 400, body: { error: { code: 'InvalidJson', message: 'The body is not JSON.' } } },
+          {},
+        );
       }
       return writeResponse(res, await serveControl(runtime, (req.method ?? 'GET').toUpperCase(), path, body), {});
     }
@@ -118,9 +140,17 @@ async function handle(runtime: SimulatorRuntime, req: IncomingMessage, res: Serv
     if (res.headersSent) return void res.destroy();
     if (error instanceof BodyTooLargeError) {
       res.setHeader('Connection', 'close');
-      return writeResponse(res, { status: 413, body: { error: { code: 'RequestEntityTooLarge', message: error.message } } }, {});
+      return writeResponse(
+        res,
+        { status: 413, body: { error: { code: 'RequestEntityTooLarge', message: error.message } } },
+        {},
+      );
     }
-    writeResponse(res, { status: 500, body: { error: { code: 'InternalServerError', message: (error as Error).message } } }, {});
+    writeResponse(
+      res,
+      { status: 500, body: { error: { code: 'InternalServerError', message: (error as Error).message } } },
+      {},
+    );
   }
 }
 

@@ -1,8 +1,8 @@
+import { armTime } from './http';
+import { jobStatus } from './jobViews';
 import { canonicalNames } from './names';
 import type { SimulatorRuntime } from './runtime';
 import { vaultIdOf, vmIdOf } from './store/model';
-import { jobStatus } from './jobViews';
-import { armTime } from './http';
 
 /** The JSON of GET /_sim/state. Reading it applies due transitions but changes nothing else. */
 export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
@@ -18,8 +18,17 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
     subscriptions: [...store.subscriptions],
     tenantId: store.tenantId,
     resourceGroups: [...store.resourceGroups],
-    vaults: [...store.vaults.values()].map((v) => ({ id: vaultIdOf(v), name: v.name, resourceGroup: v.resourceGroup, location: v.location })),
-    policies: [...store.policies.values()].map((p) => ({ id: `${vaultId(p.vaultKey)}/backupPolicies/${p.name}`, name: p.name, kind: p.kind })),
+    vaults: [...store.vaults.values()].map((v) => ({
+      id: vaultIdOf(v),
+      name: v.name,
+      resourceGroup: v.resourceGroup,
+      location: v.location,
+    })),
+    policies: [...store.policies.values()].map((p) => ({
+      id: `${vaultId(p.vaultKey)}/backupPolicies/${p.name}`,
+      name: p.name,
+      kind: p.kind,
+    })),
     vms: [...store.vms.values()].map((vm) => ({
       id: vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name),
       name: vm.name,

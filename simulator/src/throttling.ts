@@ -6,7 +6,8 @@ interface Bucket {
   updatedAt: number;
 }
 
-export type ThrottleDecision = { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number; remaining: 0 };
+export type ThrottleDecision =
+  { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number; remaining: 0 };
 
 /** ARM's per-subscription token buckets (reads, writes, deletes), refilled continuously. */
 export class SubscriptionThrottle {

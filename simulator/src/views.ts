@@ -4,10 +4,10 @@ import { canonicalNames } from './names';
 import {
   type PolicyRecord,
   type ProtectedItemRecord,
-  type VaultRecord,
-  type VmRecord,
   vaultIdOf,
+  type VaultRecord,
   vmIdOf,
+  type VmRecord,
 } from './store/model';
 
 const PUBLIC_HOST = 'https://management.azure.com';
@@ -84,7 +84,11 @@ export function containerView(vault: VaultRecord, item: ProtectedItemRecord): Re
   };
 }
 
-export function policyView(vault: VaultRecord, policy: PolicyRecord, protectedItemsCount: number): Record<string, unknown> {
+export function policyView(
+  vault: VaultRecord,
+  policy: PolicyRecord,
+  protectedItemsCount: number,
+): Record<string, unknown> {
   const base = {
     id: `${vaultIdOf(vault)}/backupPolicies/${policy.name}`,
     name: policy.name,
@@ -96,10 +100,18 @@ export function policyView(vault: VaultRecord, policy: PolicyRecord, protectedIt
       properties: {
         backupManagementType: 'AzureIaasVM',
         instantRPDetails: {},
-        schedulePolicy: { schedulePolicyType: 'SimpleSchedulePolicy', scheduleRunFrequency: 'Daily', scheduleRunTimes: ['2019-03-01T03:30:00Z'], scheduleWeeklyFrequency: 0 },
+        schedulePolicy: {
+          schedulePolicyType: 'SimpleSchedulePolicy',
+          scheduleRunFrequency: 'Daily',
+          scheduleRunTimes: ['2019-03-01T03:30:00Z'],
+          scheduleWeeklyFrequency: 0,
+        },
         retentionPolicy: {
           retentionPolicyType: 'LongTermRetentionPolicy',
-          dailySchedule: { retentionTimes: ['2019-03-01T03:30:00Z'], retentionDuration: { count: 30, durationType: 'Days' } },
+          dailySchedule: {
+            retentionTimes: ['2019-03-01T03:30:00Z'],
+            retentionDuration: { count: 30, durationType: 'Days' },
+          },
         },
         instantRpRetentionRangeInDays: 2,
         timeZone: 'UTC',
@@ -120,7 +132,10 @@ export function policyView(vault: VaultRecord, policy: PolicyRecord, protectedIt
       },
       retentionPolicy: {
         retentionPolicyType: 'LongTermRetentionPolicy',
-        dailySchedule: { retentionTimes: ['2019-03-01T08:00:00Z'], retentionDuration: { count: 30, durationType: 'Days' } },
+        dailySchedule: {
+          retentionTimes: ['2019-03-01T08:00:00Z'],
+          retentionDuration: { count: 30, durationType: 'Days' },
+        },
       },
       instantRpRetentionRangeInDays: 7,
       timeZone: 'UTC',

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import type { SimContext } from './context';
 import { armErrors } from './errors';
 import type { GuestAgentStatus, VmRecord } from './store/model';
-import { vmIdOf, resourceGroupKeyOf } from './store/model';
+import { resourceGroupKeyOf, vmIdOf } from './store/model';
 
 export interface VmWrite {
   subscriptionId: string;
@@ -24,15 +25,25 @@ export interface WriteContext {
 /** Creates or updates a VM (the one code path for Compute PUT and POST /_sim/vms) and raises its Event Grid events. */
 export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): { created: boolean; vm: VmRecord } {
   const { store } = ctx;
-  if (!store.subscriptions.has(input.subscriptionId.toLowerCase())) throw armErrors.subscriptionNotFound(input.subscriptionId);
-  if (!store.resourceGroups.has(resourceGroupKeyOf(input.subscriptionId, input.resourceGroup))) throw armErrors.resourceGroupNotFound(input.resourceGroup);
+  if (!store.subscriptions.has(input.subscriptionId.toLowerCase()))
+    throw armErrors.subscriptionNotFound(input.subscriptionId);
+  if (!store.resourceGroups.has(resourceGroupKeyOf(input.subscriptionId, input.resourceGroup)))
+    throw armErrors.resourceGroupNotFound(input.resourceGroup);
   const id = vmIdOf(input.subscriptionId, input.resourceGroup, input.name);
   const existing = store.vm(id);
   if (existing && existing.location.toLowerCase() !== input.location.toLowerCase()) {
-    throw armErrors.badBody(`Changing property 'location' is not allowed (existing '${existing.location}', requested '${input.location}').`);
+    throw armErrors.badBody(
+      `Changing property 'location' is not allowed (existing '${existing.location}', requested '${input.location}').`,
+    );
   }
   const vm: VmRecord = existing
-    ? { ...existing, tags: input.tags ?? existing.tags, properties: { ...existing.properties, ...input.properties }, guestAgent: input.guestAgent ?? existing.guestAgent, updatedAt: write.now }
+    ? {
+        ...existing,
+        tags: input.tags ?? existing.tags,
+        properties: { ...existing.properties, ...input.properties },
+        guestAgent: input.guestAgent ?? existing.guestAgent,
+        updatedAt: write.now,
+      }
     : {
         subscriptionId: input.subscriptionId,
         resourceGroup: input.resourceGroup,
@@ -52,7 +63,11 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
   return { created: !existing, vm };
 }
 
-export function deleteVm(ctx: SimContext, id: string, write: { emitEvents: boolean; clientRequestId: string }): boolean {
+export function deleteVm(
+  ctx: SimContext,
+  id: string,
+  write: { emitEvents: boolean; clientRequestId: string },
+): boolean {
   const vm = ctx.store.vm(id);
   if (!vm) return false;
   ctx.store.vms.delete(id.toLowerCase());

@@ -1,8 +1,9 @@
-import { app, output, type InvocationContext } from '@azure/functions';
+import { app, type InvocationContext, output } from '@azure/functions';
+
 import { buildOnFirstUse } from '../lib/clients';
 import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
-import { errorFields, createLogger } from '../lib/logger';
 import { intakeEvent } from '../lib/intake/intakeEvent';
+import { createLogger, errorFields } from '../lib/logger';
 import type { RejectStore } from '../lib/rejects/rejectStore';
 import { TableRejectStore } from '../lib/rejects/tableRejectStore';
 
@@ -11,7 +12,10 @@ import { TableRejectStore } from '../lib/rejects/tableRejectStore';
  * protection request on `protection-requests`. Ignored and rejected events succeed; only a failure to record a
  * reject (or a configuration error) fails the invocation, so Event Grid redelivers.
  */
-export const protectionRequestsOutput = output.storageQueue({ queueName: PROTECTION_REQUESTS_QUEUE, connection: 'AzureWebJobsStorage' });
+export const protectionRequestsOutput = output.storageQueue({
+  queueName: PROTECTION_REQUESTS_QUEUE,
+  connection: 'AzureWebJobsStorage',
+});
 
 export interface EnqueueProtectionDeps {
   watchedSubscriptionIds: readonly string[];
@@ -26,7 +30,10 @@ export function createEnqueueProtectionHandler(getDeps: () => EnqueueProtectionD
       const result = await intakeEvent(event, { ...deps, logger });
       if (result.outcome === 'enqueued') context.extraOutputs.set(protectionRequestsOutput, result.request);
     } catch (error) {
-      logger.error('enqueueProtection failed; Event Grid will redeliver', { outcome: 'failed', error: errorFields(error) });
+      logger.error('enqueueProtection failed; Event Grid will redeliver', {
+        outcome: 'failed',
+        error: errorFields(error),
+      });
       throw error;
     }
   };

@@ -1,8 +1,13 @@
 import { app, type InvocationContext } from '@azure/functions';
+
 import { buildOnFirstUse } from '../lib/clients';
 import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
 import { createLogger, errorFields } from '../lib/logger';
-import { handleProtectionMessage, type MessageOutcome, type ProtectionMessageDeps } from '../lib/protection/handleProtectionMessage';
+import {
+  handleProtectionMessage,
+  type MessageOutcome,
+  type ProtectionMessageDeps,
+} from '../lib/protection/handleProtectionMessage';
 import { createProductionProtectionDeps } from '../lib/protection/productionDeps';
 
 /**
@@ -17,7 +22,11 @@ export function createProtectVmHandler(getDeps: (context: InvocationContext) => 
       const outcome = await handleProtectionMessage(getDeps(context), queueEntry);
       createLogger(context).info('protectVm finished', { outcome: outcome.kind, dequeueCount, ...summary(outcome) });
     } catch (error) {
-      createLogger(context).error('protectVm failed; the host will redeliver the message', { outcome: 'error', dequeueCount, error: errorFields(error) });
+      createLogger(context).error('protectVm failed; the host will redeliver the message', {
+        outcome: 'error',
+        dequeueCount,
+        error: errorFields(error),
+      });
       throw error;
     }
   };

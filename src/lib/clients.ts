@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
+
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import { TableClient } from '@azure/data-tables';
 import { EventGridPublisherClient } from '@azure/eventgrid';
-import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
+import { type AccessToken, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
+
 import { createArmPacingPolicy } from './azure/armPacingPolicy';
 import { ArmRequestPacer } from './azure/armRequestPacer';
-import { loadConfig, isLoopbackUrl, type AppConfig } from './config';
+import { type AppConfig, isLoopbackUrl, loadConfig } from './config';
 
 /**
  * The one composition root: the only place SDK clients are built. Endpoint, CA and credential are chosen here, so
@@ -51,29 +53,43 @@ export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = p
     endpoint: config.arm.endpoint,
     retryOptions: { ...ARM_RETRY_OPTIONS },
     additionalPolicies: [{ policy: createArmPacingPolicy(pacer), position: 'perRetry' as const }],
-    ...(config.arm.caCertPath === undefined ? {} : { agent: new Agent({ ca: readFileSync(config.arm.caCertPath), keepAlive: true }) }),
+    ...(config.arm.caCertPath === undefined
+      ? {}
+      : { agent: new Agent({ ca: readFileSync(config.arm.caCertPath), keepAlive: true }) }),
   };
   const computeClients = new Map<string, ComputeManagementClient>();
   const backupClients = new Map<string, RecoveryServicesBackupClient>();
 
   const queues = QueueServiceClient.fromConnectionString(config.storageConnection);
-  const tableOptions = { allowInsecureConnection: usesHttpTableEndpoint(config.storageConnection), retryOptions: { ...STORAGE_TABLE_RETRY_OPTIONS } };
+  const tableOptions = {
+    allowInsecureConnection: usesHttpTableEndpoint(config.storageConnection),
+    retryOptions: { ...STORAGE_TABLE_RETRY_OPTIONS },
+  };
   const blobs = BlobServiceClient.fromConnectionString(config.storageConnection);
 
   return {
     compute: (subscriptionId) =>
       cached(computeClients, subscriptionId, (id) => new ComputeManagementClient(armCredential, id, armOptions)),
     backup: (subscriptionId) =>
-      cached(backupClients, subscriptionId, (id) =>
-        // 12.x builds URLs from `$host` (not `endpoint`, which only sets the token scope): both must point at ARM.
-        new RecoveryServicesBackupClient(armCredential, id, { ...armOptions, $host: config.arm.endpoint, apiVersion: BACKUP_API_VERSION }),
+      cached(
+        backupClients,
+        subscriptionId,
+        (id) =>
+          // 12.x builds URLs from `$host` (not `endpoint`, which only sets the token scope): both must point at ARM.
+          new RecoveryServicesBackupClient(armCredential, id, {
+            ...armOptions,
+            $host: config.arm.endpoint,
+            apiVersion: BACKUP_API_VERSION,
+          }),
       ),
     requestQueue: queues.getQueueClient(config.queues.requests),
     poisonQueue: queues.getQueueClient(config.queues.poison),
     ledgerTable: TableClient.fromConnectionString(config.storageConnection, config.tables.ledger, tableOptions),
     rejectsTable: TableClient.fromConnectionString(config.storageConnection, config.tables.rejects, tableOptions),
     reportsContainer: blobs.getContainerClient(config.reports.container),
-    ...(config.summaryTopic === undefined ? {} : { summaryPublisher: createSummaryPublisher(config.summaryTopic.endpoint) }),
+    ...(config.summaryTopic === undefined
+      ? {}
+      : { summaryPublisher: createSummaryPublisher(config.summaryTopic.endpoint) }),
   };
 }
 
@@ -105,14 +121,22 @@ export function buildOnFirstUse<T>(build: (runtime: AppRuntime) => T): () => T {
 /** A fixed bearer token for the local simulator only (never logged; not a credential anywhere else). */
 export function createLocalTokenCredential(): TokenCredential {
   return {
-    getToken: async (): Promise<AccessToken> => ({ token: LOCAL_TOKEN_VALUE, expiresOnTimestamp: Date.now() + 3_600_000 }),
+    getToken: async (): Promise<AccessToken> => ({
+      token: LOCAL_TOKEN_VALUE,
+      expiresOnTimestamp: Date.now() + 3_600_000,
+    }),
   };
 }
 
 function createSummaryPublisher(endpoint: string): EventGridPublisherClient<'EventGrid'> {
   const local = isLoopbackUrl(endpoint);
   const credential = local ? createLocalTokenCredential() : new DefaultAzureCredential();
-  return new EventGridPublisherClient(endpoint, 'EventGrid', credential, local ? { allowInsecureConnection: true } : {});
+  return new EventGridPublisherClient(
+    endpoint,
+    'EventGrid',
+    credential,
+    local ? { allowInsecureConnection: true } : {},
+  );
 }
 
 /** Table clients refuse http unless told: true for Azurite (UseDevelopmentStorage or an http table endpoint). */

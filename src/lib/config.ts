@@ -1,18 +1,19 @@
 import { existsSync } from 'node:fs';
-import { ConfigError } from './errors';
-import { readRules, readVaults } from './config/jsonSettings';
-import { httpsUrlProblem, isLoopbackUrl } from './config/formats';
+
 import { deepFreeze } from './config/deepFreeze';
+import { httpsUrlProblem, isLoopbackUrl } from './config/formats';
+import { readRules, readVaults } from './config/jsonSettings';
 import { SettingReader } from './config/settingReader';
 import type { AppConfig } from './config/types';
+import { ConfigError } from './errors';
 
 /**
  * The only module that reads process.env. Settings are read once, validated (every problem listed in one
  * ConfigError), and returned frozen. Names and defaults are documented in docs/configuration.md.
  */
-export type { AppConfig, RulesConfig, TagMatch, VaultRoute } from './config/types';
-export { DEFAULT_RULES } from './config/jsonSettings';
 export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './config/formats';
+export { DEFAULT_RULES } from './config/jsonSettings';
+export type { AppConfig, RulesConfig, TagMatch, VaultRoute } from './config/types';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const PROTECTION_REQUESTS_QUEUE = 'protection-requests';
@@ -62,7 +63,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const invocationBudgetMs = read.integer('AUTOPROTECT_INVOCATION_BUDGET', 120, 1, 570) * 1000;
   const leaseMs = read.integer('AUTOPROTECT_LEASE_SECONDS', 300, 1, 3600) * 1000;
   if (leaseMs <= invocationBudgetMs) {
-    problems.push(`AUTOPROTECT_LEASE_SECONDS (${leaseMs / 1000}) must be longer than AUTOPROTECT_INVOCATION_BUDGET (${invocationBudgetMs / 1000}), or a second invocation could claim a VM still being worked on`);
+    problems.push(
+      `AUTOPROTECT_LEASE_SECONDS (${leaseMs / 1000}) must be longer than AUTOPROTECT_INVOCATION_BUDGET (${invocationBudgetMs / 1000}), or a second invocation could claim a VM still being worked on`,
+    );
   }
   const retry = {
     baseDelayMs: Math.round(read.number('AUTOPROTECT_RETRY_BASE_SECONDS', 5, 0, 3600) * 1000),
@@ -88,11 +91,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     retry,
     queues: { requests: PROTECTION_REQUESTS_QUEUE, poison: PROTECTION_REQUESTS_POISON_QUEUE },
     tables: {
-      ledger: read.matching('AUTOPROTECT_LEDGER_TABLE', 'autoprotectledger', TABLE_NAME, 'a table name: a letter then 2-62 letters or digits'),
-      rejects: read.matching('AUTOPROTECT_REJECTS_TABLE', 'autoprotectrejects', TABLE_NAME, 'a table name: a letter then 2-62 letters or digits'),
+      ledger: read.matching(
+        'AUTOPROTECT_LEDGER_TABLE',
+        'autoprotectledger',
+        TABLE_NAME,
+        'a table name: a letter then 2-62 letters or digits',
+      ),
+      rejects: read.matching(
+        'AUTOPROTECT_REJECTS_TABLE',
+        'autoprotectrejects',
+        TABLE_NAME,
+        'a table name: a letter then 2-62 letters or digits',
+      ),
     },
     reports: {
-      container: read.matching('AUTOPROTECT_REPORT_CONTAINER', 'reports', CONTAINER_NAME, 'a blob container name: 3-63 lower-case letters, digits and single hyphens'),
+      container: read.matching(
+        'AUTOPROTECT_REPORT_CONTAINER',
+        'reports',
+        CONTAINER_NAME,
+        'a blob container name: 3-63 lower-case letters, digits and single hyphens',
+      ),
       prefix: readReportPrefix(env.AUTOPROTECT_REPORT_PREFIX, problems),
     },
     ...(summaryEndpoint === undefined ? {} : { summaryTopic: { endpoint: summaryEndpoint } }),
@@ -111,13 +129,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 function readArm(read: SettingReader, env: NodeJS.ProcessEnv, problems: string[]): AppConfig['arm'] {
   const endpointText = read.raw('AUTOPROTECT_ARM_ENDPOINT') ?? DEFAULT_ARM_ENDPOINT;
   // Even towards the simulator ARM must be https: the SDK's bearer-token policy refuses plain http.
-  const problem = endpointText.toLowerCase().startsWith('http:') ? `must be https (ARM clients send bearer tokens only over TLS), got '${endpointText}'` : httpsUrlProblem(endpointText);
+  const problem = endpointText.toLowerCase().startsWith('http:')
+    ? `must be https (ARM clients send bearer tokens only over TLS), got '${endpointText}'`
+    : httpsUrlProblem(endpointText);
   if (problem !== undefined) problems.push(`AUTOPROTECT_ARM_ENDPOINT ${problem}`);
   const endpoint = problem === undefined ? endpointText.replace(/\/+$/, '') : DEFAULT_ARM_ENDPOINT;
   const isLocal = problem === undefined && isLoopbackUrl(endpoint);
   const caCertPath = env.AUTOPROTECT_ARM_CA_CERT?.trim() || undefined;
   if (caCertPath !== undefined) {
-    if (!isLocal) problems.push('AUTOPROTECT_ARM_CA_CERT is only allowed with a local (127.0.0.1/localhost) AUTOPROTECT_ARM_ENDPOINT');
+    if (!isLocal)
+      problems.push(
+        'AUTOPROTECT_ARM_CA_CERT is only allowed with a local (127.0.0.1/localhost) AUTOPROTECT_ARM_ENDPOINT',
+      );
     else if (!existsSync(caCertPath)) problems.push(`AUTOPROTECT_ARM_CA_CERT: file '${caCertPath}' does not exist`);
   }
   return caCertPath === undefined ? { endpoint, isLocal } : { endpoint, caCertPath, isLocal };

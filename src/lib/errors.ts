@@ -81,7 +81,7 @@ export function ensureError(value: unknown): Error {
   if (value instanceof Error) return value;
   let text: string;
   try {
-    text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }
@@ -93,10 +93,12 @@ export function ensureError(value: unknown): Error {
  * status is kept in `context.statusCode`). Undefined for errors without one (connection errors, bugs).
  */
 export function statusCodeOf(error: unknown): number | undefined {
-  if (error instanceof AutoprotectError && typeof error.context.statusCode === 'number') return error.context.statusCode;
-  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : undefined;
+  if (error instanceof AutoprotectError && typeof error.context.statusCode === 'number')
+    return error.context.statusCode;
+  return typeof error === 'object' && error !== null && 'statusCode' in error && typeof error.statusCode === 'number'
+    ? error.statusCode
+    : undefined;
 }
-
 
 function defaultCodeFor(className: string): string {
   // 'ValidationError' -> 'validation-error'

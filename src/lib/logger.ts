@@ -1,4 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
+
 import { ensureError } from './errors';
 
 /**
@@ -20,7 +21,8 @@ export interface Logger {
 
 export const LOG_SERVICE = 'autoprotect';
 const REDACTED = '[redacted]';
-const SECRET_KEY = /^(?:.*(?:connectionstring|accountkey|password|secret|token|authorization|credential|sas|signature))$|^(?:storageconnection|azurewebjobsstorage|key|sig|apikey|aeg-sas-key)$/i;
+const SECRET_KEY =
+  /^(?:.*(?:connectionstring|accountkey|password|secret|token|authorization|credential|sas|signature))$|^(?:storageconnection|azurewebjobsstorage|key|sig|apikey|aeg-sas-key)$/i;
 /** Each pattern keeps its first group (the label) and replaces the secret after it. */
 const SECRET_VALUE: ReadonlyArray<RegExp> = [
   /(AccountKey=)[^;"'\s]+/gi,

@@ -1,5 +1,5 @@
-import { ValidationError } from './errors';
 import { GUID_PATTERN } from './config/formats';
+import { ValidationError } from './errors';
 
 /**
  * VM resource ids are parsed and normalised here and nowhere else.
@@ -50,7 +50,8 @@ export function tryParseVmResourceId(value: unknown): VmResourceIdParse {
 
   const segments = value.slice(1).split('/');
   if (segments.some((segment) => segment.length === 0)) return fail('resource id has an empty segment');
-  if (segments.some((segment) => segment === '.' || segment === '..')) return fail("resource id has a '.' or '..' segment");
+  if (segments.some((segment) => segment === '.' || segment === '..'))
+    return fail("resource id has a '.' or '..' segment");
 
   for (const [index, expected] of FIXED_SEGMENTS) {
     const actual = segments[index];
@@ -64,7 +65,16 @@ export function tryParseVmResourceId(value: unknown): VmResourceIdParse {
     return fail(`resource id names a child of a VM ('${segments.slice(8).join('/')}'), not the VM itself`);
   }
 
-  const [, subscription, , resourceGroup, , , , name] = segments as [string, string, string, string, string, string, string, string];
+  const [, subscription, , resourceGroup, , , , name] = segments as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (!GUID_PATTERN.test(subscription)) return fail(`subscription '${subscription}' is not a GUID`);
   if (!RESOURCE_GROUP.test(resourceGroup) || resourceGroup.endsWith('.')) {
     return fail(`resource group '${resourceGroup}' is not a valid resource group name`);

@@ -1,4 +1,4 @@
-import { runChaos, type ChaosResult } from '../../tools/chaos/runChaos';
+import { type ChaosResult, runChaos } from '../../tools/chaos/runChaos';
 import { repoRoot } from '../helpers/e2eStack';
 
 /**
@@ -13,8 +13,18 @@ describe(`chaos run (200 VMs, seed ${SEED})`, () => {
   let result: ChaosResult;
 
   beforeAll(async () => {
-    result = await runChaos({ repoRoot, vmCount: 200, seed: SEED, maxKills: 6, settleTimeoutMs: 150_000, createPerSecond: 10, say: () => undefined });
-    console.log(`chaos seed ${SEED}: ${JSON.stringify({ durationMs: result.durationMs, kills: result.kills, counts: result.verdict.counts, faultHits: result.faultHits, events: result.events })}`);
+    result = await runChaos({
+      repoRoot,
+      vmCount: 200,
+      seed: SEED,
+      maxKills: 6,
+      settleTimeoutMs: 150_000,
+      createPerSecond: 10,
+      say: () => undefined,
+    });
+    console.log(
+      `chaos seed ${SEED}: ${JSON.stringify({ durationMs: result.durationMs, kills: result.kills, counts: result.verdict.counts, faultHits: result.faultHits, events: result.events })}`,
+    );
   }, 300_000);
 
   it('ends every VM in its expected final state: nothing lost, nothing doubled, ledger agreeing with the simulator', () => {
@@ -42,7 +52,17 @@ describe(`chaos run (200 VMs, seed ${SEED})`, () => {
   it('leaves no secret in host logs, ledger rows, rejects, reports or poison messages', () => {
     expect(result.secretFindings).toEqual([]);
     const sources = result.scanned.map((text) => text.source);
-    expect(sources).toEqual(expect.arrayContaining(['host-log', 'ledger', 'rejects', 'poison', 'report:latest.json', 'report:latest.html', 'report:latest.csv']));
+    expect(sources).toEqual(
+      expect.arrayContaining([
+        'host-log',
+        'ledger',
+        'rejects',
+        'poison',
+        'report:latest.json',
+        'report:latest.html',
+        'report:latest.csv',
+      ]),
+    );
     expect(result.scanned.find((text) => text.source === 'host-log')?.chars).toBeGreaterThan(10_000);
     expect(result.hostLogLines).toBeGreaterThan(1_000);
   });

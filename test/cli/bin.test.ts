@@ -1,42 +1,58 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { runCaptured, scratchDir, writeSettingsFile } from './cliHarness';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'autoprotect.js');
 
 /** Runs the built bin (dist/ comes from `npm run build`, which `npm test` runs first). */
-function runBin(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function runBin(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: scratchDir(), env: { PATH: process.env.PATH, ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: scratchDir(), env: { PATH: process.env.PATH, ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('bin/autoprotect.js (child process)', () => {
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist', 'tools', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before the cli tests');
+    if (!existsSync(join(ROOT, 'dist', 'tools', 'cli', 'main.js')))
+      throw new Error('dist/ is missing: run `npm run build` before the cli tests');
   });
 
   it('--help prints the commands and exits 0', async () => {
     const run = await runBin(['--help']);
 
     expect(run.code).toBe(0);
-    for (const command of ['status', 'report', 'sweep', 'poison list', 'poison replay', 'sim vm create']) expect(run.stdout).toContain(`  ${command} `);
+    for (const command of ['status', 'report', 'sweep', 'poison list', 'poison replay', 'sim vm create'])
+      expect(run.stdout).toContain(`  ${command} `);
   });
 
   it('an unknown command exits 2 with one line on stderr', async () => {
     const run = await runBin(['frobnicate']);
 
-    expect(run).toEqual({ code: 2, stdout: '', stderr: "autoprotect: unknown command 'frobnicate' (see autoprotect --help)\n" });
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "autoprotect: unknown command 'frobnicate' (see autoprotect --help)\n",
+    });
   });
 
   it('a bad setting exits 1 with one line, no stack trace and no connection string', async () => {
     const settings = writeSettingsFile({
-      AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0LWtleQ==;EndpointSuffix=core.windows.net',
+      AzureWebJobsStorage:
+        'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0LWtleQ==;EndpointSuffix=core.windows.net',
       AUTOPROTECT_VAULTS: '[]',
     });
 
@@ -44,7 +60,12 @@ describe('bin/autoprotect.js (child process)', () => {
 
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr.split('\n')).toEqual([expect.stringMatching(/^autoprotect: invalid settings: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/), '']);
+    expect(run.stderr.split('\n')).toEqual([
+      expect.stringMatching(
+        /^autoprotect: invalid settings: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/,
+      ),
+      '',
+    ]);
     expect(run.stderr).not.toContain('c2VjcmV0LWtleQ');
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
@@ -55,22 +76,37 @@ describe('settings resolution', () => {
     const settings = writeSettingsFile({
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       AUTOPROTECT_SUBSCRIPTION_IDS: '11111111-1111-1111-1111-111111111111',
-      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus' }]),
+      AUTOPROTECT_VAULTS: JSON.stringify([
+        {
+          region: 'eastus',
+          vaultId:
+            '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus',
+        },
+      ]),
       AUTOPROTECT_LEDGER_TABLE: 'fromfile',
     });
 
-    const run = await runCaptured(['status', '--settings', settings], { env: { AUTOPROTECT_LEDGER_TABLE: 'bad-name!', UNRELATED: 'x' } });
+    const run = await runCaptured(['status', '--settings', settings], {
+      env: { AUTOPROTECT_LEDGER_TABLE: 'bad-name!', UNRELATED: 'x' },
+    });
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^autoprotect: invalid settings: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/);
+    expect(run.stderr).toMatch(
+      /^autoprotect: invalid settings: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/,
+    );
   });
 
   it('--verbose adds the stack trace; a missing settings file is one line', async () => {
     const missing = await runCaptured(['status', '--settings', '/nonexistent/settings.json']);
     const verbose = await runCaptured(['status', '--settings', '/nonexistent/settings.json', '--verbose']);
 
-    expect(missing).toMatchObject({ code: 1, stderr: 'autoprotect: cannot read settings file /nonexistent/settings.json: ENOENT\n' });
-    expect(verbose.stderr.split('\n')[0]).toBe('autoprotect: cannot read settings file /nonexistent/settings.json: ENOENT');
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: 'autoprotect: cannot read settings file /nonexistent/settings.json: ENOENT\n',
+    });
+    expect(verbose.stderr.split('\n')[0]).toBe(
+      'autoprotect: cannot read settings file /nonexistent/settings.json: ENOENT',
+    );
     expect(verbose.stderr).toMatch(/\n\s+at /);
   });
 
@@ -84,6 +120,9 @@ describe('settings resolution', () => {
   it('an unknown option is a usage error naming it', async () => {
     const run = await runCaptured(['sweep', '--fast']);
 
-    expect(run).toMatchObject({ code: 2, stderr: "autoprotect: sweep: Unknown option '--fast' (see autoprotect --help)\n" });
+    expect(run).toMatchObject({
+      code: 2,
+      stderr: "autoprotect: sweep: Unknown option '--fast' (see autoprotect --help)\n",
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { CliIo, OutputStream } from '../../tools/cli/io';
 import { runCli } from '../../tools/cli/main';
 
@@ -17,7 +18,10 @@ export function captureStream(isTTY = false): OutputStream & { text(): string } 
 }
 
 /** Runs `autoprotect <argv>` in-process with captured output, an empty environment and a scratch cwd by default. */
-export async function runCaptured(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CapturedRun> {
+export async function runCaptured(
+  argv: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CapturedRun> {
   const stdout = captureStream();
   const stderr = captureStream();
   const io: CliIo = { stdout, stderr, env: options.env ?? {}, cwd: options.cwd ?? scratchDir() };

@@ -41,7 +41,9 @@ describe('createProgress', () => {
     progress.tick('vm-2');
     progress.done();
 
-    expect(stream.text()).toBe('\r\x1b[2Kchecking [#...] 1/4 vm-1\r\x1b[2Kchecking [##..] 2/4 vm-2\r\x1b[2Kchecking [##..] 2/4\n');
+    expect(stream.text()).toBe(
+      '\r\x1b[2Kchecking [#...] 1/4 vm-1\r\x1b[2Kchecking [##..] 2/4 vm-2\r\x1b[2Kchecking [##..] 2/4\n',
+    );
   });
 
   it('without a TTY prints a line at most every interval, and the final count', () => {
@@ -63,18 +65,40 @@ describe('createProgress', () => {
 
 describe('renderTable', () => {
   it('pads columns to the widest cell', () => {
-    expect(renderTable(['VM', 'STATUS'], [['vm-long-name', 'ok'], ['x', 'failed']])).toBe('VM            STATUS\n------------  ------\nvm-long-name  ok\nx             failed');
+    expect(
+      renderTable(
+        ['VM', 'STATUS'],
+        [
+          ['vm-long-name', 'ok'],
+          ['x', 'failed'],
+        ],
+      ),
+    ).toBe('VM            STATUS\n------------  ------\nvm-long-name  ok\nx             failed');
   });
 });
 
 describe('parsePoisonBody', () => {
-  const request = { version: 1, vmResourceId: '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm', subscriptionId: '11111111-1111-1111-1111-111111111111', source: 'event', attempt: 3 };
+  const request = {
+    version: 1,
+    vmResourceId:
+      '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm',
+    subscriptionId: '11111111-1111-1111-1111-111111111111',
+    source: 'event',
+    attempt: 3,
+  };
 
   it('reads the app shape, a bare request (base64 or plain JSON), and keeps anything else as unreadable', () => {
     const base64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64');
 
-    expect(parsePoisonBody(base64({ code: 'c', reason: 'r', at: '2026-11-25T00:00:00Z', request }))).toMatchObject({ shape: 'app', code: 'c', request: { attempt: 3 } });
-    expect(parsePoisonBody(base64(request))).toMatchObject({ shape: 'host', request: { vmResourceId: request.vmResourceId } });
+    expect(parsePoisonBody(base64({ code: 'c', reason: 'r', at: '2026-11-25T00:00:00Z', request }))).toMatchObject({
+      shape: 'app',
+      code: 'c',
+      request: { attempt: 3 },
+    });
+    expect(parsePoisonBody(base64(request))).toMatchObject({
+      shape: 'host',
+      request: { vmResourceId: request.vmResourceId },
+    });
     expect(parsePoisonBody(JSON.stringify(request))).toMatchObject({ shape: 'host' });
     expect(parsePoisonBody('%%% garbage')).toEqual({ shape: 'unreadable', raw: '%%% garbage' });
   });

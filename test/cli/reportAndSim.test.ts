@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { BlobServiceClient } from '@azure/storage-blob';
+
 import type { SimulatorHandle } from '../../simulator/src/index';
 import type { StackInfo } from '../../tools/stack/types';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
-import { control, SUB, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
+import { control, simulatorAppSettings, startTestSimulator, SUB } from '../simulator/helpers';
 import { runCaptured, scratchDir, writeSettingsFile } from './cliHarness';
-
 
 interface SimState {
   vms: Array<{ id: string; name: string; location: string; tags: Record<string, string>; guestAgent: string }>;
@@ -19,7 +20,13 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
   beforeAll(async () => {
     sim = await startTestSimulator();
     stackDir = scratchDir();
-    const stack: Partial<StackInfo> = { armEndpoint: sim.url, simControlUrl: `${sim.url}/_sim`, caCertPath: sim.caCertPath, appSettings: {}, pids: { stack: process.pid } };
+    const stack: Partial<StackInfo> = {
+      armEndpoint: sim.url,
+      simControlUrl: `${sim.url}/_sim`,
+      caCertPath: sim.caCertPath,
+      appSettings: {},
+      pids: { stack: process.pid },
+    };
     mkdirSync(join(stackDir, '.local'));
     writeFileSync(join(stackDir, '.local', 'stack.json'), JSON.stringify(stack));
   });
@@ -30,30 +37,65 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
 
   it('sim vm create creates the VM in the simulator of the local stack (cwd/.local/stack.json)', async () => {
     const run = await runCaptured(
-      ['sim', 'vm', 'create', '--name', 'vm-cli', '--resource-group', 'rg-try', '--location', 'westeurope', '--tag', 'env=prod,eu', '--tag', 'backup-tier=gold', '--guest-agent', 'unavailable', '--no-events'],
+      [
+        'sim',
+        'vm',
+        'create',
+        '--name',
+        'vm-cli',
+        '--resource-group',
+        'rg-try',
+        '--location',
+        'westeurope',
+        '--tag',
+        'env=prod,eu',
+        '--tag',
+        'backup-tier=gold',
+        '--guest-agent',
+        'unavailable',
+        '--no-events',
+      ],
       { cwd: stackDir },
     );
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toContain(`Created /subscriptions/${SUB}/resourceGroups/rg-try/providers/Microsoft.Compute/virtualMachines/vm-cli`);
+    expect(run.stdout).toContain(
+      `Created /subscriptions/${SUB}/resourceGroups/rg-try/providers/Microsoft.Compute/virtualMachines/vm-cli`,
+    );
     const state = await control<SimState>(sim, 'GET', 'state');
-    expect(state.body.vms.find((vm) => vm.name === 'vm-cli')).toMatchObject({ location: 'westeurope', tags: { env: 'prod,eu', 'backup-tier': 'gold' }, guestAgent: 'unavailable' });
+    expect(state.body.vms.find((vm) => vm.name === 'vm-cli')).toMatchObject({
+      location: 'westeurope',
+      tags: { env: 'prod,eu', 'backup-tier': 'gold' },
+      guestAgent: 'unavailable',
+    });
   });
 
   it('sim vm create without --name or with a bad --guest-agent is a usage error; without a stack it fails in one line', async () => {
     const noName = await runCaptured(['sim', 'vm', 'create'], { cwd: stackDir });
-    const badAgent = await runCaptured(['sim', 'vm', 'create', '--name', 'x', '--guest-agent', 'sleepy'], { cwd: stackDir });
+    const badAgent = await runCaptured(['sim', 'vm', 'create', '--name', 'x', '--guest-agent', 'sleepy'], {
+      cwd: stackDir,
+    });
     const noStack = await runCaptured(['sim', 'vm', 'create', '--name', 'x']);
 
     expect(noName.code).toBe(2);
-    expect(badAgent).toMatchObject({ code: 2, stderr: "autoprotect: --guest-agent must be ready or unavailable, got 'sleepy' (see autoprotect --help)\n" });
+    expect(badAgent).toMatchObject({
+      code: 2,
+      stderr: "autoprotect: --guest-agent must be ready or unavailable, got 'sleepy' (see autoprotect --help)\n",
+    });
     expect(noStack.code).toBe(1);
-    expect(noStack.stderr).toMatch(/^autoprotect: no local stack: .*stack\.json does not exist \(start one with `npm start` or `npm run stack`\)\n$/);
+    expect(noStack.stderr).toMatch(
+      /^autoprotect: no local stack: .*stack\.json does not exist \(start one with `npm start` or `npm run stack`\)\n$/,
+    );
   });
 
   it('report runs the compliance report and writes it to the report container', async () => {
     const container = uniqueName('clireport');
-    await control(sim, 'POST', 'vms', { resourceGroup: 'rg-app', name: 'vm-unprotected', location: 'eastus', emitEvents: false });
+    await control(sim, 'POST', 'vms', {
+      resourceGroup: 'rg-app',
+      name: 'vm-unprotected',
+      location: 'eastus',
+      emitEvents: false,
+    });
     const settings = writeSettingsFile(
       simulatorAppSettings(sim, testStorageConnectionString(), {
         AUTOPROTECT_LEDGER_TABLE: uniqueName('clireportledger'),
@@ -68,10 +110,16 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
     expect(run.stdout).toMatch(/unprotected vm-unprotected\s+no-protected-item-and-no-ledger-row/);
     expect(run.stdout).toContain(`Written to container '${container}':`);
     const blobs = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(container);
-    const latest = JSON.parse((await blobs.getBlockBlobClient('cli/latest.json').downloadToBuffer()).toString('utf8')) as { totals: { unprotected: number; vaults: number } };
+    const latest = JSON.parse(
+      (await blobs.getBlockBlobClient('cli/latest.json').downloadToBuffer()).toString('utf8'),
+    ) as { totals: { unprotected: number; vaults: number } };
     const state = await control<SimState>(sim, 'GET', 'state');
     // Nothing is protected in this simulator, so every VM (also those of other tests in this file) is unprotected.
-    expect(latest.totals).toMatchObject({ unprotected: state.body.vms.length, watchedVms: state.body.vms.length, vaults: 2 });
+    expect(latest.totals).toMatchObject({
+      unprotected: state.body.vms.length,
+      watchedVms: state.body.vms.length,
+      vaults: 2,
+    });
     await blobs.deleteIfExists();
   });
 });

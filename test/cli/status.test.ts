@@ -1,6 +1,7 @@
 import { TableClient } from '@azure/data-tables';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
+
 import type { LedgerStatus, NewLedgerEntry } from '../../src/lib/ledger/ledgerEntry';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
 import { runCaptured, writeSettingsFile } from './cliHarness';
@@ -9,7 +10,9 @@ const SUB = '11111111-1111-1111-1111-111111111111';
 const VAULT = `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`;
 
 function entry(name: string, status: LedgerStatus, reason?: string): NewLedgerEntry {
-  const vm = parseVmResourceId(`/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`);
+  const vm = parseVmResourceId(
+    `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`,
+  );
   return {
     vmKey: vm.key,
     vmResourceId: vm.id,
@@ -37,7 +40,9 @@ describe('autoprotect status', () => {
       AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: VAULT }]),
       AUTOPROTECT_LEDGER_TABLE: table,
     });
-    tableClient = TableClient.fromConnectionString(testStorageConnectionString(), table, { allowInsecureConnection: true });
+    tableClient = TableClient.fromConnectionString(testStorageConnectionString(), table, {
+      allowInsecureConnection: true,
+    });
     const ledger = new TableLedger(tableClient);
     await ledger.create(entry('vm-ok', 'protected'));
     await ledger.create(entry('vm-broken', 'failed', 'UserErrorGuestAgentStatusUnavailable'));
@@ -54,7 +59,9 @@ describe('autoprotect status', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^VM\s+RESOURCE GROUP\s+STATUS\s+REASON\s+ATTEMPTS\s+LAST CHANGED$/);
-    expect(lines.find((line) => line.startsWith('vm-broken'))).toMatch(/^vm-broken\s+rg-app\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+3\s+2026-11-25T10:05:00.000Z$/);
+    expect(lines.find((line) => line.startsWith('vm-broken'))).toMatch(
+      /^vm-broken\s+rg-app\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+3\s+2026-11-25T10:05:00.000Z$/,
+    );
     expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(3);
     expect(lines.at(-1)).toBe('3 VMs (1 protected, 1 skipped, 1 failed)');
   });
@@ -65,12 +72,21 @@ describe('autoprotect status', () => {
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
     expect(rows.map((row) => row.status).sort()).toEqual(['failed', 'skipped']);
-    expect(rows.find((row) => row.status === 'skipped')).toMatchObject({ reason: 'opted-out', vmResourceId: expect.stringMatching(/\/vm-tagged$/) });
+    expect(rows.find((row) => row.status === 'skipped')).toMatchObject({
+      reason: 'opted-out',
+      vmResourceId: expect.stringMatching(/\/vm-tagged$/),
+    });
     expect(rows.every((row) => !('etag' in row) && !('leaseOwner' in row))).toBe(true);
   });
 
   it('shows one VM by resource id (any case) or by name, and fails with one line for an unknown VM', async () => {
-    const byId = await runCaptured(['status', `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG-APP/providers/microsoft.compute/virtualmachines/VM-OK`, '--settings', settings, '--json']);
+    const byId = await runCaptured([
+      'status',
+      `/SUBSCRIPTIONS/${SUB}/resourcegroups/RG-APP/providers/microsoft.compute/virtualmachines/VM-OK`,
+      '--settings',
+      settings,
+      '--json',
+    ]);
     const byName = await runCaptured(['status', 'VM-Broken', '--settings', settings]);
     const missing = await runCaptured(['status', 'vm-nowhere', '--settings', settings]);
 

@@ -1,17 +1,25 @@
 import { QueueClient } from '@azure/storage-queue';
+
 import { DEFAULT_SEED, type SimulatorHandle } from '../../simulator/src/index';
 import { createRecoveryServicesGateway } from '../../src/lib/azure/recoveryServicesGateway';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig, PROTECTION_REQUESTS_QUEUE, type VaultRoute } from '../../src/lib/config';
 import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
 import { parseVmResourceId } from '../../src/lib/resourceId';
-import { startAzurite, type AzuriteHandle } from '../../tools/azurite/startAzurite';
-import { control, SUB, simVaultId, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
+import { type AzuriteHandle, startAzurite } from '../../tools/azurite/startAzurite';
+import { control, simulatorAppSettings, simVaultId, startTestSimulator, SUB } from '../simulator/helpers';
 import { runCaptured, writeSettingsFile } from './cliHarness';
 
-const vmId = (resourceGroup: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const vmId = (resourceGroup: string, name: string) =>
+  `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
 /** A vault the app is not configured with: a VM protected there is protected "elsewhere". */
-const OTHER_VAULT: VaultRoute = { region: 'eastus', vaultId: simVaultId('rsv-other'), vaultName: 'rsv-other', vaultResourceGroup: 'rg-backup', vaultSubscriptionId: SUB };
+const OTHER_VAULT: VaultRoute = {
+  region: 'eastus',
+  vaultId: simVaultId('rsv-other'),
+  vaultName: 'rsv-other',
+  vaultResourceGroup: 'rg-backup',
+  vaultSubscriptionId: SUB,
+};
 
 describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () => {
   let azurite: AzuriteHandle;
@@ -23,7 +31,12 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
   beforeAll(async () => {
     [azurite, sim] = await Promise.all([
       startAzurite(),
-      startTestSimulator({ seed: { ...DEFAULT_SEED, vaults: [...DEFAULT_SEED.vaults, { resourceGroup: 'rg-backup', name: 'rsv-other', location: 'eastus' }] } }),
+      startTestSimulator({
+        seed: {
+          ...DEFAULT_SEED,
+          vaults: [...DEFAULT_SEED.vaults, { resourceGroup: 'rg-backup', name: 'rsv-other', location: 'eastus' }],
+        },
+      }),
     ]);
     settings = simulatorAppSettings(sim, azurite.connectionString);
     settingsFile = writeSettingsFile(settings);
@@ -39,7 +52,13 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       { name: 'vm-elsewhere', location: 'eastus' },
     ];
     for (const vm of vms) {
-      const res = await control(sim, 'POST', 'vms', { resourceGroup: vm.resourceGroup ?? 'rg-app', name: vm.name, location: vm.location, tags: vm.tags, emitEvents: false });
+      const res = await control(sim, 'POST', 'vms', {
+        resourceGroup: vm.resourceGroup ?? 'rg-app',
+        name: vm.name,
+        location: vm.location,
+        tags: vm.tags,
+        emitEvents: false,
+      });
       expect([200, 201]).toContain(res.status);
     }
     const config = loadConfig(settings);
@@ -89,20 +108,28 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     expect(queued.map((request) => request.vmResourceId).sort()).toEqual(
       [vmId('rg-app', 'vm-new-east'), vmId('rg-app', 'vm-new-west'), vmId('rg-data', 'vm-new-other-rg')].sort(),
     );
-    expect(queued.every((request) => request.source === 'sweep' && request.attempt === 1 && request.subscriptionId === SUB)).toBe(true);
+    expect(
+      queued.every((request) => request.source === 'sweep' && request.attempt === 1 && request.subscriptionId === SUB),
+    ).toBe(true);
     // 3 enqueues at 5 per second: the 2nd starts >= 200 ms after the 1st, the 3rd >= 400 ms.
     expect(elapsedMs).toBeGreaterThanOrEqual(390);
   });
 
   it('a VM whose backupStatus cannot be read is not enqueued, is shown as check-failed, and makes the sweep exit 1', async () => {
-    await control(sim, 'POST', 'faults', { faults: [{ operationId: 'BackupStatus_Get', kind: 'objectLocked', times: 1 }] });
+    await control(sim, 'POST', 'faults', {
+      faults: [{ operationId: 'BackupStatus_Get', kind: 'objectLocked', times: 1 }],
+    });
     try {
       const run = await runCaptured(['sweep', '--dry-run', '--settings', settingsFile]);
 
       expect(run.code).toBe(1);
-      expect(run.stdout.split('\n').filter((line) => /leave\s+check-failed\s+BMSUserErrorObjectLocked: /.test(line))).toHaveLength(1);
+      expect(
+        run.stdout.split('\n').filter((line) => /leave\s+check-failed\s+BMSUserErrorObjectLocked: /.test(line)),
+      ).toHaveLength(1);
       expect(run.stdout).toContain('Dry run: would enqueue 2 of 7 VMs.');
-      expect(run.stderr).toContain('autoprotect: 1 VM could not be checked (reason check-failed); run the sweep again later\n');
+      expect(run.stderr).toContain(
+        'autoprotect: 1 VM could not be checked (reason check-failed); run the sweep again later\n',
+      );
     } finally {
       await control(sim, 'POST', 'faults', { faults: [] });
     }
@@ -111,9 +138,18 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
   it('--json prints the decisions', async () => {
     const run = await runCaptured(['sweep', '--dry-run', '--json', '--settings', settingsFile]);
 
-    const result = JSON.parse(run.stdout) as { dryRun: boolean; enqueued: number; decisions: Array<{ vmName: string; action: string; reason: string }> };
+    const result = JSON.parse(run.stdout) as {
+      dryRun: boolean;
+      enqueued: number;
+      decisions: Array<{ vmName: string; action: string; reason: string }>;
+    };
     expect(result).toMatchObject({ dryRun: true, enqueued: 0 });
-    expect(result.decisions.filter((decision) => decision.action === 'enqueue').map((decision) => decision.vmName).sort()).toEqual(['vm-new-east', 'vm-new-other-rg', 'vm-new-west']);
+    expect(
+      result.decisions
+        .filter((decision) => decision.action === 'enqueue')
+        .map((decision) => decision.vmName)
+        .sort(),
+    ).toEqual(['vm-new-east', 'vm-new-other-rg', 'vm-new-west']);
     expect(run.stderr).toBe('');
   });
 });

@@ -1,14 +1,16 @@
 import { resolve } from 'node:path';
+
 import { TableClient } from '@azure/data-tables';
-import { QueueClient } from '@azure/storage-queue';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import { QueueClient } from '@azure/storage-queue';
+
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
-import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
+import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import type { ComplianceReport } from '../../src/lib/report/reportTypes';
 import { simGet, simPost } from '../../tools/stack/simControl';
-import { ISOLATED_STACK, startStack, type Stack, type StackOptions } from '../../tools/stack/startStack';
+import { ISOLATED_STACK, type Stack, type StackOptions, startStack } from '../../tools/stack/startStack';
 
 export { simPost };
 import type { SimStateView } from '../../tools/stack/demoProgress';
@@ -16,7 +18,9 @@ import type { SimStateView } from '../../tools/stack/demoProgress';
 export const repoRoot = resolve(__dirname, '..', '..');
 
 /** The whole local stack on free ports, its own Azurite, for one test file. Host log lines are kept for assertions. */
-export async function startE2eStack(overrides: Partial<StackOptions> = {}): Promise<{ stack: Stack; hostLog: string[] }> {
+export async function startE2eStack(
+  overrides: Partial<StackOptions> = {},
+): Promise<{ stack: Stack; hostLog: string[] }> {
   const hostLog: string[] = [];
   const stack = await startStack({
     repoRoot,
@@ -41,13 +45,26 @@ export function vmId(stack: Stack, resourceGroup: string, name: string): string 
   return `/subscriptions/${stack.info.subscriptionIds[0]}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
 }
 
-export async function createSimVm(stack: Stack, vm: { resourceGroup: string; name: string; location: string; tags?: Record<string, string>; guestAgent?: 'ready' | 'unavailable' }): Promise<string> {
+export async function createSimVm(
+  stack: Stack,
+  vm: {
+    resourceGroup: string;
+    name: string;
+    location: string;
+    tags?: Record<string, string>;
+    guestAgent?: 'ready' | 'unavailable';
+  },
+): Promise<string> {
   await simPost(stack, 'vms', { ...vm, emitEvents: true });
   return vmId(stack, vm.resourceGroup, vm.name);
 }
 
 export function ledgerOf(stack: Stack): TableLedger {
-  return new TableLedger(TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', { allowInsecureConnection: true }));
+  return new TableLedger(
+    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
+      allowInsecureConnection: true,
+    }),
+  );
 }
 
 export async function ledgerRow(stack: Stack, id: string): Promise<LedgerEntry | null> {
@@ -55,7 +72,11 @@ export async function ledgerRow(stack: Stack, id: string): Promise<LedgerEntry |
 }
 
 export async function rejects(stack: Stack): Promise<RejectRecord[]> {
-  const store = new TableRejectStore(TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectrejects', { allowInsecureConnection: true }));
+  const store = new TableRejectStore(
+    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectrejects', {
+      allowInsecureConnection: true,
+    }),
+  );
   const records: RejectRecord[] = [];
   try {
     for await (const record of store.list()) records.push(record);
@@ -73,16 +94,25 @@ export function queueOf(stack: Stack, name: string): QueueClient {
 export async function peekJson(queue: QueueClient): Promise<unknown[]> {
   if (!(await queue.exists())) return [];
   const peeked = await queue.peekMessages({ numberOfMessages: 32 });
-  return peeked.peekedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as unknown);
+  return peeked.peekedMessageItems.map(
+    (m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString('utf8')) as unknown,
+  );
 }
 
 export async function latestReport(stack: Stack): Promise<ComplianceReport> {
-  const blob = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString).getContainerClient('reports').getBlockBlobClient('latest.json');
+  const blob = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString)
+    .getContainerClient('reports')
+    .getBlockBlobClient('latest.json');
   return JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as ComplianceReport;
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out; the message says what was awaited. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -92,13 +122,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
 export function backupJobsOf(state: SimState, vmName: string): SimState['jobs'] {
-  return state.jobs.filter((j) => j.operation === 'Backup' && j.entityFriendlyName.toLowerCase() === vmName.toLowerCase());
+  return state.jobs.filter(
+    (j) => j.operation === 'Backup' && j.entityFriendlyName.toLowerCase() === vmName.toLowerCase(),
+  );
 }
 
 export function itemOf(state: SimState, id: string): SimState['protectedItems'][number] | undefined {

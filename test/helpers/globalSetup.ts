@@ -1,5 +1,6 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { startAzurite } from '../../tools/azurite/startAzurite';
 
 /**
@@ -12,5 +13,8 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __AZURITE__?: typeof azurite }).__AZURITE__ = azurite;
   const dir = join(__dirname, '..', '..', '.local');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'test-azurite.json'), JSON.stringify({ pid: azurite.pid, connectionString: azurite.connectionString }));
+  writeFileSync(
+    join(dir, 'test-azurite.json'),
+    JSON.stringify({ pid: azurite.pid, connectionString: azurite.connectionString }),
+  );
 }

@@ -1,5 +1,5 @@
 import { claimVm } from '../../src/lib/ledger/claimVm';
-import { LedgerConflictError, type Ledger } from '../../src/lib/ledger/ledger';
+import { type Ledger, LedgerConflictError } from '../../src/lib/ledger/ledger';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { vmId } from './factories/rules';
 
@@ -9,7 +9,8 @@ export function describeLedgerContract(name: string, makeLedger: () => Ledger | 
     const now = new Date('2026-01-01T00:00:00Z');
     let ledger: Ledger;
     let vmCounter = 0;
-    const nextVm = () => parseVmResourceId(vmId(`vm-contract-${++vmCounter}-${Math.random().toString(36).slice(2, 8)}`, 'RG-Mixed'));
+    const nextVm = () =>
+      parseVmResourceId(vmId(`vm-contract-${++vmCounter}-${Math.random().toString(36).slice(2, 8)}`, 'RG-Mixed'));
 
     beforeEach(async () => {
       ledger = await makeLedger();
@@ -20,16 +21,37 @@ export function describeLedgerContract(name: string, makeLedger: () => Ledger | 
       const result = await claimVm(ledger, { vm, owner: 'a', leaseMs: 60_000, now, attempt: 1, eventId: 'ev-1' });
       expect(result.claimed).toBe(true);
       const row = await ledger.get(vm.key);
-      expect(row).toMatchObject({ vmKey: vm.key, vmResourceId: vm.id, status: 'requested', leaseOwner: 'a', lastEventId: 'ev-1', attempts: 1, operationIds: [], jobIds: [] });
+      expect(row).toMatchObject({
+        vmKey: vm.key,
+        vmResourceId: vm.id,
+        status: 'requested',
+        leaseOwner: 'a',
+        lastEventId: 'ev-1',
+        attempts: 1,
+        operationIds: [],
+        jobIds: [],
+      });
       expect(row?.leaseExpiresAt).toBe('2026-01-01T00:01:00.000Z');
     });
 
     it('refuses a second claim while the lease is held, and grants it once the lease expired', async () => {
       const vm = nextVm();
       await claimVm(ledger, { vm, owner: 'a', leaseMs: 60_000, now, attempt: 1 });
-      const blocked = await claimVm(ledger, { vm, owner: 'b', leaseMs: 60_000, now: new Date(now.getTime() + 1_000), attempt: 1 });
+      const blocked = await claimVm(ledger, {
+        vm,
+        owner: 'b',
+        leaseMs: 60_000,
+        now: new Date(now.getTime() + 1_000),
+        attempt: 1,
+      });
       expect(blocked).toEqual({ claimed: false, heldBy: 'a', leaseExpiresAt: '2026-01-01T00:01:00.000Z' });
-      const granted = await claimVm(ledger, { vm, owner: 'b', leaseMs: 60_000, now: new Date(now.getTime() + 61_000), attempt: 2 });
+      const granted = await claimVm(ledger, {
+        vm,
+        owner: 'b',
+        leaseMs: 60_000,
+        now: new Date(now.getTime() + 61_000),
+        attempt: 2,
+      });
       expect(granted.claimed).toBe(true);
       expect((await ledger.get(vm.key))?.leaseOwner).toBe('b');
     });
@@ -62,23 +84,46 @@ export function describeLedgerContract(name: string, makeLedger: () => Ledger | 
       if (!claim.claimed) throw new Error('claim expected');
       const updated = await ledger.update(claim.entry, { status: 'protecting', operationIds: ['op-1'] });
       await expect(ledger.update(claim.entry, { status: 'failed' })).rejects.toBeInstanceOf(LedgerConflictError);
-      const next = await ledger.update(updated, { status: 'backup-triggered', jobIds: ['job-1'], leaseOwner: undefined, leaseExpiresAt: undefined });
+      const next = await ledger.update(updated, {
+        status: 'backup-triggered',
+        jobIds: ['job-1'],
+        leaseOwner: undefined,
+        leaseExpiresAt: undefined,
+      });
       const row = await ledger.get(vm.key);
-      expect(row).toMatchObject({ status: 'backup-triggered', operationIds: ['op-1'], jobIds: ['job-1'], etag: next.etag });
+      expect(row).toMatchObject({
+        status: 'backup-triggered',
+        operationIds: ['op-1'],
+        jobIds: ['job-1'],
+        etag: next.etag,
+      });
       expect(row?.leaseOwner).toBeUndefined();
     });
 
     it('rejects creating a row that exists', async () => {
       const vm = nextVm();
       await claimVm(ledger, { vm, owner: 'a', leaseMs: 60_000, now, attempt: 1 });
-      const base = { vmKey: vm.key, vmResourceId: vm.id, subscriptionId: vm.subscriptionId, status: 'requested' as const, attempts: 1, operationIds: [], jobIds: [], firstSeen: '', lastChanged: '' };
+      const base = {
+        vmKey: vm.key,
+        vmResourceId: vm.id,
+        subscriptionId: vm.subscriptionId,
+        status: 'requested' as const,
+        attempts: 1,
+        operationIds: [],
+        jobIds: [],
+        firstSeen: '',
+        lastChanged: '',
+      };
       await expect(ledger.create(base)).rejects.toBeInstanceOf(LedgerConflictError);
     });
 
     it('lists rows filtered by status', async () => {
       const failedVm = nextVm();
       const skippedVm = nextVm();
-      for (const [vm, status] of [[failedVm, 'failed'], [skippedVm, 'skipped']] as const) {
+      for (const [vm, status] of [
+        [failedVm, 'failed'],
+        [skippedVm, 'skipped'],
+      ] as const) {
         const claim = await claimVm(ledger, { vm, owner: 'a', leaseMs: 60_000, now, attempt: 1 });
         if (!claim.claimed) throw new Error('claim expected');
         await ledger.update(claim.entry, { status, reason: `because-${status}` });

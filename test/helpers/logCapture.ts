@@ -6,7 +6,10 @@ export interface CapturedLog {
 }
 
 /** A real InvocationContext whose logs are captured and parsed as JSON, so tests assert logs as data. */
-export function capturingContext(functionName: string, invocationId = 'test-invocation'): { context: InvocationContext; logs: CapturedLog[] } {
+export function capturingContext(
+  functionName: string,
+  invocationId = 'test-invocation',
+): { context: InvocationContext; logs: CapturedLog[] } {
   const logs: CapturedLog[] = [];
   const context = new InvocationContext({
     functionName,

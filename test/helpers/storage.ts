@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 /** The connection string of the Azurite started by test/helpers/globalSetup.ts. */
 export function testStorageConnectionString(): string {
   const value = process.env.AUTOPROTECT_TEST_STORAGE;
-  if (!value) throw new Error('AUTOPROTECT_TEST_STORAGE is not set: integration tests run through the "integration" jest project, whose globalSetup starts Azurite');
+  if (!value)
+    throw new Error(
+      'AUTOPROTECT_TEST_STORAGE is not set: integration tests run through the "integration" jest project, whose globalSetup starts Azurite',
+    );
   return value;
 }
 

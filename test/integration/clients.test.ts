@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type SimulatorHandle } from '../../simulator/src';
+
+import { type SimulatorHandle, startSimulator } from '../../simulator/src';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig } from '../../src/lib/config';
 import { testStorageConnectionString } from '../helpers/storage';
@@ -14,12 +15,16 @@ describe('createAzureClients against the ARM simulator', () => {
   let sim: SimulatorHandle;
 
   beforeAll(async () => {
-    sim = await startSimulator({ quiet: true, dataDir: mkdtempSync(join(tmpdir(), 'sim-clients-')), seed: {
-      subscriptionId: SUB,
-      tenantId: '22222222-2222-2222-2222-222222222222',
-      vaults: [{ resourceGroup: VAULT_RG, name: 'rsv-eastus', location: 'eastus' }],
-      vms: [{ resourceGroup: 'rg-app', name: 'vm-clients-01', location: 'eastus', tags: { team: 'a' } }],
-    } });
+    sim = await startSimulator({
+      quiet: true,
+      dataDir: mkdtempSync(join(tmpdir(), 'sim-clients-')),
+      seed: {
+        subscriptionId: SUB,
+        tenantId: '22222222-2222-2222-2222-222222222222',
+        vaults: [{ resourceGroup: VAULT_RG, name: 'rsv-eastus', location: 'eastus' }],
+        vms: [{ resourceGroup: 'rg-app', name: 'vm-clients-01', location: 'eastus', tags: { team: 'a' } }],
+      },
+    });
   });
   afterAll(async () => sim?.stop());
 
@@ -28,7 +33,12 @@ describe('createAzureClients against the ARM simulator', () => {
       loadConfig({
         AzureWebJobsStorage: testStorageConnectionString(),
         AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-        AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+        AUTOPROTECT_VAULTS: JSON.stringify([
+          {
+            region: 'eastus',
+            vaultId: `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+          },
+        ]),
         AUTOPROTECT_ARM_ENDPOINT: sim.url,
         AUTOPROTECT_ARM_CA_CERT: sim.caCertPath,
       }),
@@ -43,11 +53,16 @@ describe('createAzureClients against the ARM simulator', () => {
 
   it('lists protected items of a vault with the backup client (URLs built from $host)', async () => {
     const items = [];
-    for await (const item of clients().backup(SUB).backupProtectedItems.list('rsv-eastus', VAULT_RG, { filter: "backupManagementType eq 'AzureIaasVM'" })) items.push(item);
+    for await (const item of clients()
+      .backup(SUB)
+      .backupProtectedItems.list('rsv-eastus', VAULT_RG, { filter: "backupManagementType eq 'AzureIaasVM'" }))
+      items.push(item);
     expect(items).toEqual([]);
   });
 
   it('a missing VM surfaces as the simulator 404, not a TLS or auth failure', async () => {
-    await expect(clients().compute(SUB).virtualMachines.get('rg-app', 'vm-missing')).rejects.toMatchObject({ statusCode: 404 });
+    await expect(clients().compute(SUB).virtualMachines.get('rg-app', 'vm-missing')).rejects.toMatchObject({
+      statusCode: 404,
+    });
   });
 });

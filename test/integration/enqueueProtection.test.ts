@@ -1,13 +1,21 @@
 import { join } from 'node:path';
+
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
-import { startAzurite, type AzuriteHandle } from '../../tools/azurite/startAzurite';
+
 import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
-import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
-import { killAllRunners, parseLogLines, startTestRunner, waitFor, type TestRunner } from '../runner/runnerTestKit';
-import { WATCHED_SUBSCRIPTION, cloudEventVmWrite, eventFixture, eventGridVmWrite, vmId } from '../helpers/factories/events';
+import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
+import { type AzuriteHandle, startAzurite } from '../../tools/azurite/startAzurite';
+import {
+  cloudEventVmWrite,
+  eventFixture,
+  eventGridVmWrite,
+  vmId,
+  WATCHED_SUBSCRIPTION,
+} from '../helpers/factories/events';
 import { uniqueName } from '../helpers/storage';
+import { killAllRunners, parseLogLines, startTestRunner, type TestRunner, waitFor } from '../runner/runnerTestKit';
 
 /**
  * enqueueProtection in the local Functions runner (built app from dist/), with its own Azurite: the queue name
@@ -43,13 +51,20 @@ describe('enqueueProtection through the local runner', () => {
         FUNCTIONS_WORKER_RUNTIME: 'node',
         AzureWebJobsStorage: azurite.connectionString,
         AUTOPROTECT_SUBSCRIPTION_IDS: WATCHED_SUBSCRIPTION,
-        AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${WATCHED_SUBSCRIPTION}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+        AUTOPROTECT_VAULTS: JSON.stringify([
+          {
+            region: 'eastus',
+            vaultId: `/subscriptions/${WATCHED_SUBSCRIPTION}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+          },
+        ]),
         AUTOPROTECT_REJECTS_TABLE: rejectsTableName,
         AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:1',
       },
     });
     queue = new QueueClient(azurite.connectionString, 'protection-requests');
-    rejectsTable = TableClient.fromConnectionString(azurite.connectionString, rejectsTableName, { allowInsecureConnection: true });
+    rejectsTable = TableClient.fromConnectionString(azurite.connectionString, rejectsTableName, {
+      allowInsecureConnection: true,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -80,14 +95,24 @@ describe('enqueueProtection through the local runner', () => {
 
   it('enqueues one base64 versioned request per VM write of a batch, ignores the rest, records the malformed event', async () => {
     const malformed = { eventType: 'Microsoft.Resources.ResourceWriteSuccess', id: 'broken-1', subject: vmId() };
-    const batch = [...eventFixture('derived-vm-batch-of-3.eventgrid.json'), eventGridVmWrite({ subscriptionId: '99999999-aaaa-bbbb-cccc-dddddddddddd' }), malformed];
+    const batch = [
+      ...eventFixture('derived-vm-batch-of-3.eventgrid.json'),
+      eventGridVmWrite({ subscriptionId: '99999999-aaaa-bbbb-cccc-dddddddddddd' }),
+      malformed,
+    ];
     expect(await post(batch)).toBe(202);
 
-    const requests = await waitFor(async () => {
-      const found = await queuedRequests();
-      return found.length >= 2 ? found : undefined;
-    }, 10_000, 'two protection requests');
-    expect(requests.map((request) => [request.vmResourceId, request.eventId, request.source, request.attempt]).sort()).toEqual([
+    const requests = await waitFor(
+      async () => {
+        const found = await queuedRequests();
+        return found.length >= 2 ? found : undefined;
+      },
+      10_000,
+      'two protection requests',
+    );
+    expect(
+      requests.map((request) => [request.vmResourceId, request.eventId, request.source, request.attempt]).sort(),
+    ).toEqual([
       [vmId(), '7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a01', 'event', 1],
       [vmId(), '7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a02', 'event', 1],
     ]);
@@ -96,7 +121,14 @@ describe('enqueueProtection through the local runner', () => {
     expect(recorded.map((record) => [record.kind, record.code])).toEqual([['event', 'invalid-envelope']]);
     expect(JSON.parse(recorded[0]?.raw ?? '{}')).toMatchObject({ id: 'broken-1' });
     const outcomes = appLogEntries(runner.logs).map((entry) => [entry.outcome, entry.code ?? null]);
-    expect(outcomes).toEqual(expect.arrayContaining([['enqueued', null], ['ignored', 'not-a-vm-write'], ['ignored', 'subscription-not-watched'], ['rejected', 'invalid-envelope']]));
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        ['enqueued', null],
+        ['ignored', 'not-a-vm-write'],
+        ['ignored', 'subscription-not-watched'],
+        ['rejected', 'invalid-envelope'],
+      ]),
+    );
     expect(runner.logs.join('\n')).not.toContain('AccountKey=Eby8');
   });
 
@@ -104,10 +136,14 @@ describe('enqueueProtection through the local runner', () => {
     const before = (await queuedRequests()).length;
     const event = cloudEventVmWrite({ name: 'vm-cloud-01', id: 'ce-runner-1' });
     expect(await post([event], 'application/cloudevents-batch+json; charset=utf-8')).toBe(202);
-    const requests = await waitFor(async () => {
-      const found = await queuedRequests();
-      return found.length > before ? found : undefined;
-    }, 10_000, 'the CloudEvent request');
+    const requests = await waitFor(
+      async () => {
+        const found = await queuedRequests();
+        return found.length > before ? found : undefined;
+      },
+      10_000,
+      'the CloudEvent request',
+    );
     expect(requests.find((request) => request.eventId === 'ce-runner-1')).toMatchObject({
       vmResourceId: vmId(WATCHED_SUBSCRIPTION, 'rg-prod', 'vm-cloud-01'),
       subscriptionId: WATCHED_SUBSCRIPTION,
@@ -116,7 +152,10 @@ describe('enqueueProtection through the local runner', () => {
   });
 
   it('answers 500 (so Event Grid redelivers) when a malformed event cannot be recorded', async () => {
-    const brokenTables = azurite.connectionString.replace(/TableEndpoint=[^;]+/, 'TableEndpoint=http://127.0.0.1:1/devstoreaccount1');
+    const brokenTables = azurite.connectionString.replace(
+      /TableEndpoint=[^;]+/,
+      'TableEndpoint=http://127.0.0.1:1/devstoreaccount1',
+    );
     const broken = await startTestRunner({
       appDir: repoRoot,
       functions: ['enqueueProtection'],
@@ -124,7 +163,12 @@ describe('enqueueProtection through the local runner', () => {
         FUNCTIONS_WORKER_RUNTIME: 'node',
         AzureWebJobsStorage: brokenTables,
         AUTOPROTECT_SUBSCRIPTION_IDS: WATCHED_SUBSCRIPTION,
-        AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${WATCHED_SUBSCRIPTION}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+        AUTOPROTECT_VAULTS: JSON.stringify([
+          {
+            region: 'eastus',
+            vaultId: `/subscriptions/${WATCHED_SUBSCRIPTION}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+          },
+        ]),
         AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:1',
       },
     });

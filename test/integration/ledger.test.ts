@@ -1,4 +1,5 @@
 import { TableClient } from '@azure/data-tables';
+
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import { describeLedgerContract } from '../helpers/ledgerContract';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
@@ -10,7 +11,9 @@ afterAll(async () => {
 });
 
 describeLedgerContract('TableLedger on Azurite', () => {
-  const table = TableClient.fromConnectionString(testStorageConnectionString(), uniqueName('ledger'), { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(testStorageConnectionString(), uniqueName('ledger'), {
+    allowInsecureConnection: true,
+  });
   tables.push(table);
   return new TableLedger(table);
 });

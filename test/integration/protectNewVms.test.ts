@@ -1,8 +1,20 @@
-import { startRunner, type RunnerHandle } from '../../tools/local-runner/index';
+import { type RunnerHandle, startRunner } from '../../tools/local-runner/index';
 import { DEMO_RULES } from '../../tools/stack/demoVms';
 import type { Stack } from '../../tools/stack/startStack';
 import {
-  backupJobsOf, createSimVm, itemOf, latestReport, ledgerRow, peekJson, queueOf, rejects, repoRoot, simPost, simState, startE2eStack, waitFor,
+  backupJobsOf,
+  createSimVm,
+  itemOf,
+  latestReport,
+  ledgerRow,
+  peekJson,
+  queueOf,
+  rejects,
+  repoRoot,
+  simPost,
+  simState,
+  startE2eStack,
+  waitFor,
 } from '../helpers/e2eStack';
 
 /**
@@ -15,7 +27,11 @@ describe('protecting new VMs end to end', () => {
   const extraRunners: RunnerHandle[] = [];
 
   beforeAll(async () => {
-    ({ stack } = await startE2eStack({ rules: DEMO_RULES, staleAfter: 'PT1S', extraSettings: { AUTOPROTECT_LEASE_SECONDS: '6', AUTOPROTECT_INVOCATION_BUDGET: '5' } }));
+    ({ stack } = await startE2eStack({
+      rules: DEMO_RULES,
+      staleAfter: 'PT1S',
+      extraSettings: { AUTOPROTECT_LEASE_SECONDS: '6', AUTOPROTECT_INVOCATION_BUDGET: '5' },
+    }));
   }, 60_000);
 
   afterAll(async () => {
@@ -40,7 +56,12 @@ describe('protecting new VMs end to end', () => {
   });
 
   it('chooses the policy by tag rule (tier=critical -> EnhancedPolicy) in the VM region vault', async () => {
-    const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-critical', location: 'westeurope', tags: { tier: 'critical' } });
+    const id = await createSimVm(stack, {
+      resourceGroup: 'rg-e2e',
+      name: 'vm-critical',
+      location: 'westeurope',
+      tags: { tier: 'critical' },
+    });
     const state = await waitFor('the item to exist', async () => {
       const s = await simState(stack);
       return itemOf(s, id) ? s : undefined;
@@ -50,17 +71,34 @@ describe('protecting new VMs end to end', () => {
   });
 
   it('survives duplicate deliveries and update/extension events without a second backup', async () => {
-    await simPost(stack, 'noise', { updateAfterCreate: true, extensionWriteAfterCreate: true, duplicateDeliveryRate: 1 });
+    await simPost(stack, 'noise', {
+      updateAfterCreate: true,
+      extensionWriteAfterCreate: true,
+      duplicateDeliveryRate: 1,
+    });
     try {
       const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-noisy', location: 'eastus' });
-      await waitFor('the item to be Protected', async () => itemOf(await simState(stack), id)?.protectionState === 'Protected');
+      await waitFor(
+        'the item to be Protected',
+        async () => itemOf(await simState(stack), id)?.protectionState === 'Protected',
+      );
       // Let late duplicates drain through the queue, then count.
-      await waitFor('the request queue to drain', async () => (await queueOf(stack, 'protection-requests').getProperties()).approximateMessagesCount === 0, 20_000);
+      await waitFor(
+        'the request queue to drain',
+        async () => (await queueOf(stack, 'protection-requests').getProperties()).approximateMessagesCount === 0,
+        20_000,
+      );
       const state = await simState(stack);
       expect(backupJobsOf(state, 'vm-noisy')).toHaveLength(1);
-      expect(state.jobs.filter((j) => j.operation === 'ConfigureBackup' && j.entityFriendlyName === 'vm-noisy')).toHaveLength(1);
+      expect(
+        state.jobs.filter((j) => j.operation === 'ConfigureBackup' && j.entityFriendlyName === 'vm-noisy'),
+      ).toHaveLength(1);
     } finally {
-      await simPost(stack, 'noise', { updateAfterCreate: false, extensionWriteAfterCreate: false, duplicateDeliveryRate: 0 });
+      await simPost(stack, 'noise', {
+        updateAfterCreate: false,
+        extensionWriteAfterCreate: false,
+        duplicateDeliveryRate: 0,
+      });
     }
   });
 
@@ -75,7 +113,12 @@ describe('protecting new VMs end to end', () => {
   });
 
   it('skips an opted-out VM with the rule that decided it', async () => {
-    const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-optout', location: 'eastus', tags: { 'autoprotect:skip': 'true' } });
+    const id = await createSimVm(stack, {
+      resourceGroup: 'rg-e2e',
+      name: 'vm-optout',
+      location: 'eastus',
+      tags: { 'autoprotect:skip': 'true' },
+    });
     const row = await waitFor('a skipped ledger row', async () => {
       const r = await ledgerRow(stack, id);
       return r?.status === 'skipped' ? r : undefined;
@@ -86,8 +129,17 @@ describe('protecting new VMs end to end', () => {
   });
 
   it('reports a first backup that failed on the guest agent as stale, with its error code', async () => {
-    const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-noagent', location: 'eastus', guestAgent: 'unavailable' });
-    await waitFor('the Backup job to fail', async () => backupJobsOf(await simState(stack), 'vm-noagent').some((j) => j.status === 'Failed'), 30_000);
+    const id = await createSimVm(stack, {
+      resourceGroup: 'rg-e2e',
+      name: 'vm-noagent',
+      location: 'eastus',
+      guestAgent: 'unavailable',
+    });
+    await waitFor(
+      'the Backup job to fail',
+      async () => backupJobsOf(await simState(stack), 'vm-noagent').some((j) => j.status === 'Failed'),
+      30_000,
+    );
     expect(itemOf(await simState(stack), id)?.protectionState).toBe('IRPending');
 
     await stack.runner.invoke('reportPendingBackups');
@@ -100,7 +152,11 @@ describe('protecting new VMs end to end', () => {
     expect(finding?.errorCode).toBe('UserErrorGuestAgentStatusUnavailable');
     expect(finding?.action.length).toBeGreaterThan(10);
     // The VM without a vault is in the same report, with its reason.
-    expect(report.findings.some((f) => f.vmName === 'vm-nowhere' && f.kind === 'failed' && f.reason === 'no-vault-for-region')).toBe(true);
+    expect(
+      report.findings.some(
+        (f) => f.vmName === 'vm-nowhere' && f.kind === 'failed' && f.reason === 'no-vault-for-region',
+      ),
+    ).toBe(true);
   }, 60_000);
 
   it('survives injected 429s and 500s on the calls it makes', async () => {
@@ -114,10 +170,14 @@ describe('protecting new VMs end to end', () => {
     try {
       const before = (await simState(stack)).requests.throttled;
       const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-faults', location: 'eastus' });
-      const state = await waitFor('the item to be Protected despite faults', async () => {
-        const s = await simState(stack);
-        return itemOf(s, id)?.protectionState === 'Protected' ? s : undefined;
-      }, 45_000);
+      const state = await waitFor(
+        'the item to be Protected despite faults',
+        async () => {
+          const s = await simState(stack);
+          return itemOf(s, id)?.protectionState === 'Protected' ? s : undefined;
+        },
+        45_000,
+      );
       expect(backupJobsOf(state, 'vm-faults')).toHaveLength(1);
       expect(state.requests.throttled).toBeGreaterThan(before);
       expect(await peekJson(queueOf(stack, 'protection-requests-poison'))).toEqual([]);
@@ -131,24 +191,49 @@ describe('protecting new VMs end to end', () => {
     try {
       const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-crash', location: 'eastus' });
       // Protection is being enabled (the runner polls the operation): kill the worker process right there.
-      await waitFor('protection to be enabling', async () => itemOf(await simState(stack), id) !== undefined, 20_000, 50);
+      await waitFor(
+        'protection to be enabling',
+        async () => itemOf(await simState(stack), id) !== undefined,
+        20_000,
+        50,
+      );
       expect(backupJobsOf(await simState(stack), 'vm-crash')).toHaveLength(0);
       await stack.runner.kill();
 
       // A new host instance; Event Grid redelivers the VM's write (at-least-once), so the request is replayed.
-      const runner = await startRunner({ appDir: repoRoot, settings: stack.info.appSettings, port: 0, onLog: () => undefined });
+      const runner = await startRunner({
+        appDir: repoRoot,
+        settings: stack.info.appSettings,
+        port: 0,
+        onLog: () => undefined,
+      });
       extraRunners.push(runner);
       const webhook = runner.eventGridWebhookUrl('enqueueProtection');
       await simPost(stack, 'eventSubscriptions', {
-        name: 'replay-after-crash', endpoint: webhook, schema: 'EventGridSchema',
-        filter: { includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'], advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }] },
+        name: 'replay-after-crash',
+        endpoint: webhook,
+        schema: 'EventGridSchema',
+        filter: {
+          includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+          advancedFilters: [
+            {
+              operatorType: 'StringIn',
+              key: 'data.operationName',
+              values: ['Microsoft.Compute/virtualMachines/write'],
+            },
+          ],
+        },
       });
       await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-crash', location: 'eastus' }); // an update: same VM, new write event
 
-      const state = await waitFor('the crashed VM to be Protected', async () => {
-        const s = await simState(stack);
-        return itemOf(s, id)?.protectionState === 'Protected' ? s : undefined;
-      }, 45_000);
+      const state = await waitFor(
+        'the crashed VM to be Protected',
+        async () => {
+          const s = await simState(stack);
+          return itemOf(s, id)?.protectionState === 'Protected' ? s : undefined;
+        },
+        45_000,
+      );
       expect(backupJobsOf(state, 'vm-crash')).toHaveLength(1);
     } finally {
       await simPost(stack, 'timing', { configureBackupMs: 300 });
@@ -160,7 +245,18 @@ describe('protecting new VMs end to end', () => {
     const response = await fetch(webhook, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
-      body: JSON.stringify([{ id: 'bad-1', eventType: 'Microsoft.Resources.ResourceWriteSuccess', subject: 42, data: 'nope', eventTime: 'x', dataVersion: '2', metadataVersion: '1', topic: '/subscriptions/x' }]),
+      body: JSON.stringify([
+        {
+          id: 'bad-1',
+          eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+          subject: 42,
+          data: 'nope',
+          eventTime: 'x',
+          dataVersion: '2',
+          metadataVersion: '1',
+          topic: '/subscriptions/x',
+        },
+      ]),
     });
     expect(response.status).toBe(202);
 
@@ -175,7 +271,10 @@ describe('protecting new VMs end to end', () => {
     expect(eventReject?.raw).toContain('bad-1');
     expect(eventReject?.reason.length).toBeGreaterThan(5);
     const poison = await waitFor('the poison entry', async () => {
-      const bodies = (await peekJson(queueOf(stack, 'protection-requests-poison'))) as Array<{ reason?: string; raw?: string }>;
+      const bodies = (await peekJson(queueOf(stack, 'protection-requests-poison'))) as Array<{
+        reason?: string;
+        raw?: string;
+      }>;
       return bodies.find((b) => b.raw?.includes('hello'));
     });
     expect(poison.reason).toMatch(/version/i);

@@ -1,27 +1,38 @@
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
+
 import type { SimulatorHandle } from '../../simulator/src/index';
-import { createAzureClients } from '../../src/lib/clients';
-import { loadConfig, type AppConfig } from '../../src/lib/config';
 import { createComputeVmReader } from '../../src/lib/azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../../src/lib/azure/recoveryServicesGateway';
+import { createAzureClients } from '../../src/lib/clients';
+import { type AppConfig, loadConfig } from '../../src/lib/config';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import { createLogger } from '../../src/lib/logger';
 import { decodeQueueMessage } from '../../src/lib/messages/protectionRequest';
-import { handleProtectionMessage, type MessageOutcome, type ProtectionMessageDeps } from '../../src/lib/protection/handleProtectionMessage';
+import {
+  handleProtectionMessage,
+  type MessageOutcome,
+  type ProtectionMessageDeps,
+} from '../../src/lib/protection/handleProtectionMessage';
 import { systemClock } from '../../src/lib/protection/ports';
 import { createStoragePoisonQueue, createStorageRequestQueue } from '../../src/lib/protection/storageQueues';
-import { runComplianceReport } from '../../src/lib/report/runComplianceReport';
-import { reportOptionsOf } from '../../src/lib/report/productionDeps';
 import { InMemoryRejectStore } from '../../src/lib/rejects/inMemoryRejectStore';
+import { reportOptionsOf } from '../../src/lib/report/productionDeps';
+import { runComplianceReport } from '../../src/lib/report/runComplianceReport';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { protectionRequest } from '../helpers/factories/protection';
 import { RecordingPoisonQueue, RecordingRequestQueue } from '../helpers/fakes/fakeQueues';
 import { MemoryReportStore } from '../helpers/fakes/fakeReport';
 import { capturingContext } from '../helpers/logCapture';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
-import { EAST_VAULT, control, createVm, simVaultId, simulatorAppSettings, startTestSimulator } from '../simulator/helpers';
-
+import {
+  control,
+  createVm,
+  EAST_VAULT,
+  simulatorAppSettings,
+  simVaultId,
+  startTestSimulator,
+} from '../simulator/helpers';
 
 describe('protectVm workflow against the ARM simulator and Azurite', () => {
   let sim: SimulatorHandle;
@@ -34,7 +45,12 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
   beforeAll(async () => {
     sim = await startTestSimulator();
     const table = uniqueName('ledger');
-    config = loadConfig(simulatorAppSettings(sim, testStorageConnectionString(), { AUTOPROTECT_LEDGER_TABLE: table, AUTOPROTECT_INVOCATION_BUDGET: '10' }));
+    config = loadConfig(
+      simulatorAppSettings(sim, testStorageConnectionString(), {
+        AUTOPROTECT_LEDGER_TABLE: table,
+        AUTOPROTECT_INVOCATION_BUDGET: '10',
+      }),
+    );
     ledgerTable = TableClient.fromConnectionString(config.storageConnection, table, { allowInsecureConnection: true });
     ledger = new TableLedger(ledgerTable);
   });
@@ -70,7 +86,9 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
 
   /** Handles a request, then every re-enqueued follow-up, like the queue would. */
   async function protectUntilSettled(vmId: string, eventId: string): Promise<MessageOutcome[]> {
-    const outcomes: MessageOutcome[] = [await handleProtectionMessage(deps(), protectionRequest({ vmResourceId: vmId, eventId }))];
+    const outcomes: MessageOutcome[] = [
+      await handleProtectionMessage(deps(), protectionRequest({ vmResourceId: vmId, eventId })),
+    ];
     while (requests.sent.length > 0 && outcomes.length < 10) {
       const next = requests.sent.shift()!;
       outcomes.push(await handleProtectionMessage(deps(), next.request));
@@ -80,7 +98,10 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
 
   async function backupJobsOf(vmName: string): Promise<Array<{ status: string }>> {
     const jobs: Array<{ status: string }> = [];
-    for await (const job of createRecoveryServicesGateway(createAzureClients(config).backup).listJobs(config.vaults[0]!, { operation: 'Backup', from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) })) {
+    for await (const job of createRecoveryServicesGateway(createAzureClients(config).backup).listJobs(
+      config.vaults[0]!,
+      { operation: 'Backup', from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) },
+    )) {
       if (job.entityFriendlyName?.toLowerCase() === vmName.toLowerCase()) jobs.push(job);
     }
     return jobs;
@@ -98,11 +119,20 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     const id = await createVm(sim, uniqueName('vmnew'));
     const vm = parseVmResourceId(id);
     await protectUntilSettled(id, 'ev-create');
-    expect(await ledger.get(vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', vaultId: simVaultId(EAST_VAULT), policyName: 'DefaultPolicy' });
+    expect(await ledger.get(vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'first-backup-triggered',
+      vaultId: simVaultId(EAST_VAULT),
+      policyName: 'DefaultPolicy',
+    });
 
     await waitFor(async () => (await backupJobsOf(vm.name)).every((job) => job.status === 'Completed'));
     await protectUntilSettled(id, 'ev-update');
-    expect(await ledger.get(vm.key)).toMatchObject({ status: 'protected', reason: 'first-backup-completed', lastEventId: 'ev-update' });
+    expect(await ledger.get(vm.key)).toMatchObject({
+      status: 'protected',
+      reason: 'first-backup-completed',
+      lastEventId: 'ev-update',
+    });
     expect(await backupJobsOf(vm.name)).toHaveLength(1);
   });
 
@@ -123,12 +153,25 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
   it('records a VM in a region without a vault as failed, and an opted-out VM as skipped', async () => {
     const west = await createVm(sim, uniqueName('vmwest'), { location: 'westus2' });
     await protectUntilSettled(west, 'ev-west');
-    expect(await ledger.get(parseVmResourceId(west).key)).toMatchObject({ status: 'failed', reason: 'no-vault-for-region' });
+    expect(await ledger.get(parseVmResourceId(west).key)).toMatchObject({
+      status: 'failed',
+      reason: 'no-vault-for-region',
+    });
 
-    const optOut = await control(sim, 'POST', 'vms', { resourceGroup: 'rg-app', name: uniqueName('vmskip'), location: 'eastus', tags: { 'autoprotect:skip': 'true' }, emitEvents: false });
+    const optOut = await control(sim, 'POST', 'vms', {
+      resourceGroup: 'rg-app',
+      name: uniqueName('vmskip'),
+      location: 'eastus',
+      tags: { 'autoprotect:skip': 'true' },
+      emitEvents: false,
+    });
     const optOutId = String(optOut.body.id);
     await protectUntilSettled(optOutId, 'ev-skip');
-    expect(await ledger.get(parseVmResourceId(optOutId).key)).toMatchObject({ status: 'skipped', reason: 'opted-out', rule: 'opt-out-tag:autoprotect:skip' });
+    expect(await ledger.get(parseVmResourceId(optOutId).key)).toMatchObject({
+      status: 'skipped',
+      reason: 'opted-out',
+      rule: 'opt-out-tag:autoprotect:skip',
+    });
   });
 
   it('survives injected 429s and 500s through queue retries', async () => {
@@ -141,7 +184,11 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     });
     try {
       const outcomes = await protectUntilSettled(id, 'ev-fault');
-      expect(outcomes.filter((outcome) => outcome.kind === 'requeued').map((outcome) => outcome.kind === 'requeued' && outcome.code)).toEqual(['ResourceRequestsThrottled', 'InternalServerError']);
+      expect(
+        outcomes
+          .filter((outcome) => outcome.kind === 'requeued')
+          .map((outcome) => outcome.kind === 'requeued' && outcome.code),
+      ).toEqual(['ResourceRequestsThrottled', 'InternalServerError']);
       expect(await ledger.get(parseVmResourceId(id).key)).toMatchObject({ status: 'backup-triggered' });
       expect(await backupJobsOf(parseVmResourceId(id).name)).toHaveLength(1);
     } finally {
@@ -174,8 +221,13 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     const since = new Date().toISOString();
     try {
       // Azure's Retry-After (60 s) is longer than the hold limit: every invocation releases its slot and checks back.
-      const slow = (): ProtectionMessageDeps => ({ ...deps(), poll: { minIntervalMs: 50, maxIntervalMs: 300, holdLimitMs: 100 } });
-      const outcomes = [await handleProtectionMessage(slow(), protectionRequest({ vmResourceId: id, eventId: 'ev-slow' }))];
+      const slow = (): ProtectionMessageDeps => ({
+        ...deps(),
+        poll: { minIntervalMs: 50, maxIntervalMs: 300, holdLimitMs: 100 },
+      });
+      const outcomes = [
+        await handleProtectionMessage(slow(), protectionRequest({ vmResourceId: id, eventId: 'ev-slow' })),
+      ];
       while (requests.sent.length > 0 && outcomes.length < 30) {
         const next = requests.sent.shift()!;
         await new Promise((resolve) => setTimeout(resolve, next.delayMs));
@@ -184,7 +236,11 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
       expect(await ledger.get(vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered' });
       const checkBacks = outcomes.length - 1;
       expect(checkBacks).toBeGreaterThanOrEqual(3);
-      const { body } = await control<{ entries: Array<{ time: string; operationId: string; path: string }> }>(sim, 'GET', 'requests');
+      const { body } = await control<{ entries: Array<{ time: string; operationId: string; path: string }> }>(
+        sim,
+        'GET',
+        'requests',
+      );
       const made = body.entries.filter((entry) => entry.time >= since);
       const count = (operationId: string) => made.filter((entry) => entry.operationId === operationId).length;
       expect(count('VirtualMachines_Get')).toBe(1);
@@ -208,10 +264,26 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     const store = new MemoryReportStore();
     const { context } = capturingContext('reportPendingBackups');
     const report = await runComplianceReport(
-      { backup: createRecoveryServicesGateway(clients.backup), vms: createComputeVmReader(clients.compute), ledger, store, clock: systemClock, logger: createLogger(context) },
+      {
+        backup: createRecoveryServicesGateway(clients.backup),
+        vms: createComputeVmReader(clients.compute),
+        ledger,
+        store,
+        clock: systemClock,
+        logger: createLogger(context),
+      },
       { ...reportOptionsOf(config), staleAfterMs: 1 },
     );
-    expect(report.findings).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'stale', vmName: vm.name, reason: 'initial-backup-failed', errorCode: 'UserErrorGuestAgentStatusUnavailable' })]));
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'stale',
+          vmName: vm.name,
+          reason: 'initial-backup-failed',
+          errorCode: 'UserErrorGuestAgentStatusUnavailable',
+        }),
+      ]),
+    );
     expect(store.text('latest.csv')).toContain('UserErrorGuestAgentStatusUnavailable');
   });
 });
@@ -228,9 +300,17 @@ describe('storage queue adapters on Azurite', () => {
       const visible = await requestQueue.receiveMessages({ numberOfMessages: 32 });
       expect(visible.receivedMessageItems.map((message) => decodeQueueMessage(message.messageText))).toEqual([request]);
 
-      await createStoragePoisonQueue(poisonQueue).send({ code: 'invalid-message', reason: 'not JSON', at: '2026-01-01T00:00:00Z', raw: 'x'.repeat(20_000) });
+      await createStoragePoisonQueue(poisonQueue).send({
+        code: 'invalid-message',
+        reason: 'not JSON',
+        at: '2026-01-01T00:00:00Z',
+        raw: 'x'.repeat(20_000),
+      });
       const [poisoned] = (await poisonQueue.receiveMessages()).receivedMessageItems;
-      const entry = JSON.parse(Buffer.from(poisoned!.messageText, 'base64').toString('utf8')) as { code: string; raw: string };
+      const entry = JSON.parse(Buffer.from(poisoned!.messageText, 'base64').toString('utf8')) as {
+        code: string;
+        raw: string;
+      };
       expect(entry.code).toBe('invalid-message');
       expect(entry.raw).toHaveLength(16_000);
     } finally {

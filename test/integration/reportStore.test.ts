@@ -1,10 +1,13 @@
 import { BlobServiceClient } from '@azure/storage-blob';
+
 import { createBlobReportStore } from '../../src/lib/report/reportStore';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
 
 describe('createBlobReportStore on Azurite', () => {
   it('creates the container on first use and writes blobs with their content type', async () => {
-    const container = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(uniqueName('reports'));
+    const container = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(
+      uniqueName('reports'),
+    );
     try {
       const store = createBlobReportStore(container);
       await store.put('prefix/2026/03/02/report-20260302T120000Z.html', '<p>é</p>', 'text/html; charset=utf-8');

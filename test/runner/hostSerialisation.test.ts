@@ -1,4 +1,5 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+
 import { encodeQueueMessage, toQueueMessageBodies } from '../../tools/local-runner/outputs';
 import { emptyPollDelayMs } from '../../tools/local-runner/triggers/queueListener';
 import { decodeMessageText, queueTriggerMetadata } from '../../tools/local-runner/triggers/queueMessage';
@@ -8,7 +9,11 @@ const texts = (buffers: Buffer[]) => buffers.map((b) => b.toString('utf8'));
 describe('local runner host serialisation', () => {
   describe('queue output values', () => {
     it('splits an array into one message per element and indents objects', () => {
-      expect(texts(toQueueMessageBodies({ json: JSON.stringify([{ vm: 'a' }, 'plain', 3]) }))).toEqual(['{\n  "vm": "a"\n}', 'plain', '3']);
+      expect(texts(toQueueMessageBodies({ json: JSON.stringify([{ vm: 'a' }, 'plain', 3]) }))).toEqual([
+        '{\n  "vm": "a"\n}',
+        'plain',
+        '3',
+      ]);
     });
 
     it('parses JSON-looking strings again and writes other strings as is', () => {
@@ -41,14 +46,29 @@ describe('local runner host serialisation', () => {
 
     it('builds PascalCase metadata and lets top-level body properties overwrite built-ins', () => {
       const message = {
-        messageId: 'm1', popReceipt: 'p1', dequeueCount: 2, messageText: '',
-        insertedOn: new Date('2026-01-01T00:00:00.123Z'), expiresOn: new Date('2026-01-08T00:00:00Z'), nextVisibleOn: new Date('2026-01-01T00:10:00Z'),
-      } as DequeuedMessageItem;
-      const metadata = queueTriggerMetadata(message, { bytes: Buffer.alloc(0), text: '{"vm":"a","count":3,"id":"shadow","list":[1],"nested":{"x":1}}' });
+        messageId: 'm1',
+        popReceipt: 'p1',
+        dequeueCount: 2,
+        messageText: '',
+        insertedOn: new Date('2026-01-01T00:00:00.123Z'),
+        expiresOn: new Date('2026-01-08T00:00:00Z'),
+        nextVisibleOn: new Date('2026-01-01T00:10:00Z'),
+      };
+      const metadata = queueTriggerMetadata(message, {
+        bytes: Buffer.alloc(0),
+        text: '{"vm":"a","count":3,"id":"shadow","list":[1],"nested":{"x":1}}',
+      });
       expect(metadata).toEqual({
-        DequeueCount: { json: '2' }, PopReceipt: { string: 'p1' }, QueueTrigger: { string: '{"vm":"a","count":3,"id":"shadow","list":[1],"nested":{"x":1}}' },
-        InsertionTime: { string: '2026-01-01T00:00:00+00:00' }, ExpirationTime: { string: '2026-01-08T00:00:00+00:00' }, NextVisibleTime: { string: '2026-01-01T00:10:00+00:00' },
-        vm: { string: 'a' }, count: { string: '3' }, id: { string: 'shadow' }, nested: { json: '{"x":1}' },
+        DequeueCount: { json: '2' },
+        PopReceipt: { string: 'p1' },
+        QueueTrigger: { string: '{"vm":"a","count":3,"id":"shadow","list":[1],"nested":{"x":1}}' },
+        InsertionTime: { string: '2026-01-01T00:00:00+00:00' },
+        ExpirationTime: { string: '2026-01-08T00:00:00+00:00' },
+        NextVisibleTime: { string: '2026-01-01T00:10:00+00:00' },
+        vm: { string: 'a' },
+        count: { string: '3' },
+        id: { string: 'shadow' },
+        nested: { json: '{"x":1}' },
       });
     });
   });

@@ -1,6 +1,15 @@
 import {
-  base64Json, fixtureAppDir, fixtureSettings, killAllRunners, parseLogLines, queueClient, queueLength, readRecords,
-  startTestRunner, waitFor, type FixtureRecord,
+  base64Json,
+  fixtureAppDir,
+  type FixtureRecord,
+  fixtureSettings,
+  killAllRunners,
+  parseLogLines,
+  queueClient,
+  queueLength,
+  readRecords,
+  startTestRunner,
+  waitFor,
 } from './runnerTestKit';
 
 const tagOf = (r: FixtureRecord) => (r.entry as { tag?: string } | undefined)?.tag;
@@ -11,9 +20,18 @@ describe('local runner: graceful stop, crashes and competing instances', () => {
   it('on SIGTERM lets a running invocation finish, completes its message and exits 0', async () => {
     const settings = fixtureSettings();
     await queueClient(settings.WORK_QUEUE!).create();
-    const runner = await startTestRunner({ appDir: fixtureAppDir, settings, functions: ['queueWorker'], stopTimeoutMs: 5_000 });
+    const runner = await startTestRunner({
+      appDir: fixtureAppDir,
+      settings,
+      functions: ['queueWorker'],
+      stopTimeoutMs: 5_000,
+    });
     await queueClient(settings.WORK_QUEUE!).sendMessage(base64Json({ tag: 'finish', sleepMs: 800 }));
-    await waitFor(() => readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'start'), 10_000, 'invocation start');
+    await waitFor(
+      () => readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'start'),
+      10_000,
+      'invocation start',
+    );
 
     expect(await runner.stop()).toBe(0);
     expect(readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'end' && r.tag === 'finish')).toBe(true);
@@ -25,8 +43,11 @@ describe('local runner: graceful stop, crashes and competing instances', () => {
     const work = queueClient(settings.WORK_QUEUE!);
     await work.create();
     const first = await startTestRunner({
-      appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'first' }, functions: ['queueWorker'],
-      stopTimeoutMs: 200, queueMessageLeaseMs: 2_000,
+      appDir: fixtureAppDir,
+      settings: { ...settings, FIXTURE_INSTANCE: 'first' },
+      functions: ['queueWorker'],
+      stopTimeoutMs: 200,
+      queueMessageLeaseMs: 2_000,
     });
     await work.sendMessage(base64Json({ tag: 'slow', sleepMs: 4_000, sleepOnlyOnce: true }));
     await waitFor(() => readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'start'), 10_000, 'first attempt');
@@ -37,11 +58,24 @@ describe('local runner: graceful stop, crashes and competing instances', () => {
     expect(await first.stop()).toBe(0);
     expect(parseLogLines(first.logs).some((l) => l.abandoned === 1)).toBe(true);
 
-    const second = await startTestRunner({ appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'second' }, functions: ['queueWorker'] });
-    const redelivered = await waitFor(() => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end' && r.tag === 'slow'), 10_000, 'redelivery');
+    const second = await startTestRunner({
+      appDir: fixtureAppDir,
+      settings: { ...settings, FIXTURE_INSTANCE: 'second' },
+      functions: ['queueWorker'],
+    });
+    const redelivered = await waitFor(
+      () => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end' && r.tag === 'slow'),
+      10_000,
+      'redelivery',
+    );
     expect(redelivered.instance).toBe('second');
-    const attempts = readRecords(settings.RECORD_FILE!).filter((r) => r.phase === 'start').map((r) => [r.instance, r.triggerMetadata?.dequeueCount]);
-    expect(attempts).toEqual([['first', 1], ['second', 2]]);
+    const attempts = readRecords(settings.RECORD_FILE!)
+      .filter((r) => r.phase === 'start')
+      .map((r) => [r.instance, r.triggerMetadata?.dequeueCount]);
+    expect(attempts).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
     await second.stop();
   });
 
@@ -49,14 +83,27 @@ describe('local runner: graceful stop, crashes and competing instances', () => {
     const settings = fixtureSettings();
     const work = queueClient(settings.WORK_QUEUE!);
     await work.create();
-    const doomed = await startTestRunner({ appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'doomed' }, functions: ['queueWorker'], queueMessageLeaseMs: 1_000 });
+    const doomed = await startTestRunner({
+      appDir: fixtureAppDir,
+      settings: { ...settings, FIXTURE_INSTANCE: 'doomed' },
+      functions: ['queueWorker'],
+      queueMessageLeaseMs: 1_000,
+    });
     await work.sendMessage(base64Json({ tag: 'crash', sleepMs: 10_000, sleepOnlyOnce: true }));
     await waitFor(() => readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'start'), 10_000, 'first attempt');
     await doomed.kill();
     expect(await doomed.exited).toBeNull();
 
-    await startTestRunner({ appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'survivor' }, functions: ['queueWorker'] });
-    const done = await waitFor(() => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end'), 10_000, 'redelivery');
+    await startTestRunner({
+      appDir: fixtureAppDir,
+      settings: { ...settings, FIXTURE_INSTANCE: 'survivor' },
+      functions: ['queueWorker'],
+    });
+    const done = await waitFor(
+      () => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end'),
+      10_000,
+      'redelivery',
+    );
     expect(done.instance).toBe('survivor');
   });
 
@@ -65,13 +112,27 @@ describe('local runner: graceful stop, crashes and competing instances', () => {
     const work = queueClient(settings.WORK_QUEUE!);
     await work.create();
     await Promise.all([
-      startTestRunner({ appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'a' }, functions: ['queueWorker'], instanceId: 'a' }),
-      startTestRunner({ appDir: fixtureAppDir, settings: { ...settings, FIXTURE_INSTANCE: 'b' }, functions: ['queueWorker'], instanceId: 'b' }),
+      startTestRunner({
+        appDir: fixtureAppDir,
+        settings: { ...settings, FIXTURE_INSTANCE: 'a' },
+        functions: ['queueWorker'],
+        instanceId: 'a',
+      }),
+      startTestRunner({
+        appDir: fixtureAppDir,
+        settings: { ...settings, FIXTURE_INSTANCE: 'b' },
+        functions: ['queueWorker'],
+        instanceId: 'b',
+      }),
     ]);
     const tags = Array.from({ length: 24 }, (_, i) => `m${i}`);
     await Promise.all(tags.map((tag) => work.sendMessage(base64Json({ tag, sleepMs: 100 }))));
 
-    await waitFor(() => readRecords(settings.RECORD_FILE!).filter((r) => r.phase === 'end').length >= tags.length, 20_000, 'all messages');
+    await waitFor(
+      () => readRecords(settings.RECORD_FILE!).filter((r) => r.phase === 'end').length >= tags.length,
+      20_000,
+      'all messages',
+    );
     await waitFor(async () => (await queueLength(work)) === 0, 5_000, 'empty queue');
     await new Promise((resolve) => setTimeout(resolve, 500)); // a duplicate delivery would show up here
     const starts = readRecords(settings.RECORD_FILE!).filter((r) => r.phase === 'start');

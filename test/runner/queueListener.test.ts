@@ -1,4 +1,5 @@
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+
 import type { HostedFunction } from '../../tools/local-runner/functionIndex';
 import type { QueueHostOptions } from '../../tools/local-runner/hostJson';
 import type { Invoker } from '../../tools/local-runner/invoke';
@@ -6,12 +7,25 @@ import { createLogger } from '../../tools/local-runner/logger';
 import { QueueListener } from '../../tools/local-runner/triggers/queueListener';
 
 const hostOptions: QueueHostOptions = {
-  batchSize: 4, newBatchThreshold: 1, maxPollingIntervalMs: 60_000, visibilityTimeoutMs: 0, maxDequeueCount: 5, messageEncoding: 'none',
+  batchSize: 4,
+  newBatchThreshold: 1,
+  maxPollingIntervalMs: 60_000,
+  visibilityTimeoutMs: 0,
+  maxDequeueCount: 5,
+  messageEncoding: 'none',
 };
 
 function message(id: string): DequeuedMessageItem {
   const now = new Date();
-  return { messageId: id, popReceipt: `pop-${id}`, dequeueCount: 1, messageText: `{"id":"${id}"}`, insertedOn: now, expiresOn: now, nextVisibleOn: now };
+  return {
+    messageId: id,
+    popReceipt: `pop-${id}`,
+    dequeueCount: 1,
+    messageText: `{"id":"${id}"}`,
+    insertedOn: now,
+    expiresOn: now,
+    nextVisibleOn: now,
+  };
 }
 
 /** A queue whose first receive returns `first`, then nothing; records when each receive happened. */
@@ -19,7 +33,8 @@ function fakeQueue(first: DequeuedMessageItem[]) {
   const receivedAt: number[] = [];
   let batches = [first];
   const queue = {
-    name: 'fake', url: 'http://127.0.0.1/fake',
+    name: 'fake',
+    url: 'http://127.0.0.1/fake',
     receiveMessages: async () => {
       receivedAt.push(Date.now());
       const [batch = [], ...rest] = batches;
@@ -29,7 +44,12 @@ function fakeQueue(first: DequeuedMessageItem[]) {
     deleteMessage: jest.fn(async () => ({})),
     updateMessage: jest.fn(async () => ({ popReceipt: 'renewed' })),
   };
-  return { queue: queue as unknown as QueueClient, receivedAt, deleteMessage: queue.deleteMessage, updateMessage: queue.updateMessage };
+  return {
+    queue: queue as unknown as QueueClient,
+    receivedAt,
+    deleteMessage: queue.deleteMessage,
+    updateMessage: queue.updateMessage,
+  };
 }
 
 const fn = { name: 'fakeFunction', trigger: 'queueTrigger', triggerBindingName: 't' } as HostedFunction;
@@ -41,8 +61,18 @@ const until = async (condition: () => boolean) => {
 describe('QueueListener (with a fake queue)', () => {
   it('bounds stop() even while it waits for in-flight messages to drop to newBatchThreshold', async () => {
     const { queue } = fakeQueue([message('a'), message('b'), message('c')]);
-    const invoke = jest.fn<ReturnType<Invoker['invoke']>, Parameters<Invoker['invoke']>>(() => new Promise<void>(() => undefined));
-    const listener = new QueueListener({ fn, queue, poisonQueue: undefined, options: hostOptions, leaseMs: 60_000, invoker: { invoke }, logger: quietLogger });
+    const invoke = jest.fn<ReturnType<Invoker['invoke']>, Parameters<Invoker['invoke']>>(
+      () => new Promise<void>(() => undefined),
+    );
+    const listener = new QueueListener({
+      fn,
+      queue,
+      poisonQueue: undefined,
+      options: hostOptions,
+      leaseMs: 60_000,
+      invoker: { invoke },
+      logger: quietLogger,
+    });
     listener.start();
     await until(() => invoke.mock.calls.length === 3);
 
@@ -55,7 +85,16 @@ describe('QueueListener (with a fake queue)', () => {
   it('ends a polling backoff wait at once when woken', async () => {
     const { queue, receivedAt } = fakeQueue([]);
     const invoker: Invoker = { invoke: async () => undefined };
-    const listener = new QueueListener({ fn, queue, poisonQueue: undefined, options: hostOptions, leaseMs: 60_000, invoker, logger: quietLogger, random: () => 1 });
+    const listener = new QueueListener({
+      fn,
+      queue,
+      poisonQueue: undefined,
+      options: hostOptions,
+      leaseMs: 60_000,
+      invoker,
+      logger: quietLogger,
+      random: () => 1,
+    });
     listener.start();
     await until(() => receivedAt.length === 4); // the 4th empty poll starts a wait of 100 + 1.2 x 800 = 1,060 ms
     const wokenAt = Date.now();
@@ -73,7 +112,15 @@ describe('QueueListener (with a fake queue)', () => {
       },
     };
     const options = { ...hostOptions, visibilityTimeoutMs: 30_000 };
-    const listener = new QueueListener({ fn, queue, poisonQueue: undefined, options, leaseMs: 60_000, invoker, logger: quietLogger });
+    const listener = new QueueListener({
+      fn,
+      queue,
+      poisonQueue: undefined,
+      options,
+      leaseMs: 60_000,
+      invoker,
+      logger: quietLogger,
+    });
     listener.start();
     await until(() => deleteMessage.mock.calls.length === 1 && updateMessage.mock.calls.length === 1);
     await listener.stop(100);

@@ -1,5 +1,11 @@
 import {
-  collectMessages, fixtureSettings, killAllRunners, plainFixtureAppDir, queueClient, readRecords, startTestRunner,
+  collectMessages,
+  fixtureSettings,
+  killAllRunners,
+  plainFixtureAppDir,
+  queueClient,
+  readRecords,
+  startTestRunner,
   waitFor,
 } from './runnerTestKit';
 
@@ -19,7 +25,8 @@ describe('local runner: storage queue trigger (messageEncoding none)', () => {
     const sent = await work().sendMessage('{"tag":"crashed-twice"}');
     preDequeuedId = sent.messageId;
     for (let i = 0; i < 2; i += 1) {
-      const [message] = (await work().receiveMessages({ numberOfMessages: 1, visibilityTimeout: 30 })).receivedMessageItems;
+      const [message] = (await work().receiveMessages({ numberOfMessages: 1, visibilityTimeout: 30 }))
+        .receivedMessageItems;
       if (!message) throw new Error('seed message not received');
       await work().updateMessage(message.messageId, message.popReceipt, undefined, 0);
     }
@@ -45,7 +52,9 @@ describe('local runner: storage queue trigger (messageEncoding none)', () => {
     await work().sendMessage('{"tag":"plain-fail","fail":true}');
     const poisoned = await collectMessages(queueClient(`${settings.WORK_QUEUE}-poison`), 1);
     expect(poisoned).toEqual(['{"tag":"plain-fail","fail":true}']);
-    const attempts = starts().filter((r) => (r.entry as { tag?: string }).tag === 'plain-fail').map((r) => r.triggerMetadata?.dequeueCount);
+    const attempts = starts()
+      .filter((r) => (r.entry as { tag?: string }).tag === 'plain-fail')
+      .map((r) => r.triggerMetadata?.dequeueCount);
     expect(attempts).toEqual([1, 2]);
   });
 
@@ -53,8 +62,16 @@ describe('local runner: storage queue trigger (messageEncoding none)', () => {
     // While c1 runs 5 s the listener keeps polling with backoff: at 5 s it is in its 6th wait, which ends 0.66 s
     // later at the earliest. c2, written by c1's output, must be picked up without waiting for it.
     await work().sendMessage(JSON.stringify({ tag: 'c1', sleepMs: 5000, out: { tag: 'c2' } }));
-    const c1End = await waitFor(() => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end' && r.tag === 'c1'), 10_000, 'c1 end');
-    const c2Start = await waitFor(() => starts().find((r) => (r.entry as { tag?: string }).tag === 'c2'), 10_000, 'c2 start');
+    const c1End = await waitFor(
+      () => readRecords(settings.RECORD_FILE!).find((r) => r.phase === 'end' && r.tag === 'c1'),
+      10_000,
+      'c1 end',
+    );
+    const c2Start = await waitFor(
+      () => starts().find((r) => (r.entry as { tag?: string }).tag === 'c2'),
+      10_000,
+      'c2 start',
+    );
     expect(c2Start.at - c1End.at).toBeLessThan(500);
   });
 });

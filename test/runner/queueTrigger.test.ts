@@ -1,6 +1,17 @@
 import {
-  base64Json, collectMessages, fixtureAppDir, fixtureSettings, killAllRunners, parseLogLines, queueClient, queueLength,
-  readRecords, startTestRunner, waitFor, type FixtureRecord, type TestRunner,
+  base64Json,
+  collectMessages,
+  fixtureAppDir,
+  type FixtureRecord,
+  fixtureSettings,
+  killAllRunners,
+  parseLogLines,
+  queueClient,
+  queueLength,
+  readRecords,
+  startTestRunner,
+  type TestRunner,
+  waitFor,
 } from './runnerTestKit';
 
 // Fixture host.json: batchSize 4, maxPollingInterval 200 ms, visibilityTimeout 0, maxDequeueCount 3, base64.
@@ -9,7 +20,9 @@ describe('local runner: storage queue trigger (base64)', () => {
   let settings: Record<string, string>;
   const work = () => queueClient(settings.WORK_QUEUE!);
   const records = (tag: string): FixtureRecord[] =>
-    readRecords(settings.RECORD_FILE!).filter((r) => r.phase === 'start' && (r.entry as { tag?: string } | undefined)?.tag === tag);
+    readRecords(settings.RECORD_FILE!).filter(
+      (r) => r.phase === 'start' && (r.entry as { tag?: string } | undefined)?.tag === tag,
+    );
 
   beforeAll(async () => {
     settings = fixtureSettings();
@@ -47,7 +60,13 @@ describe('local runner: storage queue trigger (base64)', () => {
     expect(poisoned).toEqual([body]);
     expect(records('poison').map((r) => r.triggerMetadata?.dequeueCount)).toEqual([1, 2, 3]);
     expect(readRecords(settings.RECORD_FILE!).some((r) => r.phase === 'end' && r.tag === 'poison')).toBe(false);
-    expect(parseLogLines(runner.logs).some((l) => String(l.message).includes(`Message has reached MaxDequeueCount of 3. Moving message to queue '${settings.WORK_QUEUE}-poison'`))).toBe(true);
+    expect(
+      parseLogLines(runner.logs).some((l) =>
+        String(l.message).includes(
+          `Message has reached MaxDequeueCount of 3. Moving message to queue '${settings.WORK_QUEUE}-poison'`,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('moves a message that is not valid base64 to poison without invoking the function', async () => {
@@ -55,15 +74,27 @@ describe('local runner: storage queue trigger (base64)', () => {
     await work().sendMessage(invalid);
     const poisoned = await collectMessages(queueClient(`${settings.WORK_QUEUE}-poison`), 1);
     expect(poisoned).toEqual([invalid]);
-    expect(readRecords(settings.RECORD_FILE!).some((r) => JSON.stringify(r.entry ?? '').includes('not-base64'))).toBe(false);
-    expect(parseLogLines(runner.logs).some((l) => l.message === 'Message decoding has failed! Check MessageEncoding settings.')).toBe(true);
+    expect(readRecords(settings.RECORD_FILE!).some((r) => JSON.stringify(r.entry ?? '').includes('not-base64'))).toBe(
+      false,
+    );
+    expect(
+      parseLogLines(runner.logs).some(
+        (l) => l.message === 'Message decoding has failed! Check MessageEncoding settings.',
+      ),
+    ).toBe(true);
   });
 
   it('invokes without queueTrigger data when the decoded bytes are not UTF-8, with a warning', async () => {
     const sent = await work().sendMessage(Buffer.from([0xff, 0xfe, 0xfd]).toString('base64'));
-    const record = await waitFor(() => readRecords(settings.RECORD_FILE!).find((r) => r.triggerMetadata?.id === sent.messageId), 10_000, 'invocation');
+    const record = await waitFor(
+      () => readRecords(settings.RECORD_FILE!).find((r) => r.triggerMetadata?.id === sent.messageId),
+      10_000,
+      'invocation',
+    );
     expect(record.entry).toBeUndefined();
     expect(record.triggerMetadata?.queueTrigger).toBeUndefined();
-    expect(parseLogLines(runner.logs).some((l) => l.level === 'warning' && String(l.message).includes('not valid UTF-8'))).toBe(true);
+    expect(
+      parseLogLines(runner.logs).some((l) => l.level === 'warning' && String(l.message).includes('not valid UTF-8')),
+    ).toBe(true);
   });
 });

@@ -7,8 +7,13 @@ describe('local runner logger', () => {
     logger.redact('master-key-0123456789');
     logger.redact('system-key-abcdefghij');
     logger.log({
-      level: 'error', category: 'function', message: 'AccountKey=abc123== and ?sv=1&sig=XYZ%3D and master-key-0123456789 twice master-key-0123456789',
-      detail: { nested: 'system-key-abcdefghij', conn: 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=k/+=;QueueEndpoint=x' },
+      level: 'error',
+      category: 'function',
+      message: 'AccountKey=abc123== and ?sv=1&sig=XYZ%3D and master-key-0123456789 twice master-key-0123456789',
+      detail: {
+        nested: 'system-key-abcdefghij',
+        conn: 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=k/+=;QueueEndpoint=x',
+      },
     });
     expect(lines).toHaveLength(1);
     const line = lines[0]!;

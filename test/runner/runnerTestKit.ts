@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { QueueClient } from '@azure/storage-queue';
-import { startRunner, type RunnerHandle, type RunnerOptions } from '../../tools/local-runner';
+
+import { type RunnerHandle, type RunnerOptions, startRunner } from '../../tools/local-runner';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
 
 export const fixtureAppDir = join(__dirname, '..', 'fixtures', 'runner-app');
@@ -59,11 +61,18 @@ export async function killAllRunners(): Promise<void> {
 
 export function readRecords(file: string): FixtureRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as FixtureRecord);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as FixtureRecord);
 }
 
 /** Polls `probe` until it returns a value other than undefined/false. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -98,10 +107,14 @@ export async function drainQueue(queue: QueueClient): Promise<string[]> {
 /** Drains a queue until at least `count` messages arrived (or times out); returns the raw texts in arrival order. */
 export async function collectMessages(queue: QueueClient, count: number, timeoutMs = 10_000): Promise<string[]> {
   const texts: string[] = [];
-  await waitFor(async () => {
-    texts.push(...(await drainQueue(queue)));
-    return texts.length >= count;
-  }, timeoutMs, `${count} message(s) in ${queue.name}`);
+  await waitFor(
+    async () => {
+      texts.push(...(await drainQueue(queue)));
+      return texts.length >= count;
+    },
+    timeoutMs,
+    `${count} message(s) in ${queue.name}`,
+  );
   return texts;
 }
 

@@ -20,23 +20,32 @@ describe('local runner start-up', () => {
 
   it('fails with the missing setting when a %SETTING% does not resolve', async () => {
     const { WORK_QUEUE: _omitted, ...settings } = fixtureSettings();
-    await expect(startRunner({ appDir: fixtureAppDir, settings, port: 0, quiet: true, functions: ['queueWorker'] }))
-      .rejects.toThrow("app setting 'WORK_QUEUE' is missing");
+    await expect(
+      startRunner({ appDir: fixtureAppDir, settings, port: 0, quiet: true, functions: ['queueWorker'] }),
+    ).rejects.toThrow("app setting 'WORK_QUEUE' is missing");
   });
 
   it('fails when the connection setting does not exist', async () => {
     const { FixtureStorage: _omitted, ...settings } = fixtureSettings();
-    await expect(startRunner({ appDir: fixtureAppDir, settings, port: 0, quiet: true, functions: ['queueWorker'] }))
-      .rejects.toThrow("Storage account connection string 'AzureWebJobsFixtureStorage' does not exist");
+    await expect(
+      startRunner({ appDir: fixtureAppDir, settings, port: 0, quiet: true, functions: ['queueWorker'] }),
+    ).rejects.toThrow("Storage account connection string 'AzureWebJobsFixtureStorage' does not exist");
   });
 
   it('fails for a function name that the app does not register', async () => {
-    await expect(startRunner({ appDir: fixtureAppDir, settings: fixtureSettings(), port: 0, quiet: true, functions: ['missing'] }))
-      .rejects.toThrow('Functions not found in the app: missing');
+    await expect(
+      startRunner({ appDir: fixtureAppDir, settings: fixtureSettings(), port: 0, quiet: true, functions: ['missing'] }),
+    ).rejects.toThrow('Functions not found in the app: missing');
   });
 
   it("runs the app's appStart hook before any trigger, and refuses to start when it throws", async () => {
-    await expect(startRunner({ appDir: fixtureAppDir, settings: { ...fixtureSettings(), FIXTURE_FAIL_AT_START: 'two problems' }, port: 0, quiet: true }))
-      .rejects.toThrow("The app's appStart hook failed: bad configuration: two problems");
+    await expect(
+      startRunner({
+        appDir: fixtureAppDir,
+        settings: { ...fixtureSettings(), FIXTURE_FAIL_AT_START: 'two problems' },
+        port: 0,
+        quiet: true,
+      }),
+    ).rejects.toThrow("The app's appStart hook failed: bad configuration: two problems");
   });
 });

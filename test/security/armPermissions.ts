@@ -15,7 +15,10 @@ export function requiredActionOf(method: string, path: string): RequiredAction {
   const types = segments.slice(providers + 2).filter((_, index) => index % 2 === 0);
   const verb = { GET: 'read', PUT: 'write', DELETE: 'delete', POST: 'action' }[method.toUpperCase()];
   if (verb === undefined) throw new Error(`unexpected method ${method}`);
-  return { scope: types[0]?.toLowerCase() === 'vaults' ? 'vault' : 'watchedSubscription', action: `${namespace}/${types.join('/')}/${verb}` };
+  return {
+    scope: types[0]?.toLowerCase() === 'vaults' ? 'vault' : 'watchedSubscription',
+    action: `${namespace}/${types.join('/')}/${verb}`,
+  };
 }
 
 /** `ProtectedItems_CreateOrUpdate` (REST operationId) -> `protectedItems.createOrUpdate` (SDK call, as infra/permissions.json names it). */

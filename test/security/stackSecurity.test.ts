@@ -1,9 +1,21 @@
 import { join } from 'node:path';
-import { requestJson } from '../../tools/shared/httpsJson';
+
 import { grantsFromBicep, permissionProblems, readPermissionTable } from '../../tools/infra/permissionCoverage';
+import { requestJson } from '../../tools/shared/httpsJson';
 import { DEMO_RULES } from '../../tools/stack/demoVms';
 import type { Stack } from '../../tools/stack/startStack';
-import { createSimVm, ledgerOf, ledgerRow, queueOf, rejects, repoRoot, simPost, startE2eStack, vmId, waitFor } from '../helpers/e2eStack';
+import {
+  createSimVm,
+  ledgerOf,
+  ledgerRow,
+  queueOf,
+  rejects,
+  repoRoot,
+  simPost,
+  startE2eStack,
+  vmId,
+  waitFor,
+} from '../helpers/e2eStack';
 import { requiredActionOf, sdkOperationOf } from './armPermissions';
 
 /**
@@ -19,13 +31,21 @@ const PERMISSIONS = join(repoRoot, 'infra', 'permissions.json');
 function parseLine(line: string): Record<string, unknown> {
   try {
     const hostEntry = JSON.parse(line) as Record<string, unknown>;
-    return hostEntry.category === 'user' && typeof hostEntry.message === 'string' ? (JSON.parse(hostEntry.message) as Record<string, unknown>) : hostEntry;
+    return hostEntry.category === 'user' && typeof hostEntry.message === 'string'
+      ? (JSON.parse(hostEntry.message) as Record<string, unknown>)
+      : hostEntry;
   } catch {
     return { unstructured: line };
   }
 }
 
-interface LoggedRequest { method: string; path: string; operationId: string; status: number; subscriptionId: string }
+interface LoggedRequest {
+  method: string;
+  path: string;
+  operationId: string;
+  status: number;
+  subscriptionId: string;
+}
 
 describe('security of the running stack', () => {
   let stack: Stack;
@@ -33,21 +53,47 @@ describe('security of the running stack', () => {
   let firstAppRequest = 0;
 
   beforeAll(async () => {
-    ({ stack, hostLog } = await startE2eStack({ rules: DEMO_RULES, simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 30_000, retryAfterSeconds: 1 } }));
+    ({ stack, hostLog } = await startE2eStack({
+      rules: DEMO_RULES,
+      simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 30_000, retryAfterSeconds: 1 },
+    }));
     // Someone else's vault in eastus protecting vm-elsewhere: set up through ARM before the app does anything.
     await simPost(stack, 'seed', {
-      subscriptionId: stack.info.subscriptionIds[0], tenantId: TENANT, extraSubscriptionIds: [OTHER_SUBSCRIPTION],
-      vaults: [{ resourceGroup: 'rg-other-backup', name: 'rsv-other', location: 'eastus', policies: [{ name: 'DefaultPolicy', kind: 'IaasV1Daily' }] }],
+      subscriptionId: stack.info.subscriptionIds[0],
+      tenantId: TENANT,
+      extraSubscriptionIds: [OTHER_SUBSCRIPTION],
+      vaults: [
+        {
+          resourceGroup: 'rg-other-backup',
+          name: 'rsv-other',
+          location: 'eastus',
+          policies: [{ name: 'DefaultPolicy', kind: 'IaasV1Daily' }],
+        },
+      ],
     });
-    await simPost(stack, 'vms', { resourceGroup: 'rg-sec', name: 'vm-elsewhere', location: 'eastus', emitEvents: false });
+    await simPost(stack, 'vms', {
+      resourceGroup: 'rg-sec',
+      name: 'vm-elsewhere',
+      location: 'eastus',
+      emitEvents: false,
+    });
     const vault = `/subscriptions/${stack.info.subscriptionIds[0]}/resourceGroups/rg-other-backup/providers/Microsoft.RecoveryServices/vaults/rsv-other`;
     const item = `${vault}/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg-sec;vm-elsewhere/protectedItems/VM;iaasvmcontainerv2;rg-sec;vm-elsewhere`;
     const put = await requestJson('PUT', `${stack.info.armEndpoint}${item}?api-version=2023-06-01`, {
-      ca: stack.sim.caCert, headers: { authorization: 'Bearer someone-else' },
-      body: { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: vmId(stack, 'rg-sec', 'vm-elsewhere'), policyId: `${vault}/backupPolicies/DefaultPolicy` } },
+      ca: stack.sim.caCert,
+      headers: { authorization: 'Bearer someone-else' },
+      body: {
+        properties: {
+          protectedItemType: 'Microsoft.Compute/virtualMachines',
+          sourceResourceId: vmId(stack, 'rg-sec', 'vm-elsewhere'),
+          policyId: `${vault}/backupPolicies/DefaultPolicy`,
+        },
+      },
     });
     expect(put.status).toBe(202);
-    firstAppRequest = (await requestJson<{ entries: unknown[] }>('GET', `${stack.info.simControlUrl}/requests`, { ca: stack.sim.caCert })).body.entries.length;
+    firstAppRequest = (
+      await requestJson<{ entries: unknown[] }>('GET', `${stack.info.simControlUrl}/requests`, { ca: stack.sim.caCert })
+    ).body.entries.length;
   }, 60_000);
 
   afterAll(async () => stack?.stop(), 60_000);
@@ -55,26 +101,71 @@ describe('security of the running stack', () => {
   it('refuses webhook calls without the key, with a wrong key or a wrong aeg-event-type, and acts on none of them', async () => {
     const url = new URL(stack.info.eventGridWebhookUrl);
     const keyless = `${url.origin}${url.pathname}?functionName=enqueueProtection`;
-    const event = (id: string, name: string) => [{
-      id, topic: `/subscriptions/${stack.info.subscriptionIds[0]}`, subject: vmId(stack, 'rg-sec', name), eventType: 'Microsoft.Resources.ResourceWriteSuccess',
-      eventTime: new Date().toISOString(), dataVersion: '2', metadataVersion: '1',
-      data: { resourceUri: vmId(stack, 'rg-sec', name), operationName: 'Microsoft.Compute/virtualMachines/write', status: 'Succeeded', subscriptionId: stack.info.subscriptionIds[0] },
-    }];
+    const event = (id: string, name: string) => [
+      {
+        id,
+        topic: `/subscriptions/${stack.info.subscriptionIds[0]}`,
+        subject: vmId(stack, 'rg-sec', name),
+        eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+        eventTime: new Date().toISOString(),
+        dataVersion: '2',
+        metadataVersion: '1',
+        data: {
+          resourceUri: vmId(stack, 'rg-sec', name),
+          operationName: 'Microsoft.Compute/virtualMachines/write',
+          status: 'Succeeded',
+          subscriptionId: stack.info.subscriptionIds[0],
+        },
+      },
+    ];
     const post = (target: string, body: unknown, headers: Record<string, string>) =>
-      fetch(target, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }).then((response) => response.status);
+      fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }).then((response) => response.status);
     await simPost(stack, 'vms', { resourceGroup: 'rg-sec', name: 'vm-refused', location: 'eastus', emitEvents: false });
 
     expect(await post(keyless, event('refused-no-key', 'vm-refused'), { 'aeg-event-type': 'Notification' })).toBe(401);
-    expect(await post(`${keyless}&code=${encodeURIComponent(stack.info.masterKey.slice(1))}`, event('refused-wrong-key', 'vm-refused'), { 'aeg-event-type': 'Notification' })).toBe(401);
-    expect(await post(stack.info.eventGridWebhookUrl, event('refused-header-key', 'vm-refused'), { 'aeg-event-type': 'Notification', 'x-functions-key': 'not-the-key' })).toBe(401);
+    expect(
+      await post(
+        `${keyless}&code=${encodeURIComponent(stack.info.masterKey.slice(1))}`,
+        event('refused-wrong-key', 'vm-refused'),
+        { 'aeg-event-type': 'Notification' },
+      ),
+    ).toBe(401);
+    expect(
+      await post(stack.info.eventGridWebhookUrl, event('refused-header-key', 'vm-refused'), {
+        'aeg-event-type': 'Notification',
+        'x-functions-key': 'not-the-key',
+      }),
+    ).toBe(401);
     expect(await post(stack.info.eventGridWebhookUrl, event('refused-no-type', 'vm-refused'), {})).toBe(400);
-    expect(await post(stack.info.eventGridWebhookUrl, event('refused-bad-type', 'vm-refused'), { 'aeg-event-type': 'SubscriptionDeletion' })).toBe(400);
-    expect(await post(stack.info.eventGridWebhookUrl, '{"truncated": ', { 'aeg-event-type': 'Notification' })).toBe(400);
+    expect(
+      await post(stack.info.eventGridWebhookUrl, event('refused-bad-type', 'vm-refused'), {
+        'aeg-event-type': 'SubscriptionDeletion',
+      }),
+    ).toBe(400);
+    expect(await post(stack.info.eventGridWebhookUrl, '{"truncated": ', { 'aeg-event-type': 'Notification' })).toBe(
+      400,
+    );
 
     // Positive control through the same door: the right key and type are acted on.
-    await simPost(stack, 'vms', { resourceGroup: 'rg-sec', name: 'vm-accepted', location: 'eastus', emitEvents: false });
-    expect(await post(stack.info.eventGridWebhookUrl, event('accepted-1', 'vm-accepted'), { 'aeg-event-type': 'Notification' })).toBe(202);
-    await waitFor('the accepted event to be processed', async () => (await ledgerRow(stack, vmId(stack, 'rg-sec', 'vm-accepted')))?.status === 'backup-triggered');
+    await simPost(stack, 'vms', {
+      resourceGroup: 'rg-sec',
+      name: 'vm-accepted',
+      location: 'eastus',
+      emitEvents: false,
+    });
+    expect(
+      await post(stack.info.eventGridWebhookUrl, event('accepted-1', 'vm-accepted'), {
+        'aeg-event-type': 'Notification',
+      }),
+    ).toBe(202);
+    await waitFor(
+      'the accepted event to be processed',
+      async () => (await ledgerRow(stack, vmId(stack, 'rg-sec', 'vm-accepted')))?.status === 'backup-triggered',
+    );
 
     expect(await ledgerRow(stack, vmId(stack, 'rg-sec', 'vm-refused'))).toBeNull();
     const log = hostLog.join('\n');
@@ -85,35 +176,94 @@ describe('security of the running stack', () => {
 
   it('ignores and logs events from a subscription that is not on the allow-list, and never acts on them', async () => {
     await simPost(stack, 'eventSubscriptions', {
-      name: 'unwatched-subscription', endpoint: stack.info.eventGridWebhookUrl, subscriptionId: OTHER_SUBSCRIPTION, schema: 'EventGridSchema',
+      name: 'unwatched-subscription',
+      endpoint: stack.info.eventGridWebhookUrl,
+      subscriptionId: OTHER_SUBSCRIPTION,
+      schema: 'EventGridSchema',
       filter: { includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'] },
     });
-    await simPost(stack, 'vms', { subscriptionId: OTHER_SUBSCRIPTION, resourceGroup: 'rg-foreign', name: 'vm-foreign', location: 'eastus' });
+    await simPost(stack, 'vms', {
+      subscriptionId: OTHER_SUBSCRIPTION,
+      resourceGroup: 'rg-foreign',
+      name: 'vm-foreign',
+      location: 'eastus',
+    });
     const ignored = await waitFor('the ignored-event log line', async () =>
-      hostLog.map(parseLine).find((entry) => entry.code === 'subscription-not-watched' && String(entry.subject).includes('vm-foreign')),
+      hostLog
+        .map(parseLine)
+        .find((entry) => entry.code === 'subscription-not-watched' && String(entry.subject).includes('vm-foreign')),
     );
-    expect(ignored).toMatchObject({ outcome: 'ignored', level: 'info', message: 'event ignored', reason: expect.stringContaining(OTHER_SUBSCRIPTION) });
+    expect(ignored).toMatchObject({
+      outcome: 'ignored',
+      level: 'info',
+      message: 'event ignored',
+      reason: expect.stringContaining(OTHER_SUBSCRIPTION),
+    });
     const foreignId = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-foreign/providers/Microsoft.Compute/virtualMachines/vm-foreign`;
     expect(await ledgerOf(stack).get(foreignId.toLowerCase())).toBeNull();
-    const requests = (await requestJson<{ entries: LoggedRequest[] }>('GET', `${stack.info.simControlUrl}/requests`, { ca: stack.sim.caCert })).body.entries;
-    expect(requests.filter((entry) => entry.subscriptionId.toLowerCase() === OTHER_SUBSCRIPTION || entry.path.includes('vm-foreign'))).toEqual([]);
-    expect(await queueOf(stack, 'protection-requests').getProperties().then((p) => p.approximateMessagesCount)).toBe(0);
+    const requests = (
+      await requestJson<{ entries: LoggedRequest[] }>('GET', `${stack.info.simControlUrl}/requests`, {
+        ca: stack.sim.caCert,
+      })
+    ).body.entries;
+    expect(
+      requests.filter(
+        (entry) => entry.subscriptionId.toLowerCase() === OTHER_SUBSCRIPTION || entry.path.includes('vm-foreign'),
+      ),
+    ).toEqual([]);
+    expect(
+      await queueOf(stack, 'protection-requests')
+        .getProperties()
+        .then((p) => p.approximateMessagesCount),
+    ).toBe(0);
   }, 60_000);
 
   it('calls exactly the ARM operations infra/permissions.json lists, each with an action its roles grant', async () => {
     // A full run: protect (then a duplicate that finds the running job), opt out, a VM protected elsewhere, the report.
-    const protectedId = await createSimVm(stack, { resourceGroup: 'rg-sec', name: 'vm-perm', location: 'westeurope', tags: { tier: 'critical' } });
-    await waitFor('vm-perm backup triggered', async () => (await ledgerRow(stack, protectedId))?.status === 'backup-triggered');
-    await createSimVm(stack, { resourceGroup: 'rg-sec', name: 'vm-perm', location: 'westeurope', tags: { tier: 'critical' } });
-    await waitFor('the update to be handled', async () => (await ledgerRow(stack, protectedId))?.reason === 'backup-job-recorded');
-    const optOut = await createSimVm(stack, { resourceGroup: 'rg-sec', name: 'vm-optout', location: 'eastus', tags: { 'autoprotect:skip': 'true' } });
+    const protectedId = await createSimVm(stack, {
+      resourceGroup: 'rg-sec',
+      name: 'vm-perm',
+      location: 'westeurope',
+      tags: { tier: 'critical' },
+    });
+    await waitFor(
+      'vm-perm backup triggered',
+      async () => (await ledgerRow(stack, protectedId))?.status === 'backup-triggered',
+    );
+    await createSimVm(stack, {
+      resourceGroup: 'rg-sec',
+      name: 'vm-perm',
+      location: 'westeurope',
+      tags: { tier: 'critical' },
+    });
+    await waitFor(
+      'the update to be handled',
+      async () => (await ledgerRow(stack, protectedId))?.reason === 'backup-job-recorded',
+    );
+    const optOut = await createSimVm(stack, {
+      resourceGroup: 'rg-sec',
+      name: 'vm-optout',
+      location: 'eastus',
+      tags: { 'autoprotect:skip': 'true' },
+    });
     const elsewhere = await createSimVm(stack, { resourceGroup: 'rg-sec', name: 'vm-elsewhere', location: 'eastus' });
     await waitFor('vm-optout skipped', async () => (await ledgerRow(stack, optOut))?.reason === 'opted-out');
-    await waitFor('vm-elsewhere skipped', async () => (await ledgerRow(stack, elsewhere))?.reason === 'protected-elsewhere');
+    await waitFor(
+      'vm-elsewhere skipped',
+      async () => (await ledgerRow(stack, elsewhere))?.reason === 'protected-elsewhere',
+    );
     await stack.runner.invoke('reportPendingBackups');
-    await waitFor('the report', async () => hostLog.some((line) => line.includes('reportPendingBackups finished')), 30_000);
+    await waitFor(
+      'the report',
+      async () => hostLog.some((line) => line.includes('reportPendingBackups finished')),
+      30_000,
+    );
 
-    const entries = (await requestJson<{ entries: LoggedRequest[] }>('GET', `${stack.info.simControlUrl}/requests`, { ca: stack.sim.caCert })).body.entries.slice(firstAppRequest);
+    const entries = (
+      await requestJson<{ entries: LoggedRequest[] }>('GET', `${stack.info.simControlUrl}/requests`, {
+        ca: stack.sim.caCert,
+      })
+    ).body.entries.slice(firstAppRequest);
     const table = readPermissionTable(PERMISSIONS);
     const byName = new Map(table.operations.map((operation) => [operation.operation.toLowerCase(), operation]));
     const problems: string[] = [];
@@ -123,10 +273,18 @@ describe('security of the running stack', () => {
         problems.push(`${entry.operationId} (${entry.method} ${entry.path}) is not in permissions.json`);
         continue;
       }
-      if (!listed.request.toUpperCase().startsWith(`${entry.method.toUpperCase()} `)) problems.push(`${listed.operation}: permissions.json says ${listed.request}, the app sent ${entry.method}`);
+      if (!listed.request.toUpperCase().startsWith(`${entry.method.toUpperCase()} `))
+        problems.push(`${listed.operation}: permissions.json says ${listed.request}, the app sent ${entry.method}`);
       const needed = requiredActionOf(entry.method, entry.path);
-      if (!listed.requires.some((requirement) => requirement.scope === needed.scope && requirement.action.toLowerCase() === needed.action.toLowerCase())) {
-        problems.push(`${listed.operation}: ${entry.method} ${entry.path} needs ${needed.action} on ${needed.scope}, permissions.json lists ${JSON.stringify(listed.requires)}`);
+      if (
+        !listed.requires.some(
+          (requirement) =>
+            requirement.scope === needed.scope && requirement.action.toLowerCase() === needed.action.toLowerCase(),
+        )
+      ) {
+        problems.push(
+          `${listed.operation}: ${entry.method} ${entry.path} needs ${needed.action} on ${needed.scope}, permissions.json lists ${JSON.stringify(listed.requires)}`,
+        );
       }
     }
     expect([...new Set(problems)]).toEqual([]);

@@ -1,10 +1,14 @@
-import { EAST_VAULT, SUB, VAULT_RG, backupClient, control, useTestSimulator } from './helpers';
+import { backupClient, control, EAST_VAULT, SUB, useTestSimulator, VAULT_RG } from './helpers';
 
 describe('simulator: POST /_sim/bulkProtectedItems', () => {
   const sim = useTestSimulator();
 
   it('seeds protected items with a share of stale IRPending ones and their jobs, visible through the SDK pages', async () => {
-    const seeded = await control<{ created: number; stale: number; vms: number }>(sim(), 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 450, stalePercent: 2 });
+    const seeded = await control<{ created: number; stale: number; vms: number }>(sim(), 'POST', 'bulkProtectedItems', {
+      vaultName: EAST_VAULT,
+      count: 450,
+      stalePercent: 2,
+    });
     expect(seeded.status).toBe(201);
     expect(seeded.body).toEqual({ vaultName: EAST_VAULT, created: 450, stale: 9, vms: 450 });
 
@@ -31,7 +35,10 @@ describe('simulator: POST /_sim/bulkProtectedItems', () => {
   });
 
   it('refuses an unknown vault and an invalid count', async () => {
-    expect((await control(sim(), 'POST', 'bulkProtectedItems', { vaultName: 'rsv-nope', count: 1, subscriptionId: SUB })).status).toBe(400);
+    expect(
+      (await control(sim(), 'POST', 'bulkProtectedItems', { vaultName: 'rsv-nope', count: 1, subscriptionId: SUB }))
+        .status,
+    ).toBe(400);
     expect((await control(sim(), 'POST', 'bulkProtectedItems', { vaultName: EAST_VAULT, count: 0 })).status).toBe(400);
   });
 });

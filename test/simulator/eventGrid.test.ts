@@ -3,8 +3,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import type { SimulatorHandle } from '../../simulator/src/index';
-import { SUB, computeClient, control, pollUntil, startTestSimulator } from './helpers';
+import { computeClient, control, pollUntil, startTestSimulator, SUB } from './helpers';
 
 interface Received {
   method: string;
@@ -29,7 +30,10 @@ class Webhook {
         const body = text ? (JSON.parse(text) as unknown) : undefined;
         this.received.push({ method: req.method ?? '', headers: req.headers, body });
         if (req.method === 'OPTIONS') {
-          res.writeHead(200, this.validate ? { 'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin']) } : {});
+          res.writeHead(
+            200,
+            this.validate ? { 'WebHook-Allowed-Origin': String(req.headers['webhook-request-origin']) } : {},
+          );
           res.end();
           return;
         }
@@ -58,7 +62,9 @@ class Webhook {
 
 const VM_WRITE_FILTER = {
   includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
-  advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }],
+  advancedFilters: [
+    { operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] },
+  ],
 };
 
 describe('simulator: Event Grid system topic delivery', () => {
@@ -85,24 +91,48 @@ describe('simulator: Event Grid system topic delivery', () => {
 
   it('runs the SubscriptionValidation handshake and refuses a subscription whose endpoint does not echo the code', async () => {
     hook.validate = false;
-    const refused = await control(sim, 'POST', 'eventSubscriptions', { name: 'bad-hook', endpoint: hook.url, schema: 'EventGridSchema' });
+    const refused = await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'bad-hook',
+      endpoint: hook.url,
+      schema: 'EventGridSchema',
+    });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body)).toContain('HandshakeFailed');
     expect(JSON.stringify(refused.body)).not.toContain('secret-key');
     hook.validate = true;
-    const created = await control(sim, 'POST', 'eventSubscriptions', { name: 'good-hook', endpoint: hook.url, schema: 'EventGridSchema' });
+    const created = await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'good-hook',
+      endpoint: hook.url,
+      schema: 'EventGridSchema',
+    });
     expect(created.status).toBe(201);
     const handshake = hook.received.filter((r) => r.headers['aeg-event-type'] === 'SubscriptionValidation');
     expect(handshake).toHaveLength(2);
-    expect((handshake[1]?.body as Array<{ eventType: string }>)[0]?.eventType).toBe('Microsoft.EventGrid.SubscriptionValidationEvent');
+    expect((handshake[1]?.body as Array<{ eventType: string }>)[0]?.eventType).toBe(
+      'Microsoft.EventGrid.SubscriptionValidationEvent',
+    );
   });
 
   it('delivers a ResourceWriteSuccess for a VM PUT in the Event Grid schema with aeg headers, filtered on data.operationName', async () => {
     await control(sim, 'POST', 'noise', { extensionWriteAfterCreate: true, updateAfterCreate: false });
-    await control(sim, 'POST', 'eventSubscriptions', { name: 'vm-writes', endpoint: hook.url, filter: VM_WRITE_FILTER });
-    await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'quiet-vm', location: 'eastus', emitEvents: false });
-    await computeClient(sim).virtualMachines.beginCreateOrUpdateAndWait('rg-events', 'vm-ev-01', { location: 'eastus' });
-    await pollUntil(async () => hook.notifications().length, (n) => n >= 1);
+    await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'vm-writes',
+      endpoint: hook.url,
+      filter: VM_WRITE_FILTER,
+    });
+    await control(sim, 'POST', 'vms', {
+      resourceGroup: 'rg-events',
+      name: 'quiet-vm',
+      location: 'eastus',
+      emitEvents: false,
+    });
+    await computeClient(sim).virtualMachines.beginCreateOrUpdateAndWait('rg-events', 'vm-ev-01', {
+      location: 'eastus',
+    });
+    await pollUntil(
+      async () => hook.notifications().length,
+      (n) => n >= 1,
+    );
     await new Promise((r) => setTimeout(r, 50));
     const [delivery] = hook.notifications();
     expect(hook.notifications()).toHaveLength(1);
@@ -117,23 +147,40 @@ describe('simulator: Event Grid system topic delivery', () => {
       dataVersion: '2',
       metadataVersion: '1',
     });
-    expect(events[0]?.data).toMatchObject({ operationName: 'Microsoft.Compute/virtualMachines/write', status: 'Succeeded', resourceProvider: 'Microsoft.Compute', subscriptionId: SUB });
+    expect(events[0]?.data).toMatchObject({
+      operationName: 'Microsoft.Compute/virtualMachines/write',
+      status: 'Succeeded',
+      resourceProvider: 'Microsoft.Compute',
+      subscriptionId: SUB,
+    });
     expect(events[0]?.data.httpRequest).toBeUndefined();
     const all = await control<{ published: Array<{ subject: string }> }>(sim, 'GET', 'events');
     expect(all.body.published.some((e) => e.subject.endsWith('/extensions/VMSnapshot'))).toBe(true);
   });
 
   it('delivers CloudEvents 1.0 after the OPTIONS handshake, and batches events up to maxEventsPerBatch', async () => {
-    await control(sim, 'POST', 'eventSubscriptions', { name: 'cloud', endpoint: hook.url, schema: 'CloudEventSchemaV1_0', maxEventsPerBatch: 3 });
+    await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'cloud',
+      endpoint: hook.url,
+      schema: 'CloudEventSchemaV1_0',
+      maxEventsPerBatch: 3,
+    });
     expect(hook.received[0]?.method).toBe('OPTIONS');
     await control(sim, 'POST', 'noise', { updateAfterCreate: true, extensionWriteAfterCreate: true });
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-ce-01', location: 'eastus' });
-    await pollUntil(async () => hook.notifications().length, (n) => n >= 1);
+    await pollUntil(
+      async () => hook.notifications().length,
+      (n) => n >= 1,
+    );
     const [batch] = hook.notifications();
     expect(String(batch?.headers['content-type'])).toContain('application/cloudevents-batch+json');
     const events = batch?.body as Array<Record<string, unknown>>;
     expect(events).toHaveLength(3);
-    expect(events[0]).toMatchObject({ specversion: '1.0', type: 'Microsoft.Resources.ResourceWriteSuccess', source: `/subscriptions/${SUB}` });
+    expect(events[0]).toMatchObject({
+      specversion: '1.0',
+      type: 'Microsoft.Resources.ResourceWriteSuccess',
+      source: `/subscriptions/${SUB}`,
+    });
     expect(events.map((e) => (e.data as { operationName: string }).operationName)).toEqual([
       'Microsoft.Compute/virtualMachines/write',
       'Microsoft.Compute/virtualMachines/write',
@@ -146,7 +193,11 @@ describe('simulator: Event Grid system topic delivery', () => {
     await control(sim, 'POST', 'eventSubscriptions', { name: 'flaky', endpoint: hook.url });
     hook.statuses = [500, 503];
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-retry', location: 'eastus' });
-    await pollUntil(async () => hook.notifications().length, (n) => n >= 3, 3000);
+    await pollUntil(
+      async () => hook.notifications().length,
+      (n) => n >= 3,
+      3000,
+    );
     const counts = hook.notifications().map((r) => r.headers['aeg-delivery-count']);
     expect(counts).toEqual(['0', '1', '2']);
     const ids = hook.notifications().map((r) => (r.body as Array<{ id: string }>)[0]?.id);
@@ -156,34 +207,62 @@ describe('simulator: Event Grid system topic delivery', () => {
   });
 
   it('dead-letters at once on 400 and after maxDeliveryAttempts on 500, as JSON files under deadLetterDir', async () => {
-    await control(sim, 'POST', 'eventSubscriptions', { name: 'doomed', endpoint: hook.url, deadLetterDir, retryPolicy: { maxDeliveryAttempts: 2 } });
+    await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'doomed',
+      endpoint: hook.url,
+      deadLetterDir,
+      retryPolicy: { maxDeliveryAttempts: 2 },
+    });
     hook.statuses = [400, 500, 500];
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-dl-1', location: 'eastus' });
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-dl-2', location: 'eastus' });
-    const files = await pollUntil(async () => listFiles(deadLetterDir), (f) => f.length >= 2, 3000);
+    const files = await pollUntil(
+      async () => listFiles(deadLetterDir),
+      (f) => f.length >= 2,
+      3000,
+    );
     const letters = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as Array<Record<string, unknown>>)[0]);
     expect(files.every((f) => f.includes(join(deadLetterDir, 'DOOMED')))).toBe(true);
     expect(letters.map((l) => l?.deadLetterReason).sort()).toEqual(['DeliveryFailed', 'MaxDeliveryAttemptsExceeded']);
-    expect(letters.find((l) => l?.deadLetterReason === 'MaxDeliveryAttemptsExceeded')).toMatchObject({ deliveryAttempts: 2, lastDeliveryOutcome: 'HTTP 500' });
+    expect(letters.find((l) => l?.deadLetterReason === 'MaxDeliveryAttemptsExceeded')).toMatchObject({
+      deliveryAttempts: 2,
+      lastDeliveryOutcome: 'HTTP 500',
+    });
   });
 
   it('sends duplicate deliveries when that noise is switched on (same event id twice)', async () => {
     await control(sim, 'POST', 'noise', { duplicateDeliveryRate: 1 });
     await control(sim, 'POST', 'eventSubscriptions', { name: 'dupes', endpoint: hook.url });
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-dup', location: 'eastus' });
-    await pollUntil(async () => hook.notifications().length, (n) => n >= 2);
+    await pollUntil(
+      async () => hook.notifications().length,
+      (n) => n >= 2,
+    );
     const ids = hook.notifications().map((r) => (r.body as Array<{ id: string }>)[0]?.id);
     expect(ids).toHaveLength(2);
     expect(ids[0]).toBe(ids[1]);
   });
 
   it('emits ResourceDeleteSuccess with httpRequest on a VM DELETE', async () => {
-    await control(sim, 'POST', 'eventSubscriptions', { name: 'deletes', endpoint: hook.url, filter: { includedEventTypes: ['Microsoft.Resources.ResourceDeleteSuccess'] } });
+    await control(sim, 'POST', 'eventSubscriptions', {
+      name: 'deletes',
+      endpoint: hook.url,
+      filter: { includedEventTypes: ['Microsoft.Resources.ResourceDeleteSuccess'] },
+    });
     await control(sim, 'POST', 'vms', { resourceGroup: 'rg-events', name: 'vm-del', location: 'eastus' });
     await computeClient(sim).virtualMachines.beginDeleteAndWait('rg-events', 'vm-del');
-    await pollUntil(async () => hook.notifications().length, (n) => n >= 1);
-    const [event] = hook.notifications()[0]?.body as Array<{ eventType: string; data: { operationName: string; httpRequest: { method: string } } }>;
-    expect(event).toMatchObject({ eventType: 'Microsoft.Resources.ResourceDeleteSuccess', data: { operationName: 'Microsoft.Compute/virtualMachines/delete', httpRequest: { method: 'DELETE' } } });
+    await pollUntil(
+      async () => hook.notifications().length,
+      (n) => n >= 1,
+    );
+    const [event] = hook.notifications()[0]?.body as Array<{
+      eventType: string;
+      data: { operationName: string; httpRequest: { method: string } };
+    }>;
+    expect(event).toMatchObject({
+      eventType: 'Microsoft.Resources.ResourceDeleteSuccess',
+      data: { operationName: 'Microsoft.Compute/virtualMachines/delete', httpRequest: { method: 'DELETE' } },
+    });
   });
 });
 

@@ -1,8 +1,8 @@
-import { isoDuration, armTime } from '../../simulator/src/http';
-import { parseJobFilterDate } from '../../simulator/src/odataFilter';
-import { parseItemPath, parseVmId } from '../../simulator/src/names';
-import { SubscriptionThrottle } from '../../simulator/src/throttling';
+import { armTime, isoDuration } from '../../simulator/src/http';
 import { DEFAULT_THROTTLING } from '../../simulator/src/index';
+import { parseItemPath, parseVmId } from '../../simulator/src/names';
+import { parseJobFilterDate } from '../../simulator/src/odataFilter';
+import { SubscriptionThrottle } from '../../simulator/src/throttling';
 
 describe('simulator formats and parsers', () => {
   it('parses job filter dates in the service format (12-hour clock, AM/PM, UTC) and ISO', () => {
@@ -21,10 +21,17 @@ describe('simulator formats and parsers', () => {
   });
 
   it('parses container/item names case-insensitively and refuses mismatched or foreign names', () => {
-    expect(parseItemPath('IaasVMContainer;iaasvmcontainerv2;RG;Vm1', 'vm;iaasvmcontainerv2;rg;vm1')).toEqual({ resourceGroup: 'rg', vmName: 'vm1' });
+    expect(parseItemPath('IaasVMContainer;iaasvmcontainerv2;RG;Vm1', 'vm;iaasvmcontainerv2;rg;vm1')).toEqual({
+      resourceGroup: 'rg',
+      vmName: 'vm1',
+    });
     expect(parseItemPath('iaasvmcontainer;iaasvmcontainerv2;rg;vm1', 'vm;iaasvmcontainerv2;rg;vm2')).toBeUndefined();
     expect(parseItemPath('SQLAGWorkLoadContainer;x;y', 'SQLDataBase;a;b')).toBeUndefined();
-    expect(parseVmId('/Subscriptions/s/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm')).toEqual({ subscriptionId: 's', resourceGroup: 'rg', name: 'vm' });
+    expect(parseVmId('/Subscriptions/s/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm')).toEqual({
+      subscriptionId: 's',
+      resourceGroup: 'rg',
+      name: 'vm',
+    });
     expect(parseVmId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d')).toBeUndefined();
   });
 

@@ -1,9 +1,14 @@
-import { request } from 'node:https';
-import { Agent } from 'node:https';
-import type { TokenCredential } from '@azure/identity';
-import type { FullOperationResponse } from '@azure/core-client';
-import { type AzureIaaSComputeVMProtectedItem, type ProtectedItemResource, RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+import { Agent, request } from 'node:https';
+
 import { ComputeManagementClient } from '@azure/arm-compute';
+import {
+  type AzureIaaSComputeVMProtectedItem,
+  type ProtectedItemResource,
+  RecoveryServicesBackupClient,
+} from '@azure/arm-recoveryservicesbackup';
+import type { FullOperationResponse } from '@azure/core-client';
+import type { TokenCredential } from '@azure/identity';
+
 import { DEFAULT_SEED, type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../simulator/src/index';
 
 export const SUB = DEFAULT_SEED.subscriptionId;
@@ -17,7 +22,11 @@ export function simVaultId(name: string): string {
 }
 
 /** App settings that point autoprotect at this simulator and the seed's two vaults (eastus, westeurope). */
-export function simulatorAppSettings(sim: SimulatorHandle, storageConnection: string, extra: Record<string, string> = {}): Record<string, string> {
+export function simulatorAppSettings(
+  sim: SimulatorHandle,
+  storageConnection: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     AzureWebJobsStorage: storageConnection,
     AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
@@ -32,7 +41,13 @@ export function simulatorAppSettings(sim: SimulatorHandle, storageConnection: st
 }
 
 /** Short timings so a whole protect + backup cycle takes well under a second. */
-export const FAST_TIMING = { configureBackupMs: 150, backupOperationMs: 50, backupJobMs: 400, deleteMs: 150, retryAfterSeconds: 0 };
+export const FAST_TIMING = {
+  configureBackupMs: 150,
+  backupOperationMs: 50,
+  backupJobMs: 400,
+  deleteMs: 150,
+  retryAfterSeconds: 0,
+};
 
 export function startTestSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   return startSimulator({ port: 0, quiet: true, ...options, timing: { ...FAST_TIMING, ...options.timing } });
@@ -60,12 +75,24 @@ export const staticCredential: TokenCredential = {
   getToken: async () => ({ token: 'local-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
 };
 
-export function backupClient(sim: SimulatorHandle, retryOptions: { maxRetries: number; retryDelayInMs?: number } = { maxRetries: 0 }, subscriptionId = SUB): RecoveryServicesBackupClient {
-  return new RecoveryServicesBackupClient(staticCredential, subscriptionId, { endpoint: sim.url, agent: new Agent({ ca: sim.caCert }), retryOptions });
+export function backupClient(
+  sim: SimulatorHandle,
+  retryOptions: { maxRetries: number; retryDelayInMs?: number } = { maxRetries: 0 },
+  subscriptionId = SUB,
+): RecoveryServicesBackupClient {
+  return new RecoveryServicesBackupClient(staticCredential, subscriptionId, {
+    endpoint: sim.url,
+    agent: new Agent({ ca: sim.caCert }),
+    retryOptions,
+  });
 }
 
 export function computeClient(sim: SimulatorHandle, subscriptionId = SUB): ComputeManagementClient {
-  return new ComputeManagementClient(staticCredential, subscriptionId, { endpoint: sim.url, agent: new Agent({ ca: sim.caCert }), retryOptions: { maxRetries: 0 } });
+  return new ComputeManagementClient(staticCredential, subscriptionId, {
+    endpoint: sim.url,
+    agent: new Agent({ ca: sim.caCert }),
+    retryOptions: { maxRetries: 0 },
+  });
 }
 
 export interface RawResponse {
@@ -76,12 +103,26 @@ export interface RawResponse {
 }
 
 /** A hand-made request, for the control API and for replaying recorded traffic verbatim. */
-export function rawRequest(sim: SimulatorHandle, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(
+  sim: SimulatorHandle,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       `${sim.url}${path}`,
-      { method, ca: sim.caCert, headers: { 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...headers } },
+      {
+        method,
+        ca: sim.caCert,
+        headers: {
+          'content-type': 'application/json',
+          ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -105,14 +146,37 @@ export function rawRequest(sim: SimulatorHandle, method: string, path: string, b
 
 export const BEARER = { authorization: 'Bearer local-test-token' };
 
-export async function control<T = Record<string, unknown>>(sim: SimulatorHandle, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function control<T = Record<string, unknown>>(
+  sim: SimulatorHandle,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await rawRequest(sim, method, `/_sim/${path}`, body);
   return { status: res.status, body: res.json as T };
 }
 
-export async function createVm(sim: SimulatorHandle, name: string, options: { location?: string; resourceGroup?: string; guestAgent?: 'ready' | 'unavailable'; emitEvents?: boolean; subscriptionId?: string } = {}): Promise<string> {
-  const res = await control(sim, 'POST', 'vms', { resourceGroup: options.resourceGroup ?? 'rg-app', name, location: options.location ?? 'eastus', guestAgent: options.guestAgent, emitEvents: options.emitEvents ?? false, subscriptionId: options.subscriptionId });
-  if (res.status !== 201 && res.status !== 200) throw new Error(`createVm failed: ${res.status} ${JSON.stringify(res.body)}`);
+export async function createVm(
+  sim: SimulatorHandle,
+  name: string,
+  options: {
+    location?: string;
+    resourceGroup?: string;
+    guestAgent?: 'ready' | 'unavailable';
+    emitEvents?: boolean;
+    subscriptionId?: string;
+  } = {},
+): Promise<string> {
+  const res = await control(sim, 'POST', 'vms', {
+    resourceGroup: options.resourceGroup ?? 'rg-app',
+    name,
+    location: options.location ?? 'eastus',
+    guestAgent: options.guestAgent,
+    emitEvents: options.emitEvents ?? false,
+    subscriptionId: options.subscriptionId,
+  });
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`createVm failed: ${res.status} ${JSON.stringify(res.body)}`);
   return String(res.body.id);
 }
 
@@ -125,7 +189,13 @@ export function policyId(vault: string, policy = 'DefaultPolicy'): string {
 }
 
 /** Enables protection with the real SDK and returns the raw 202. */
-export async function enableProtection(client: RecoveryServicesBackupClient, vault: string, rg: string, vm: string, policy = 'DefaultPolicy'): Promise<FullOperationResponse> {
+export async function enableProtection(
+  client: RecoveryServicesBackupClient,
+  vault: string,
+  rg: string,
+  vm: string,
+  policy = 'DefaultPolicy',
+): Promise<FullOperationResponse> {
   let raw: FullOperationResponse | undefined;
   const n = names(rg, vm);
   await client.protectedItems.createOrUpdate(
@@ -134,17 +204,35 @@ export async function enableProtection(client: RecoveryServicesBackupClient, vau
     'Azure',
     n.container,
     n.item,
-    { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`, policyId: policyId(vault, policy) } },
-    { onResponse: (r) => { raw = r; } },
+    {
+      properties: {
+        protectedItemType: 'Microsoft.Compute/virtualMachines',
+        sourceResourceId: `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${vm}`,
+        policyId: policyId(vault, policy),
+      },
+    },
+    {
+      onResponse: (r) => {
+        raw = r;
+      },
+    },
   );
   if (!raw) throw new Error('no response');
   return raw;
 }
 
 /** Enables protection and waits until its ConfigureBackup operation has succeeded. */
-export async function protectAndWait(client: RecoveryServicesBackupClient, vault: string, rg: string, vm: string): Promise<void> {
+export async function protectAndWait(
+  client: RecoveryServicesBackupClient,
+  vault: string,
+  rg: string,
+  vm: string,
+): Promise<void> {
   const opId = operationIdOf(await enableProtection(client, vault, rg, vm));
-  await pollUntil(() => client.backupOperationStatuses.get(vault, VAULT_RG, opId), (s) => s.status === 'Succeeded');
+  await pollUntil(
+    () => client.backupOperationStatuses.get(vault, VAULT_RG, opId),
+    (s) => s.status === 'Succeeded',
+  );
 }
 
 export function operationIdOf(raw: FullOperationResponse): string {
@@ -154,12 +242,18 @@ export function operationIdOf(raw: FullOperationResponse): string {
 }
 
 /** Polls until `read` returns a value `done` accepts; fails after `timeoutMs`. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000, intervalMs = 25): Promise<T> {
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5000,
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,17 +1,18 @@
 import type { FullOperationResponse } from '@azure/core-client';
+
 import {
-  EAST_VAULT,
-  SUB,
-  VAULT_RG,
   backupClient,
   control,
   createVm,
+  EAST_VAULT,
   enableProtection,
   names,
   operationIdOf,
   pollUntil,
   protectAndWait,
+  SUB,
   useTestSimulator,
+  VAULT_RG,
   vmItem,
 } from './helpers';
 
@@ -25,7 +26,11 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     expect(raw.bodyAsText ?? '').toBe('');
     const location = raw.headers.get('location') ?? '';
     const asyncOp = raw.headers.get('azure-asyncoperation') ?? '';
-    expect(location.startsWith(`${sim().url}/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-app;vmPut01/protectedItems/vm;iaasvmcontainerv2;rg-app;vmPut01/operationResults/`)).toBe(true);
+    expect(
+      location.startsWith(
+        `${sim().url}/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg-app;vmPut01/protectedItems/vm;iaasvmcontainerv2;rg-app;vmPut01/operationResults/`,
+      ),
+    ).toBe(true);
     expect(asyncOp).toContain('/operationsStatus/');
     expect(asyncOp.endsWith('?api-version=2023-06-01')).toBe(true);
     expect(raw.headers.get('retry-after')).toBe('0');
@@ -42,21 +47,55 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const n = names('rg-app', 'vmCfg01');
     const first = await client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId);
     expect(first.status).toBe('InProgress');
-    const pending = await client.protectedItemOperationResults.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, opId);
+    const pending = await client.protectedItemOperationResults.get(
+      EAST_VAULT,
+      VAULT_RG,
+      'Azure',
+      n.container,
+      n.item,
+      opId,
+    );
     expect(pending).toEqual({});
-    const done = await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId), (s) => s.status !== 'InProgress');
+    const done = await pollUntil(
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId),
+      (s) => s.status !== 'InProgress',
+    );
     expect(done.status).toBe('Succeeded');
     const jobId = (done.properties as { jobId?: string } | undefined)?.jobId ?? '';
-    const itemLevel = await client.protectedItemOperationStatuses.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, opId);
+    const itemLevel = await client.protectedItemOperationStatuses.get(
+      EAST_VAULT,
+      VAULT_RG,
+      'Azure',
+      n.container,
+      n.item,
+      opId,
+    );
     expect(itemLevel.status).toBe('Succeeded');
     expect((itemLevel.properties as { jobId?: string }).jobId).toBe(jobId);
     const job = await client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId);
-    expect(job.properties).toMatchObject({ jobType: 'AzureIaaSVMJob', operation: 'ConfigureBackup', status: 'Completed', entityFriendlyName: 'vmCfg01' });
+    expect(job.properties).toMatchObject({
+      jobType: 'AzureIaaSVMJob',
+      operation: 'ConfigureBackup',
+      status: 'Completed',
+      entityFriendlyName: 'vmCfg01',
+    });
     const item = await client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item);
     expect(item.name).toBe('VM;iaasvmcontainerv2;rg-app;vmcfg01');
-    expect(item.properties).toMatchObject({ protectionState: 'IRPending', lastBackupStatus: '', friendlyName: 'vmCfg01', policyName: 'DefaultPolicy' });
+    expect(item.properties).toMatchObject({
+      protectionState: 'IRPending',
+      lastBackupStatus: '',
+      friendlyName: 'vmCfg01',
+      policyName: 'DefaultPolicy',
+    });
     expect(vmItem(item).lastBackupTime?.toISOString()).toBe('2001-01-01T00:00:00.000Z');
-    const result = await client.protectedItemOperationResults.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, opId);
+    const result = await client.protectedItemOperationResults.get(
+      EAST_VAULT,
+      VAULT_RG,
+      'Azure',
+      n.container,
+      n.item,
+      opId,
+    );
     expect(result.name).toBe('VM;iaasvmcontainerv2;rg-app;vmcfg01');
   });
 
@@ -66,18 +105,40 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const n = names('rg-app', 'vmBak01');
     await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmBak01');
     let raw: FullOperationResponse | undefined;
-    await client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { properties: { objectType: 'IaasVMBackupRequest' } }, { onResponse: (r) => { raw = r; } });
+    await client.backups.trigger(
+      EAST_VAULT,
+      VAULT_RG,
+      'Azure',
+      n.container,
+      n.item,
+      { properties: { objectType: 'IaasVMBackupRequest' } },
+      {
+        onResponse: (r) => {
+          raw = r;
+        },
+      },
+    );
     expect(raw?.status).toBe(202);
     const backupOp = operationIdOf(raw as FullOperationResponse);
-    await expect(client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { properties: { objectType: 'IaasVMBackupRequest' } })).rejects.toMatchObject({
+    await expect(
+      client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, {
+        properties: { objectType: 'IaasVMBackupRequest' },
+      }),
+    ).rejects.toMatchObject({
       statusCode: 400,
       code: 'UserErrorBackupOperationInProgress',
     });
-    const op = await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, backupOp), (s) => s.status === 'Succeeded');
+    const op = await pollUntil(
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, backupOp),
+      (s) => s.status === 'Succeeded',
+    );
     const jobId = (op.properties as { jobId: string }).jobId;
     const running = await client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId);
     expect(running.properties).toMatchObject({ operation: 'Backup', status: 'InProgress' });
-    const finished = await pollUntil(() => client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId), (j) => j.properties?.status !== 'InProgress');
+    const finished = await pollUntil(
+      () => client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId),
+      (j) => j.properties?.status !== 'InProgress',
+    );
     expect(finished.properties?.status).toBe('Completed');
     expect(finished.properties?.endTime).toBeInstanceOf(Date);
     const item = await client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item);
@@ -91,27 +152,61 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const n = names('rg-app', 'vmNoAgent');
     await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmNoAgent');
     let raw: FullOperationResponse | undefined;
-    await client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { properties: { objectType: 'IaasVMBackupRequest' } }, { onResponse: (r) => { raw = r; } });
-    const op = await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw as FullOperationResponse)), (s) => s.status === 'Succeeded');
+    await client.backups.trigger(
+      EAST_VAULT,
+      VAULT_RG,
+      'Azure',
+      n.container,
+      n.item,
+      { properties: { objectType: 'IaasVMBackupRequest' } },
+      {
+        onResponse: (r) => {
+          raw = r;
+        },
+      },
+    );
+    const op = await pollUntil(
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw as FullOperationResponse)),
+      (s) => s.status === 'Succeeded',
+    );
     const jobId = (op.properties as { jobId: string }).jobId;
-    const job = await pollUntil(() => client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId), (j) => j.properties?.status !== 'InProgress');
+    const job = await pollUntil(
+      () => client.jobDetails.get(EAST_VAULT, VAULT_RG, jobId),
+      (j) => j.properties?.status !== 'InProgress',
+    );
     expect(job.properties?.status).toBe('Failed');
     const details = (job.properties as { errorDetails?: Array<{ errorTitle?: string }> }).errorDetails;
     expect(details?.[0]?.errorTitle).toBe('UserErrorGuestAgentStatusUnavailable');
     const item = await client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item);
     expect(vmItem(item).protectionState).toBe('IRPending');
-    const state = await control<{ jobs: Array<{ name: string; status: string; errorCode?: string }> }>(sim(), 'GET', 'state');
-    expect(state.body.jobs.find((j) => j.name === jobId)).toMatchObject({ status: 'Failed', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+    const state = await control<{ jobs: Array<{ name: string; status: string; errorCode?: string }> }>(
+      sim(),
+      'GET',
+      'state',
+    );
+    expect(state.body.jobs.find((j) => j.name === jobId)).toMatchObject({
+      status: 'Failed',
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+    });
   });
 
   it('reports the protecting vault through backupStatus (POST /Subscriptions/.../backupStatus)', async () => {
     const client = backupClient(sim());
     const vmId = await createVm(sim(), 'vmStatus01');
-    expect((await client.backupStatus.get('eastus', { resourceType: 'VM', resourceId: vmId })).protectionStatus).toBe('NotProtected');
+    expect((await client.backupStatus.get('eastus', { resourceType: 'VM', resourceId: vmId })).protectionStatus).toBe(
+      'NotProtected',
+    );
     await enableProtection(client, EAST_VAULT, 'rg-app', 'vmStatus01');
     const status = await client.backupStatus.get('eastus', { resourceType: 'VM', resourceId: vmId });
-    expect(status).toMatchObject({ protectionStatus: 'Protected', fabricName: 'Azure', policyName: 'DefaultPolicy', protectedItemName: 'vm;iaasvmcontainerv2;rg-app;vmstatus01' });
-    expect(status.vaultId?.toLowerCase()).toBe(`/subscriptions/${SUB}/resourcegroups/${VAULT_RG}/providers/microsoft.recoveryservices/vaults/${EAST_VAULT}`);
+    expect(status).toMatchObject({
+      protectionStatus: 'Protected',
+      fabricName: 'Azure',
+      policyName: 'DefaultPolicy',
+      protectedItemName: 'vm;iaasvmcontainerv2;rg-app;vmstatus01',
+    });
+    expect(status.vaultId?.toLowerCase()).toBe(
+      `/subscriptions/${SUB}/resourcegroups/${VAULT_RG}/providers/microsoft.recoveryservices/vaults/${EAST_VAULT}`,
+    );
   });
 
   it('deletes with vault-level async headers; GET then answers 404 BMSUserErrorDataSourceObjectNotFound', async () => {
@@ -120,17 +215,33 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     const n = names('rg-app', 'vmDel01');
     await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmDel01');
     let raw: FullOperationResponse | undefined;
-    await client.protectedItems.delete(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, { onResponse: (r) => { raw = r; } });
+    await client.protectedItems.delete(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, {
+      onResponse: (r) => {
+        raw = r;
+      },
+    });
     expect(raw?.status).toBe(202);
-    expect(raw?.headers.get('azure-asyncoperation')).toMatch(new RegExp(`/vaults/${EAST_VAULT}/backupOperations/[0-9a-f-]{36}\\?api-version=2023-06-01$`));
+    expect(raw?.headers.get('azure-asyncoperation')).toMatch(
+      new RegExp(`/vaults/${EAST_VAULT}/backupOperations/[0-9a-f-]{36}\\?api-version=2023-06-01$`),
+    );
     expect(raw?.headers.get('location')).toMatch(/\/backupOperationResults\/[0-9a-f-]{36}\?api-version=/);
     expect(raw?.headers.get('x-ms-ratelimit-remaining-subscription-deletes')).toMatch(/^\d+$/);
-    await expect(client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item)).rejects.toMatchObject({ statusCode: 404, code: 'BMSUserErrorDataSourceObjectNotFound' });
+    await expect(client.protectedItems.get(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item)).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'BMSUserErrorDataSourceObjectNotFound',
+    });
     const deleteOp = operationIdOf(raw as FullOperationResponse);
-    const done = await pollUntil(() => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, deleteOp), (s) => s.status !== 'InProgress');
+    const done = await pollUntil(
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, deleteOp),
+      (s) => s.status !== 'InProgress',
+    );
     expect(done.status).toBe('Succeeded');
     let result: FullOperationResponse | undefined;
-    await client.backupOperationResults.get(EAST_VAULT, VAULT_RG, deleteOp, { onResponse: (r) => { result = r; } });
+    await client.backupOperationResults.get(EAST_VAULT, VAULT_RG, deleteOp, {
+      onResponse: (r) => {
+        result = r;
+      },
+    });
     expect(result?.status).toBe(204);
   });
 });

@@ -1,16 +1,18 @@
 import { BEARER, control, pollUntil, rawRequest, useTestSimulator } from './helpers';
-import { Replayer, loadRecording, shapeDifferences } from './replay';
+import { loadRecording, Replayer, shapeDifferences } from './replay';
 
 /** Compares one replayed exchange with the recorded one: status code, body shape, async headers. */
-function expectLikeRecording(entry: ReturnType<typeof loadRecording>[number], res: Awaited<ReturnType<Replayer['replay']>>): void {
+function expectLikeRecording(
+  entry: ReturnType<typeof loadRecording>[number],
+  res: Awaited<ReturnType<Replayer['replay']>>,
+): void {
   expect({ uri: entry.RequestUri, status: res.status }).toEqual({ uri: entry.RequestUri, status: entry.StatusCode });
   if (entry.ResponseBody) {
     const recorded = JSON.parse(entry.ResponseBody) as { status?: string; properties?: { status?: string } };
     expect(shapeDifferences(recorded, res.json)).toEqual([]);
     const ours = res.json as { status?: string; properties?: { status?: string } };
     expect(ours.status ?? ours.properties?.status).toBe(recorded.status ?? recorded.properties?.status);
-  }
-  else expect(res.text).toBe('');
+  } else expect(res.text).toBe('');
   for (const header of ['Location', 'Azure-AsyncOperation']) {
     const recorded = entry.ResponseHeaders[header]?.[0];
     if (!recorded) continue;
@@ -18,7 +20,9 @@ function expectLikeRecording(entry: ReturnType<typeof loadRecording>[number], re
     if (recorded.includes(';')) expect(String(res.headers[header.toLowerCase()])).toContain(';');
   }
   if (entry.ResponseHeaders['Retry-After']) expect(res.headers['retry-after']).toBeDefined();
-  for (const name of Object.keys(entry.ResponseHeaders).filter((h) => h.startsWith('x-ms-ratelimit-remaining-subscription-'))) {
+  for (const name of Object.keys(entry.ResponseHeaders).filter((h) =>
+    h.startsWith('x-ms-ratelimit-remaining-subscription-'),
+  )) {
     expect(res.headers[name]).toMatch(/^\d+$/);
   }
 }
@@ -36,7 +40,8 @@ describe('simulator: replaying TestAzureVMProtection (Azure PowerShell, live 202
 
   it('answers every recorded request with the recorded status code, body shape and async headers', async () => {
     const replayer = new Replayer(sim());
-    for (const entry of loadRecording('TestAzureVMProtection.excerpt.json')) expectLikeRecording(entry, await replayer.replay(entry));
+    for (const entry of loadRecording('TestAzureVMProtection.excerpt.json'))
+      expectLikeRecording(entry, await replayer.replay(entry));
   });
 });
 
@@ -61,16 +66,26 @@ describe('simulator: replaying TestAzureVMBackup (Azure PowerShell, live 2023)',
         sim(),
         'PUT',
         `${VAULT}/backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;hiagarg;${vm}/protectedItems/vm;iaasvmcontainerv2;hiagarg;${vm}?api-version=2023-01-01`,
-        { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: `/subscriptions/${SUB}/resourceGroups/hiagarg/providers/Microsoft.Compute/virtualMachines/${vm}`, policyId: `${VAULT}/backupPolicies/DefaultPolicy` } },
+        {
+          properties: {
+            protectedItemType: 'Microsoft.Compute/virtualMachines',
+            sourceResourceId: `/subscriptions/${SUB}/resourceGroups/hiagarg/providers/Microsoft.Compute/virtualMachines/${vm}`,
+            policyId: `${VAULT}/backupPolicies/DefaultPolicy`,
+          },
+        },
         BEARER,
       );
       expect(res.status).toBe(202);
     }
-    await pollUntil(async () => (await control<{ jobs: Array<{ status: string }> }>(sim(), 'GET', 'state')).body.jobs, (jobs) => jobs.every((j) => j.status === 'Completed'));
+    await pollUntil(
+      async () => (await control<{ jobs: Array<{ status: string }> }>(sim(), 'GET', 'state')).body.jobs,
+      (jobs) => jobs.every((j) => j.status === 'Completed'),
+    );
   });
 
   it('answers every recorded request with the recorded status code, body shape and async headers', async () => {
     const replayer = new Replayer(sim());
-    for (const entry of loadRecording('TestAzureVMBackup.excerpt.json')) expectLikeRecording(entry, await replayer.replay(entry));
+    for (const entry of loadRecording('TestAzureVMBackup.excerpt.json'))
+      expectLikeRecording(entry, await replayer.replay(entry));
   });
 });

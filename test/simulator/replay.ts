@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { SimulatorHandle } from '../../simulator/src/index';
-import { BEARER, type RawResponse, rawRequest } from './helpers';
+import { BEARER, rawRequest, type RawResponse } from './helpers';
 
 /** One entry of a .NET HttpRecorder session file (Azure PowerShell SessionRecords). */
 export interface RecordedEntry {
@@ -14,7 +15,9 @@ export interface RecordedEntry {
 }
 
 export function loadRecording(file: string): RecordedEntry[] {
-  return (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'recordings', file), 'utf8')) as { Entries: RecordedEntry[] }).Entries;
+  return (
+    JSON.parse(readFileSync(join(__dirname, 'fixtures', 'recordings', file), 'utf8')) as { Entries: RecordedEntry[] }
+  ).Entries;
 }
 
 /** Keys that exist only in an older api-version than the 2023-06-01 the simulator renders. */
@@ -55,15 +58,23 @@ export class Replayer {
   async replay(entry: RecordedEntry): Promise<RawResponse> {
     const uri = this.mapIds(entry.RequestUri);
     const body = entry.RequestBody ? JSON.parse(entry.RequestBody) : undefined;
-    const recordedBody = entry.ResponseBody ? (JSON.parse(entry.ResponseBody) as { status?: string; properties?: { status?: string; jobId?: string } }) : undefined;
+    const recordedBody = entry.ResponseBody
+      ? (JSON.parse(entry.ResponseBody) as { status?: string; properties?: { status?: string; jobId?: string } })
+      : undefined;
     const wantedStatus = recordedBody?.status ?? recordedBody?.properties?.status;
     const deadline = Date.now() + 5000;
     for (;;) {
       const res = await rawRequest(this.sim, entry.RequestMethod, uri, body, BEARER);
       this.learnIds(entry, res);
-      const got = (res.json as { status?: string; properties?: { status?: string } } | undefined);
+      const got = res.json as { status?: string; properties?: { status?: string } } | undefined;
       const gotStatus = got?.status ?? got?.properties?.status;
-      if (entry.RequestMethod !== 'GET' || wantedStatus === undefined || gotStatus === wantedStatus || Date.now() > deadline) return res;
+      if (
+        entry.RequestMethod !== 'GET' ||
+        wantedStatus === undefined ||
+        gotStatus === wantedStatus ||
+        Date.now() > deadline
+      )
+        return res;
       await new Promise((r) => setTimeout(r, 25));
     }
   }
@@ -72,7 +83,10 @@ export class Replayer {
   static headerPath(value: string | undefined): string {
     if (!value) return '';
     const url = new URL(value);
-    return url.pathname.replace(/%3B/gi, ';').replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '{op}').toLowerCase();
+    return url.pathname
+      .replace(/%3B/gi, ';')
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, '{op}')
+      .toLowerCase();
   }
 
   private learnIds(entry: RecordedEntry, res: RawResponse): void {
@@ -81,7 +95,9 @@ export class Replayer {
       const ours = res.headers[header.toLowerCase()];
       if (recorded && typeof ours === 'string') this.ids.set(lastSegment(recorded), lastSegment(ours));
     }
-    const recordedJob = entry.ResponseBody ? (JSON.parse(entry.ResponseBody) as { properties?: { jobId?: string } }).properties?.jobId : undefined;
+    const recordedJob = entry.ResponseBody
+      ? (JSON.parse(entry.ResponseBody) as { properties?: { jobId?: string } }).properties?.jobId
+      : undefined;
     const ourJob = (res.json as { properties?: { jobId?: string } } | undefined)?.properties?.jobId;
     if (recordedJob && ourJob) this.ids.set(recordedJob, ourJob);
   }

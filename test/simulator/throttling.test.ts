@@ -1,4 +1,4 @@
-import { BEARER, EAST_VAULT, SUB, VAULT_RG, backupClient, control, rawRequest, useTestSimulator } from './helpers';
+import { backupClient, BEARER, control, EAST_VAULT, rawRequest, SUB, useTestSimulator, VAULT_RG } from './helpers';
 
 const JOBS = `/subscriptions/${SUB}/resourceGroups/${VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${EAST_VAULT}/backupJobs?api-version=2023-06-01`;
 
@@ -17,7 +17,9 @@ describe('simulator: ARM token buckets', () => {
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('1');
     expect(throttled.json).toMatchObject({ error: { code: 'ResourceRequestsThrottled' } });
-    const state = await control<{ requests: { total: number; throttled: number; byOperation: Record<string, number> } }>(sim(), 'GET', 'state');
+    const state = await control<{
+      requests: { total: number; throttled: number; byOperation: Record<string, number> };
+    }>(sim(), 'GET', 'state');
     expect(state.body.requests.throttled).toBe(1);
     expect(state.body.requests.byOperation.BackupJobs_List).toBe(4);
   });
@@ -55,15 +57,24 @@ describe('simulator: injected faults', () => {
 
   it('injects 429 with Retry-After, 500, BMSUserErrorObjectLocked and dropped connections per operation', async () => {
     const client = backupClient(sim());
-    await control(sim(), 'POST', 'faults', { faults: [{ operationId: 'BackupJobs_List', kind: '429', retryAfterSeconds: 7 }] });
+    await control(sim(), 'POST', 'faults', {
+      faults: [{ operationId: 'BackupJobs_List', kind: '429', retryAfterSeconds: 7 }],
+    });
     const throttled = await rawRequest(sim(), 'GET', JOBS, undefined, BEARER);
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('7');
     await control(sim(), 'POST', 'faults', { faults: [{ operationId: 'ProtectionPolicies_Get', kind: '500' }] });
-    await expect(client.protectionPolicies.get(EAST_VAULT, VAULT_RG, 'DefaultPolicy')).rejects.toMatchObject({ statusCode: 500 });
+    await expect(client.protectionPolicies.get(EAST_VAULT, VAULT_RG, 'DefaultPolicy')).rejects.toMatchObject({
+      statusCode: 500,
+    });
     await expect(client.backupJobs.list(EAST_VAULT, VAULT_RG).next()).resolves.toBeDefined();
-    await control(sim(), 'POST', 'faults', { faults: [{ operationId: 'ProtectionPolicies_Get', kind: 'objectLocked' }] });
-    await expect(client.protectionPolicies.get(EAST_VAULT, VAULT_RG, 'DefaultPolicy')).rejects.toMatchObject({ statusCode: 409, code: 'BMSUserErrorObjectLocked' });
+    await control(sim(), 'POST', 'faults', {
+      faults: [{ operationId: 'ProtectionPolicies_Get', kind: 'objectLocked' }],
+    });
+    await expect(client.protectionPolicies.get(EAST_VAULT, VAULT_RG, 'DefaultPolicy')).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'BMSUserErrorObjectLocked',
+    });
     await control(sim(), 'POST', 'faults', { faults: [{ operationId: '*', kind: 'drop' }] });
     await expect(rawRequest(sim(), 'GET', JOBS, undefined, BEARER)).rejects.toThrow(/socket hang up|ECONNRESET/);
   });

@@ -1,21 +1,38 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
 import { DEMO_VMS } from '../../tools/stack/demoVms';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const stackMain = join(repoRoot, 'dist', 'tools', 'stack', 'main.js');
 
-interface RunResult { code: number | null; output: string }
+interface RunResult {
+  code: number | null;
+  output: string;
+}
 
 function runStackDemo(timeoutMs: number): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [stackMain, '--exit-after-demo', '--demo-timeout', '120'], { cwd: repoRoot, env: { ...process.env, FORCE_COLOR: '0' } });
+    const child = spawn(process.execPath, [stackMain, '--exit-after-demo', '--demo-timeout', '120'], {
+      cwd: repoRoot,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`npm start did not finish in ${timeoutMs} ms:\n${output}`)); }, timeoutMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolvePromise({ code, output }); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`npm start did not finish in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
   });
 }
 
@@ -37,7 +54,12 @@ describe('npm start (the local stack and the demo)', () => {
     for (const vm of DEMO_VMS) {
       const lines = result.output.split('\n').filter((line) => line.includes(` ${vm.name} `));
       const last = lines[lines.length - 1] ?? '';
-      const expected = { protected: 'protected', skipped: 'skipped', failed: 'failed', 'backup-failed': 'first backup failed' }[vm.expected];
+      const expected = {
+        protected: 'protected',
+        skipped: 'skipped',
+        failed: 'failed',
+        'backup-failed': 'first backup failed',
+      }[vm.expected];
       expect(`${vm.name}: ${last}`).toContain(expected);
     }
   });
@@ -55,7 +77,17 @@ describe('npm start (the local stack and the demo)', () => {
 
   it('writes .local/stack.json with every endpoint and leaves nothing running', () => {
     const info = JSON.parse(readFileSync(join(repoRoot, '.local', 'stack.json'), 'utf8')) as Record<string, unknown>;
-    for (const key of ['armEndpoint', 'simControlUrl', 'hostUrl', 'eventGridWebhookUrl', 'masterKey', 'caCertPath', 'storageConnectionString', 'subscriptionIds', 'vaults']) {
+    for (const key of [
+      'armEndpoint',
+      'simControlUrl',
+      'hostUrl',
+      'eventGridWebhookUrl',
+      'masterKey',
+      'caCertPath',
+      'storageConnectionString',
+      'subscriptionIds',
+      'vaults',
+    ]) {
       expect(info).toHaveProperty(key);
     }
     expect(String(info.eventGridWebhookUrl)).toMatch(/functionName=enqueueProtection&code=/);

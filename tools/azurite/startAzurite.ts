@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
+
 import { freePort } from '../shared/freePort';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
@@ -26,14 +27,16 @@ export interface StartAzuriteOptions {
 }
 
 export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${AZURITE_ACCOUNT}`,
-    `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=http://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`,
-    `QueueEndpoint=http://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT}`,
-    `TableEndpoint=http://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${AZURITE_ACCOUNT}`,
+      `AccountKey=${AZURITE_KEY}`,
+      `BlobEndpoint=http://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`,
+      `QueueEndpoint=http://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT}`,
+      `TableEndpoint=http://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`,
+    ].join(';') + ';'
+  );
 }
 
 /**
@@ -52,20 +55,33 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     '--skipApiVersionCheck',
     '--disableTelemetry',
     '--loose',
-    '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
-    '--queueHost', '127.0.0.1', '--queuePort', String(queuePort),
-    '--tableHost', '127.0.0.1', '--tablePort', String(tablePort),
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(blobPort),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(queuePort),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(tablePort),
   ];
   if (!options.verbose) args.push('--silent');
   const child = spawn(process.execPath, args, { stdio: options.verbose ? 'inherit' : ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   try {
     await Promise.race([
       Promise.all([waitForPort(blobPort), waitForPort(queuePort), waitForPort(tablePort)]),
-      exited.then((code) => { throw new Error(`Azurite exited with code ${code} before listening: ${stderr.trim()}`); }),
+      exited.then((code) => {
+        throw new Error(`Azurite exited with code ${code} before listening: ${stderr.trim()}`);
+      }),
     ]);
   } catch (error) {
     child.kill('SIGKILL');
@@ -95,7 +111,10 @@ export async function waitForPort(port: number, timeoutMs = 20_000): Promise<voi
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (ok) return;

@@ -1,6 +1,9 @@
 import type { RunnerFleet } from './runnerFleet';
 
-export interface Monkey { readonly kills: number; stop(): Promise<void> }
+export interface Monkey {
+  readonly kills: number;
+  stop(): Promise<void>;
+}
 
 /** SIGKILLs a random runner every 1.5-3.5 s (down 0-0.8 s, then restarted) until stopped or `maxKills` is reached. */
 export function startMonkey(fleet: RunnerFleet, random: () => number, maxKills: number): Monkey {
@@ -18,7 +21,9 @@ export function startMonkey(fleet: RunnerFleet, random: () => number, maxKills: 
     }
   })();
   return {
-    get kills() { return fleet.kills; },
+    get kills() {
+      return fleet.kills;
+    },
     async stop() {
       stopped = true;
       wake?.();
@@ -26,4 +31,3 @@ export function startMonkey(fleet: RunnerFleet, random: () => number, maxKills: 
     },
   };
 }
-

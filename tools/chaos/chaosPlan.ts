@@ -4,7 +4,8 @@ import type { RulesConfigInput } from '../stack/types';
  * What the chaos run creates and what it expects for each VM. Everything random here comes from one seeded
  * generator, so a seed reproduces the same VMs, cases and kill moments.
  */
-export type ChaosCase = 'protect' | 'protect-critical' | 'opt-out' | 'vm-deleted' | 'no-vault-for-region' | 'unknown-policy';
+export type ChaosCase =
+  'protect' | 'protect-critical' | 'opt-out' | 'vm-deleted' | 'no-vault-for-region' | 'unknown-policy';
 
 export interface ExpectedOutcome {
   /** protected = Protected, or IRPending with its one Backup job running or completed. */
@@ -62,10 +63,17 @@ export function planVms(random: () => number, count: number, options: PlanOption
   const cases: ChaosCase[] = Array.from({ length: count }, () => (random() < 0.25 ? 'protect-critical' : 'protect'));
   const permanent = Math.max(PERMANENT_CASES.length, Math.round(count * options.permanentRate));
   const optOut = Math.max(1, Math.round(count * options.optOutRate));
-  const positions = shuffle(random, Array.from({ length: count }, (_, index) => index));
-  positions.slice(0, permanent).forEach((position, index) => (cases[position] = PERMANENT_CASES[index % PERMANENT_CASES.length] as ChaosCase));
+  const positions = shuffle(
+    random,
+    Array.from({ length: count }, (_, index) => index),
+  );
+  positions
+    .slice(0, permanent)
+    .forEach((position, index) => (cases[position] = PERMANENT_CASES[index % PERMANENT_CASES.length] as ChaosCase));
   positions.slice(permanent, permanent + optOut).forEach((position) => (cases[position] = 'opt-out'));
-  return cases.map((chaosCase, index) => vmFor(chaosCase, index, VAULT_REGIONS[Math.floor(random() * VAULT_REGIONS.length)] ?? 'eastus'));
+  return cases.map((chaosCase, index) =>
+    vmFor(chaosCase, index, VAULT_REGIONS[Math.floor(random() * VAULT_REGIONS.length)] ?? 'eastus'),
+  );
 }
 
 function vmFor(chaosCase: ChaosCase, index: number, region: string): PlannedVm {
@@ -73,17 +81,59 @@ function vmFor(chaosCase: ChaosCase, index: number, region: string): PlannedVm {
   const resourceGroup = `rg-chaos-${index % 7}`;
   switch (chaosCase) {
     case 'protect':
-      return { name, resourceGroup, location: region, tags: {}, chaosCase, expected: { status: 'protected', policyName: 'DefaultPolicy', vaultName: `rsv-${region}` } };
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: {},
+        chaosCase,
+        expected: { status: 'protected', policyName: 'DefaultPolicy', vaultName: `rsv-${region}` },
+      };
     case 'protect-critical':
-      return { name, resourceGroup, location: region, tags: { tier: 'critical' }, chaosCase, expected: { status: 'protected', policyName: 'EnhancedPolicy', vaultName: `rsv-${region}` } };
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: { tier: 'critical' },
+        chaosCase,
+        expected: { status: 'protected', policyName: 'EnhancedPolicy', vaultName: `rsv-${region}` },
+      };
     case 'opt-out':
-      return { name, resourceGroup, location: region, tags: { 'autoprotect:skip': 'true' }, chaosCase, expected: { status: 'skipped', reason: 'opted-out' } };
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: { 'autoprotect:skip': 'true' },
+        chaosCase,
+        expected: { status: 'skipped', reason: 'opted-out' },
+      };
     case 'vm-deleted':
-      return { name, resourceGroup, location: region, tags: {}, chaosCase, expected: { status: 'skipped', reason: 'vm-deleted' } };
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: {},
+        chaosCase,
+        expected: { status: 'skipped', reason: 'vm-deleted' },
+      };
     case 'no-vault-for-region':
-      return { name, resourceGroup, location: 'westus2', tags: {}, chaosCase, expected: { status: 'failed', reason: 'no-vault-for-region' } };
+      return {
+        name,
+        resourceGroup,
+        location: 'westus2',
+        tags: {},
+        chaosCase,
+        expected: { status: 'failed', reason: 'no-vault-for-region' },
+      };
     case 'unknown-policy':
-      return { name, resourceGroup, location: region, tags: { tier: 'gold' }, chaosCase, expected: { status: 'failed', reason: 'unknown-policy' } };
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: { tier: 'gold' },
+        chaosCase,
+        expected: { status: 'failed', reason: 'unknown-policy' },
+      };
   }
 }
 

@@ -1,19 +1,20 @@
-import { vmIdOf } from '../../simulator/src/store/model';
 import { randomBytes } from 'node:crypto';
+
 import { resourceEvent } from '../../simulator/src/eventgrid/events';
+import { vmIdOf } from '../../simulator/src/store/model';
+import { createRateLimiter } from '../cli/format/rateLimiter';
 import { freePort } from '../shared/freePort';
-import { ISOLATED_STACK, startStack, type Stack } from '../stack/startStack';
-import { CHAOS_RULES, planVms, seededRandom, type PlannedVm } from './chaosPlan';
+import { mapLimit } from '../shared/mapLimit';
+import { ISOLATED_STACK, type Stack, startStack } from '../stack/startStack';
 import { chaosFaultRules } from './chaosFaults';
+import { startMonkey } from './chaosMonkey';
+import { CHAOS_RULES, type PlannedVm, planVms, seededRandom } from './chaosPlan';
 import { ChaosRunError } from './errors';
 import { RunnerFleet, type RunnerSlot } from './runnerFleet';
-import { createRateLimiter } from '../cli/format/rateLimiter';
-import { startMonkey } from './chaosMonkey';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
-import { StackStorage, collectScannedTexts, secretsOf, writeReport } from './stackReadings';
-import { mapLimit } from '../shared/mapLimit';
 import { SimControl, withRetries } from './simControl';
-import { verifyChaos, type ChaosVerdict } from './verifyChaos';
+import { collectScannedTexts, secretsOf, StackStorage, writeReport } from './stackReadings';
+import { type ChaosVerdict, verifyChaos } from './verifyChaos';
 
 export interface ChaosOptions {
   repoRoot: string;
@@ -44,8 +45,15 @@ export interface ChaosResult {
   scanned: Array<{ source: string; chars: number }>;
 }
 
-interface SimRequests { total: number; throttled: number; byOperation: Record<string, number> }
-interface SimEvents { published: unknown[]; deliveries: Array<{ eventIds: string[]; outcome: string }> }
+interface SimRequests {
+  total: number;
+  throttled: number;
+  byOperation: Record<string, number>;
+}
+interface SimEvents {
+  published: unknown[];
+  deliveries: Array<{ eventIds: string[]; outcome: string }>;
+}
 
 const QUEUE_LEASE_MS = 4_000;
 
@@ -60,10 +68,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const plan = planVms(random, options.vmCount);
   const hostLog: string[] = [];
   const stack = await startStack({
-    repoRoot: options.repoRoot, ...ISOLATED_STACK,
+    repoRoot: options.repoRoot,
+    ...ISOLATED_STACK,
     simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
     rules: CHAOS_RULES,
-    extraSettings: { AUTOPROTECT_LEASE_SECONDS: '6', AUTOPROTECT_INVOCATION_BUDGET: '5', AUTOPROTECT_MAX_ATTEMPTS: '8' },
+    extraSettings: {
+      AUTOPROTECT_LEASE_SECONDS: '6',
+      AUTOPROTECT_INVOCATION_BUDGET: '5',
+      AUTOPROTECT_MAX_ATTEMPTS: '8',
+    },
     hostLog: (line) => hostLog.push(line),
   });
   const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog);
@@ -71,8 +84,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const sim = new SimControl(stack.sim);
     const storage = new StackStorage(stack.info.storageConnectionString);
     const subscriptionId = stack.info.subscriptionIds[0] ?? '';
-    await sim.post('throttling', { reads: { size: 2_000, refillPerSecond: 500 }, writes: { size: 2_000, refillPerSecond: 500 } });
-    const deletedEvents = await prepareDeletedVms(sim, subscriptionId, plan.filter((vm) => vm.chaosCase === 'vm-deleted'));
+    await sim.post('throttling', {
+      reads: { size: 2_000, refillPerSecond: 500 },
+      writes: { size: 2_000, refillPerSecond: 500 },
+    });
+    const deletedEvents = await prepareDeletedVms(
+      sim,
+      subscriptionId,
+      plan.filter((vm) => vm.chaosCase === 'vm-deleted'),
+    );
     await sim.post('noise', { updateAfterCreate: true, extensionWriteAfterCreate: true, duplicateDeliveryRate: 0.2 });
     await sim.post('faults', { faults: chaosFaultRules(0.1) });
     options.say(`chaos: seed ${options.seed}, ${plan.length} VMs, ${fleet.slots.length} runners, faults on`);
@@ -85,7 +105,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await pace.acquire();
       const event = deletedEvents.get(vm.name);
       if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook, event), 100);
-      else await withRetries(`creating ${vm.name}`, () => sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: true }));
+      else
+        await withRetries(`creating ${vm.name}`, () =>
+          sim.post('vms', {
+            resourceGroup: vm.resourceGroup,
+            name: vm.name,
+            location: vm.location,
+            tags: vm.tags,
+            emitEvents: true,
+          }),
+        );
     });
     options.say(`chaos: ${plan.length} VMs created after ${Date.now() - started} ms; waiting for final states`);
 
@@ -97,7 +126,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await sim.post('noise', { duplicateDeliveryRate: 0 });
     await waitSettled(storage, sim, plan, subscriptionId, Math.max(settleDeadline, Date.now() + 30_000), options.say);
 
-    const verdict = verifyChaos(plan, subscriptionId, await sim.get('state'), await storage.ledgerRows(), await storage.queueFacts());
+    const verdict = verifyChaos(
+      plan,
+      subscriptionId,
+      await sim.get('state'),
+      await storage.ledgerRows(),
+      await storage.queueFacts(),
+    );
     options.say(`chaos: verdict ready after ${Date.now() - started} ms; writing the report`);
     const rejects = await storage.rejectRows();
     await writeReport(storage, fleet);
@@ -105,12 +140,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const scanned = await collectScannedTexts(storage, hostLog, rejects);
     const secretFindings = scanForSecrets(scanned, secretsOf(stack, fleet));
     return {
-      seed: options.seed, vmCount: plan.length, durationMs: Date.now() - started, verdict,
-      kills: fleet.kills, restarts: fleet.restarts, secretFindings,
+      seed: options.seed,
+      vmCount: plan.length,
+      durationMs: Date.now() - started,
+      verdict,
+      kills: fleet.kills,
+      restarts: fleet.restarts,
+      secretFindings,
       requests: { total: requests.total, throttled: requests.throttled, byOperation: requests.byOperation },
       faultHits: Object.fromEntries(faults.faults.map((fault) => [fault.kind, fault.hits])),
       events: eventCounts(await sim.get<SimEvents>('events')),
-      hostLogLines: hostLog.length, rejects: rejects.length,
+      hostLogLines: hostLog.length,
+      rejects: rejects.length,
       scanned: scanned.map((text) => ({ source: text.source, chars: text.text.length })),
     };
   } finally {
@@ -121,24 +162,58 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
 /** The stack's own runner is replaced at once (before any VM) by a fleet on the same URL with a short message lease. */
 async function replaceRunnerWithFleet(stack: Stack, appDir: string, hostLog: string[]): Promise<RunnerFleet> {
-  const first: RunnerSlot = { instanceId: 'chaos-1', port: stack.runner.port, masterKey: stack.runner.masterKey, systemKey: stack.runner.systemKey };
-  const second: RunnerSlot = { instanceId: 'chaos-2', port: await freePort(), masterKey: randomBytes(32).toString('base64url'), systemKey: randomBytes(32).toString('base64url'), functions: ['enqueueProtection', 'protectVm'] };
+  const first: RunnerSlot = {
+    instanceId: 'chaos-1',
+    port: stack.runner.port,
+    masterKey: stack.runner.masterKey,
+    systemKey: stack.runner.systemKey,
+  };
+  const second: RunnerSlot = {
+    instanceId: 'chaos-2',
+    port: await freePort(),
+    masterKey: randomBytes(32).toString('base64url'),
+    systemKey: randomBytes(32).toString('base64url'),
+    functions: ['enqueueProtection', 'protectVm'],
+  };
   await stack.runner.kill();
-  const fleet = new RunnerFleet({ appDir, settings: stack.info.appSettings, queueMessageLeaseMs: QUEUE_LEASE_MS, onLog: (line) => hostLog.push(line) }, [first, second]);
+  const fleet = new RunnerFleet(
+    {
+      appDir,
+      settings: stack.info.appSettings,
+      queueMessageLeaseMs: QUEUE_LEASE_MS,
+      onLog: (line) => hostLog.push(line),
+    },
+    [first, second],
+  );
   await fleet.startAll();
   return fleet;
 }
 
 /** VMs deleted before they are processed: created silently, deleted, and their (late) write event kept for delivery. */
-async function prepareDeletedVms(sim: SimControl, subscriptionId: string, vms: readonly PlannedVm[]): Promise<Map<string, unknown[]>> {
+async function prepareDeletedVms(
+  sim: SimControl,
+  subscriptionId: string,
+  vms: readonly PlannedVm[],
+): Promise<Map<string, unknown[]>> {
   const events = new Map<string, unknown[]>();
   for (const vm of vms) {
-    await sim.post('vms', { resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, emitEvents: false });
+    await sim.post('vms', {
+      resourceGroup: vm.resourceGroup,
+      name: vm.name,
+      location: vm.location,
+      tags: vm.tags,
+      emitEvents: false,
+    });
     const id = vmIdOf(subscriptionId, vm.resourceGroup, vm.name);
     await sim.deleteVm(id);
     const event = resourceEvent({
-      eventType: 'Microsoft.Resources.ResourceWriteSuccess', subscriptionId, tenantId: '22222222-2222-2222-2222-222222222222',
-      resourceUri: id, operationName: 'Microsoft.Compute/virtualMachines/write', correlationId: randomBytes(16).toString('hex'), now: Date.now(),
+      eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+      subscriptionId,
+      tenantId: '22222222-2222-2222-2222-222222222222',
+      resourceUri: id,
+      operationName: 'Microsoft.Compute/virtualMachines/write',
+      correlationId: randomBytes(16).toString('hex'),
+      now: Date.now(),
     });
     events.set(vm.name, [event]);
   }
@@ -146,7 +221,12 @@ async function prepareDeletedVms(sim: SimControl, subscriptionId: string, vms: r
 }
 
 async function postEvent(url: string, events: unknown[]): Promise<void> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' }, body: JSON.stringify(events), signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+    body: JSON.stringify(events),
+    signal: AbortSignal.timeout(10_000),
+  });
   await response.arrayBuffer();
   if (response.status < 200 || response.status > 204) throw new ChaosRunError(`webhook answered ${response.status}`);
 }
@@ -156,13 +236,22 @@ async function postEvent(url: string, events: unknown[]): Promise<void> {
  * twice a second apart (late duplicates and delayed re-enqueues have had time to show up), or the deadline. A failed
  * read (the machine is busy) counts as "not yet".
  */
-async function waitSettled(storage: StackStorage, sim: SimControl, plan: readonly PlannedVm[], subscriptionId: string, deadline: number, say: (line: string) => void): Promise<void> {
+async function waitSettled(
+  storage: StackStorage,
+  sim: SimControl,
+  plan: readonly PlannedVm[],
+  subscriptionId: string,
+  deadline: number,
+  say: (line: string) => void,
+): Promise<void> {
   const keys = plan.map((vm) => vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase());
   let quietRounds = 0;
   while (Date.now() < deadline && quietRounds < 2) {
     try {
       const rows = new Map((await storage.ledgerRows()).map((row) => [row.vmKey, row.status]));
-      const final = keys.every((key) => ['backup-triggered', 'protected', 'skipped', 'failed'].includes(rows.get(key) ?? ''));
+      const final = keys.every((key) =>
+        ['backup-triggered', 'protected', 'skipped', 'failed'].includes(rows.get(key) ?? ''),
+      );
       const left = (await storage.queueFacts()).requestsLeft;
       const pending = eventCounts(await sim.get<SimEvents>('events')).pending;
       quietRounds = final && left === 0 && pending === 0 ? quietRounds + 1 : 0;
@@ -174,7 +263,13 @@ async function waitSettled(storage: StackStorage, sim: SimControl, plan: readonl
   }
 }
 
-function eventCounts(events: SimEvents): { published: number; deliveries: number; retried: number; lost: number; pending: number } {
+function eventCounts(events: SimEvents): {
+  published: number;
+  deliveries: number;
+  retried: number;
+  lost: number;
+  pending: number;
+} {
   const last = new Map<string, string>();
   let retried = 0;
   for (const delivery of events.deliveries) {
@@ -184,7 +279,9 @@ function eventCounts(events: SimEvents): { published: number; deliveries: number
   }
   const outcomes = [...last.values()];
   return {
-    published: events.published.length, deliveries: events.deliveries.length, retried,
+    published: events.published.length,
+    deliveries: events.deliveries.length,
+    retried,
     lost: outcomes.filter((outcome) => outcome === 'deadLettered' || outcome === 'dropped').length,
     pending: outcomes.filter((outcome) => outcome === 'retry').length,
   };

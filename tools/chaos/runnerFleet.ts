@@ -1,4 +1,4 @@
-import { startRunner, type RunnerHandle } from '../local-runner/index';
+import { type RunnerHandle, startRunner } from '../local-runner/index';
 
 /** One host instance of the chaos run: a fixed port and fixed keys, so a restarted process answers on the same URL. */
 export interface RunnerSlot {
@@ -27,7 +27,10 @@ export class RunnerFleet {
   private restartsCount = 0;
   private killsCount = 0;
 
-  constructor(private readonly options: FleetOptions, readonly slots: readonly RunnerSlot[]) {}
+  constructor(
+    private readonly options: FleetOptions,
+    readonly slots: readonly RunnerSlot[],
+  ) {}
 
   get kills(): number {
     return this.killsCount;

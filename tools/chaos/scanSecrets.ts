@@ -24,7 +24,10 @@ const SECRET_SHAPES: ReadonlyArray<readonly [what: string, pattern: RegExp]> = [
 ];
 
 /** `secrets` are exact values (account key, runner keys, tokens); values shorter than 8 characters are ignored. */
-export function scanForSecrets(texts: readonly ScannedText[], secrets: ReadonlyArray<{ what: string; value: string }>): SecretFinding[] {
+export function scanForSecrets(
+  texts: readonly ScannedText[],
+  secrets: ReadonlyArray<{ what: string; value: string }>,
+): SecretFinding[] {
   const findings: SecretFinding[] = [];
   const known = secrets.filter((secret) => secret.value.length >= 8);
   for (const { source, text } of texts) {

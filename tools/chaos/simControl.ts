@@ -1,5 +1,5 @@
-import { requestJson } from '../shared/httpsJson';
 import type { SimulatorHandle } from '../../simulator/src/index';
+import { requestJson } from '../shared/httpsJson';
 import { simGet, simPost } from '../stack/simControl';
 import { ChaosRunError } from './errors';
 
@@ -24,8 +24,12 @@ export class SimControl {
 
   /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */
   async deleteVm(vmId: string): Promise<void> {
-    const response = await requestJson('DELETE', `${this.sim.url}${vmId}?api-version=2024-07-01`, { ca: this.sim.caCert, headers: { authorization: 'Bearer chaos-harness' } });
-    if (response.status !== 200 && response.status !== 204) throw new ChaosRunError(`DELETE ${vmId} answered ${response.status}`);
+    const response = await requestJson('DELETE', `${this.sim.url}${vmId}?api-version=2024-07-01`, {
+      ca: this.sim.caCert,
+      headers: { authorization: 'Bearer chaos-harness' },
+    });
+    if (response.status !== 200 && response.status !== 204)
+      throw new ChaosRunError(`DELETE ${vmId} answered ${response.status}`);
   }
 }
 

@@ -1,10 +1,11 @@
 import { TableClient } from '@azure/data-tables';
-import { QueueClient } from '@azure/storage-queue';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import { QueueClient } from '@azure/storage-queue';
+
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
-import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
+import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
+import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import type { Stack } from '../stack/startStack';
 import { ChaosRunError } from './errors';
 import type { RunnerFleet } from './runnerFleet';
@@ -24,8 +25,12 @@ export class StackStorage {
 
   constructor(connectionString: string) {
     const tableOptions = { allowInsecureConnection: true };
-    this.ledger = new TableLedger(TableClient.fromConnectionString(connectionString, 'autoprotectledger', tableOptions));
-    this.rejects = new TableRejectStore(TableClient.fromConnectionString(connectionString, 'autoprotectrejects', tableOptions));
+    this.ledger = new TableLedger(
+      TableClient.fromConnectionString(connectionString, 'autoprotectledger', tableOptions),
+    );
+    this.rejects = new TableRejectStore(
+      TableClient.fromConnectionString(connectionString, 'autoprotectrejects', tableOptions),
+    );
     this.requests = new QueueClient(connectionString, 'protection-requests');
     this.poison = new QueueClient(connectionString, 'protection-requests-poison');
     this.reports = BlobServiceClient.fromConnectionString(connectionString).getContainerClient('reports');
@@ -41,11 +46,18 @@ export class StackStorage {
 
   /** Messages left in the request queue (Azurite counts invisible ones too) and the first 32 poison bodies. */
   async queueFacts(): Promise<{ requestsLeft: number; poison: unknown[] }> {
-    const requestsLeft = (await this.requests.exists()) ? (await this.requests.getProperties()).approximateMessagesCount ?? 0 : 0;
+    const requestsLeft = (await this.requests.exists())
+      ? ((await this.requests.getProperties()).approximateMessagesCount ?? 0)
+      : 0;
     if (!(await this.poison.exists())) return { requestsLeft, poison: [] };
     const poisonCount = (await this.poison.getProperties()).approximateMessagesCount ?? 0;
-    const peeked = (await this.poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => Buffer.from(m.messageText, 'base64').toString('utf8'));
-    return { requestsLeft, poison: [...peeked, ...Array.from({ length: Math.max(0, poisonCount - peeked.length) }, () => '(not peeked)')] };
+    const peeked = (await this.poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) =>
+      Buffer.from(m.messageText, 'base64').toString('utf8'),
+    );
+    return {
+      requestsLeft,
+      poison: [...peeked, ...Array.from({ length: Math.max(0, poisonCount - peeked.length) }, () => '(not peeked)')],
+    };
   }
 }
 
@@ -64,16 +76,26 @@ export async function writeReport(storage: StackStorage, fleet: RunnerFleet): Pr
   const runner = fleet.runner('chaos-1');
   if (!runner) throw new ChaosRunError('runner chaos-1 is not running');
   const blob = storage.reports.getBlockBlobClient('latest.json');
-  const modified = async () => ((await blob.exists()) ? (await blob.getProperties()).lastModified?.getTime() ?? 0 : 0);
+  const modified = async () =>
+    (await blob.exists()) ? ((await blob.getProperties()).lastModified?.getTime() ?? 0) : 0;
   const before = await modified();
   await runner.invoke('reportPendingBackups');
-  await withRetries('waiting for the report', async () => {
-    if ((await modified()) <= before) throw new ChaosRunError('report not written yet');
-  }, 120, 500);
+  await withRetries(
+    'waiting for the report',
+    async () => {
+      if ((await modified()) <= before) throw new ChaosRunError('report not written yet');
+    },
+    120,
+    500,
+  );
 }
 
 /** Host logs, ledger rows, rejects, report blobs (latest.*) and poison messages: everything the app writes. */
-export async function collectScannedTexts(storage: StackStorage, hostLog: readonly string[], rejects: readonly RejectRecord[]): Promise<ScannedText[]> {
+export async function collectScannedTexts(
+  storage: StackStorage,
+  hostLog: readonly string[],
+  rejects: readonly RejectRecord[],
+): Promise<ScannedText[]> {
   const texts: ScannedText[] = [
     { source: 'host-log', text: hostLog.join('\n') },
     { source: 'ledger', text: JSON.stringify(await storage.ledgerRows()) },
@@ -82,7 +104,10 @@ export async function collectScannedTexts(storage: StackStorage, hostLog: readon
   ];
   for await (const blob of storage.reports.listBlobsFlat()) {
     if (!blob.name.split('/').pop()?.startsWith('latest.')) continue;
-    texts.push({ source: `report:${blob.name}`, text: (await storage.reports.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8') });
+    texts.push({
+      source: `report:${blob.name}`,
+      text: (await storage.reports.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8'),
+    });
   }
   return texts;
 }
@@ -92,7 +117,10 @@ export function secretsOf(stack: Stack, fleet: RunnerFleet): Array<{ what: strin
   return [
     ...(accountKey ? [{ what: 'storage account key', value: accountKey }] : []),
     { what: 'storage connection string', value: stack.info.storageConnectionString },
-    ...fleet.slots.flatMap((slot) => [{ what: `master key of ${slot.instanceId}`, value: slot.masterKey }, { what: `system key of ${slot.instanceId}`, value: slot.systemKey }]),
+    ...fleet.slots.flatMap((slot) => [
+      { what: `master key of ${slot.instanceId}`, value: slot.masterKey },
+      { what: `system key of ${slot.instanceId}`, value: slot.systemKey },
+    ]),
     { what: 'ARM bearer token', value: 'autoprotect-local-simulator' },
   ];
 }

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+
 import type { AzureClients } from '../../src/lib/clients';
 import type { AppConfig } from '../../src/lib/config';
 import type { StackInfo } from '../stack/types';
@@ -61,6 +62,7 @@ export function positiveNumberOption(context: CommandContext, name: string, fall
   const text = stringOption(context, name);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0) throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new CliUsageError(`--${name} must be a positive number, got '${text}'`);
   return value;
 }

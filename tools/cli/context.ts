@@ -1,10 +1,11 @@
-import { createAzureClients, type AzureClients } from '../../src/lib/clients';
-import { loadConfig, type AppConfig } from '../../src/lib/config';
+import { isAbsolute, join } from 'node:path';
+
+import { type AzureClients, createAzureClients } from '../../src/lib/clients';
+import { type AppConfig, loadConfig } from '../../src/lib/config';
 import type { StackInfo } from '../stack/types';
 import type { CommandContext, OptionValues } from './command';
 import type { CliIo } from './io';
-import { DEFAULT_STACK_FILE, readStackInfo, resolveSettings, type ResolvedSettings } from './settings';
-import { isAbsolute, join } from 'node:path';
+import { DEFAULT_STACK_FILE, readStackInfo, type ResolvedSettings, resolveSettings } from './settings';
 
 /** Builds a command's context; settings, config, clients and stack info are read on first use only. */
 export function createCommandContext(io: CliIo, options: OptionValues, positionals: readonly string[]): CommandContext {
@@ -19,7 +20,8 @@ export function createCommandContext(io: CliIo, options: OptionValues, positiona
     options,
     positionals,
     verbose: options.verbose === true,
-    settings: () => (settings ??= resolveSettings({ settingsFile, local: options.local === true, stackFile }, io.cwd, io.env)),
+    settings: () =>
+      (settings ??= resolveSettings({ settingsFile, local: options.local === true, stackFile }, io.cwd, io.env)),
     config: () => (config ??= loadConfig(context.settings().values)),
     clients: () => (clients ??= createAzureClients(context.config())),
     stack: (): StackInfo => {

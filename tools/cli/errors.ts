@@ -21,7 +21,6 @@ export class CliFailure extends Error {
   }
 }
 
-
 /** One line, no stack: the first line of the message, with ConfigError problems joined by '; '. */
 export function oneLineMessage(error: unknown): string {
   // Duck-typed rather than `instanceof Error`: errors from another realm (e.g. node internals under a test VM) still count.

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+
+import { scrubString } from '../../src/lib/logger';
 import type { Command, OptionSpec, OptionValues } from './command';
 import { poisonListCommand, poisonReplayCommand } from './commands/poison';
 import { reportCommand } from './commands/report';
@@ -6,11 +8,17 @@ import { simVmCreateCommand } from './commands/simVmCreate';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
 import { createCommandContext } from './context';
-import { scrubString } from '../../src/lib/logger';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage } from './errors';
-import { processIo, writeLine, type CliIo } from './io';
+import { type CliIo, processIo, writeLine } from './io';
 
-export const COMMANDS: readonly Command[] = [statusCommand, reportCommand, sweepCommand, poisonListCommand, poisonReplayCommand, simVmCreateCommand];
+export const COMMANDS: readonly Command[] = [
+  statusCommand,
+  reportCommand,
+  sweepCommand,
+  poisonListCommand,
+  poisonReplayCommand,
+  simVmCreateCommand,
+];
 
 export const GLOBAL_OPTIONS: OptionSpec = {
   settings: { type: 'string' },
@@ -28,7 +36,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     const usage = error instanceof CliUsageError;
     writeLine(io.stderr, `autoprotect: ${oneLineMessage(error)}${usage ? ' (see autoprotect --help)' : ''}`);
-    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string') writeLine(io.stderr, scrubString((error as { stack: string }).stack));
+    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string')
+      writeLine(io.stderr, scrubString((error as { stack: string }).stack));
     return usage ? EXIT_USAGE : EXIT_FAILURE;
   }
 }
@@ -69,7 +78,9 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
 }
 
 function findCommand(words: readonly string[]): Command | undefined {
-  return COMMANDS.filter((command) => startsWith(words, command.words)).sort((a, b) => b.words.length - a.words.length)[0];
+  return COMMANDS.filter((command) => startsWith(words, command.words)).sort(
+    (a, b) => b.words.length - a.words.length,
+  )[0];
 }
 
 function startsWith(words: readonly string[], prefix: readonly string[]): boolean {
@@ -78,9 +89,15 @@ function startsWith(words: readonly string[], prefix: readonly string[]): boolea
 
 function strictParse(argv: readonly string[], command: Command): { values: OptionValues; positionals: string[] } {
   try {
-    const parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...command.options }, strict: true, allowPositionals: true });
-    if (!startsWith(parsed.positionals, command.words)) throw new CliUsageError(`options must follow '${command.words.join(' ')}'`);
-    return { values: parsed.values as OptionValues, positionals: parsed.positionals };
+    const parsed = parseArgs({
+      args: [...argv],
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (!startsWith(parsed.positionals, command.words))
+      throw new CliUsageError(`options must follow '${command.words.join(' ')}'`);
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
     if (error instanceof CliUsageError) throw error;
     // node:util parseArgs explains at length; its first sentence is the useful part.

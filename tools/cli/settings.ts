@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+
 import { SETTING_NAMES } from '../../src/lib/config';
 import type { StackInfo } from '../stack/types';
 import { CliFailure } from './errors';
@@ -47,7 +48,8 @@ function baseSettings(choice: SettingsChoice, cwd: string): ResolvedSettings {
   const stackPath = resolvePath(cwd, choice.stackFile ?? DEFAULT_STACK_FILE);
   if (choice.local) return { values: readStackInfo(stackPath).appSettings, origin: 'local-stack', path: stackPath };
   const localSettings = join(cwd, 'local.settings.json');
-  if (existsSync(localSettings)) return { values: readLocalSettingsFile(localSettings), origin: 'local.settings.json', path: localSettings };
+  if (existsSync(localSettings))
+    return { values: readLocalSettingsFile(localSettings), origin: 'local.settings.json', path: localSettings };
   const stack = existsSync(stackPath) ? readStackInfo(stackPath) : undefined;
   if (stack && isRunning(stack)) return { values: stack.appSettings, origin: 'local-stack', path: stackPath };
   return { values: {}, origin: 'environment' };
@@ -57,16 +59,27 @@ function baseSettings(choice: SettingsChoice, cwd: string): ResolvedSettings {
 export function readLocalSettingsFile(path: string): Record<string, string> {
   const parsed = readJsonFile(path, 'settings file');
   const values = isRecord(parsed) ? parsed.Values : undefined;
-  if (!isRecord(values)) throw new CliFailure(`settings file ${path} has no "Values" object (expected the local.settings.json format)`);
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]));
+  if (!isRecord(values))
+    throw new CliFailure(`settings file ${path} has no "Values" object (expected the local.settings.json format)`);
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]),
+  );
 }
 
 /** `.local/stack.json` written by `npm start` / `npm run stack`. */
 export function readStackInfo(path: string): StackInfo {
-  if (!existsSync(path)) throw new CliFailure(`no local stack: ${path} does not exist (start one with \`npm start\` or \`npm run stack\`)`);
+  if (!existsSync(path))
+    throw new CliFailure(`no local stack: ${path} does not exist (start one with \`npm start\` or \`npm run stack\`)`);
   const parsed = readJsonFile(path, 'stack file');
-  if (!isRecord(parsed) || !isRecord(parsed.appSettings) || typeof parsed.simControlUrl !== 'string' || typeof parsed.caCertPath !== 'string') {
-    throw new CliFailure(`stack file ${path} is not a local stack description (appSettings, simControlUrl, caCertPath missing)`);
+  if (
+    !isRecord(parsed) ||
+    !isRecord(parsed.appSettings) ||
+    typeof parsed.simControlUrl !== 'string' ||
+    typeof parsed.caCertPath !== 'string'
+  ) {
+    throw new CliFailure(
+      `stack file ${path} is not a local stack description (appSettings, simControlUrl, caCertPath missing)`,
+    );
   }
   return parsed as unknown as StackInfo;
 }
@@ -87,7 +100,9 @@ function readJsonFile(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new CliFailure(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
+    throw new CliFailure(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: error,
+    });
   }
   try {
     return JSON.parse(text) as unknown;

@@ -1,4 +1,4 @@
-import { closingBraceIndex, tokenizeBicep, type BicepToken } from './bicepTokens';
+import { type BicepToken,closingBraceIndex, tokenizeBicep } from './bicepTokens';
 
 /**
  * The app setting names a .bicep file assigns through a `Microsoft.Web/sites/config` resource named 'appsettings'

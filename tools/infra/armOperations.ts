@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import type { TokenCredential } from '@azure/core-auth';

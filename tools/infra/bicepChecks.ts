@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { declarationsOf, locallyBoundNames, type BicepDeclaration } from './bicepDeclarations';
-import { tokenizeBicep, type BicepToken } from './bicepTokens';
+
+import { type BicepDeclaration,declarationsOf, locallyBoundNames } from './bicepDeclarations';
+import { type BicepToken,tokenizeBicep } from './bicepTokens';
 import { BicepSyntaxError } from './errors';
 
 /** One structural problem in a .bicep file. `line` is 1-based. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import { SETTING_NAMES } from '../../src/lib/config';
 import { appSettingNamesIn } from './appSettings';
 import { findArmOperationCalls } from './armOperations';

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { declarationsOf } from './bicepDeclarations';
+
 import { matchesGlob } from '../../src/lib/rules/globPattern';
-import { closingBraceIndex, tokenizeBicep, type BicepToken } from './bicepTokens';
+import { declarationsOf } from './bicepDeclarations';
+import { type BicepToken,closingBraceIndex, tokenizeBicep } from './bicepTokens';
 import { InfraInputError } from './errors';
 
 /** infra/permissions.json, as the checks use it. */

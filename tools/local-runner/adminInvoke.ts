@@ -8,12 +8,16 @@ import { timerInput } from './triggers/timer';
  * TimerInfo for timers.
  */
 export function adminInvocationInput(fn: HostedFunction, input: string): InvocationInput {
-  const reason = "This function was programmatically called via the host APIs.";
+  const reason = 'This function was programmatically called via the host APIs.';
   switch (fn.trigger) {
     case 'timerTrigger':
       return { reason, triggerData: timerInput(false) };
     case 'queueTrigger':
-      return { reason, triggerData: { string: input }, triggerMetadata: { QueueTrigger: { string: input }, DequeueCount: { json: '1' } } };
+      return {
+        reason,
+        triggerData: { string: input },
+        triggerMetadata: { QueueTrigger: { string: input }, DequeueCount: { json: '1' } },
+      };
     default:
       return { reason, triggerData: { string: input } };
   }

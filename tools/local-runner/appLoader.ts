@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
+
 import { globSync } from 'glob';
+
 import { AppLoadError } from './errors';
 
 /** The `name` of the app's package.json (used as the default host id), or undefined. */
@@ -25,8 +27,11 @@ export function resolveEntryPoints(appDir: string): string[] {
     throw new AppLoadError(`package.json in ${appDir} is not valid JSON`, { cause: error });
   }
   const pattern = typeof main === 'string' && main.length > 0 ? main : 'index.js';
-  const files = globSync(pattern.replace(/\\/g, '/'), { cwd: appDir, nodir: true }).map((f) => (isAbsolute(f) ? f : resolve(appDir, f)));
-  if (files.length === 0) throw new AppLoadError(`package.json main '${pattern}' matches no file in ${appDir} (did you build?)`);
+  const files = globSync(pattern.replace(/\\/g, '/'), { cwd: appDir, nodir: true }).map((f) =>
+    isAbsolute(f) ? f : resolve(appDir, f),
+  );
+  if (files.length === 0)
+    throw new AppLoadError(`package.json main '${pattern}' matches no file in ${appDir} (did you build?)`);
   return files.sort();
 }
 
@@ -36,7 +41,9 @@ export function loadEntryPoints(files: string[]): void {
     try {
       createRequire(file)(file);
     } catch (error) {
-      throw new AppLoadError(`Worker was unable to load entry point "${file}": ${(error as Error).message}`, { cause: error });
+      throw new AppLoadError(`Worker was unable to load entry point "${file}": ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

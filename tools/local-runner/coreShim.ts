@@ -1,5 +1,13 @@
 import Module from 'node:module';
-import type { FunctionCallback, FunctionMetadata, HookCallback, ProgrammingModel, RpcLogCategory, RpcLogLevel } from './coreTypes';
+
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  ProgrammingModel,
+  RpcLogCategory,
+  RpcLogLevel,
+} from './coreTypes';
 
 /** A function registered by the app through `@azure/functions` (`app.eventGrid`, `app.storageQueue`, ...). */
 export interface Registration {
@@ -34,7 +42,9 @@ const CORE_MODULE = '@azure/functions-core';
  * Makes `require('@azure/functions-core')` return the runner's core API, as the Node worker does
  * (nodejs-worker src/setupCoreModule.ts). Must run before the app's entry point is required.
  */
-export function installCoreShim(log: (level: RpcLogLevel, category: RpcLogCategory, message: string) => void): CoreRegistry {
+export function installCoreShim(
+  log: (level: RpcLogLevel, category: RpcLogCategory, message: string) => void,
+): CoreRegistry {
   const registrations: Registration[] = [];
   const hooks = new Map<string, HookCallback[]>();
   let model: ProgrammingModel | undefined;

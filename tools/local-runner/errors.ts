@@ -14,7 +14,12 @@ export class AppLoadError extends LocalRunnerError {}
 
 /** A function invocation failed (the handler threw, or its outputs could not be written). */
 export class InvocationError extends LocalRunnerError {
-  constructor(message: string, readonly functionName: string, readonly invocationId: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly functionName: string,
+    readonly invocationId: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -1,23 +1,24 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+
 import { loadEntryPoints, readPackageName, resolveEntryPoints } from './appLoader';
 import { installCoreShim } from './coreShim';
 import type { HookCallback } from './coreTypes';
 import { AppLoadError, RunnerConfigError } from './errors';
-import { indexFunctions, queueFor, type HostedFunction } from './functionIndex';
+import { type HostedFunction, indexFunctions, queueFor } from './functionIndex';
 import { readHostJson } from './hostJson';
 import { createHostServer, type HostKeys } from './httpServer';
 import { createInvoker } from './invoke';
 import type { RunnerLogger } from './logger';
 import { QueueOutputWriter } from './outputs';
-import { loadAppSettings, resolveSettingTokens, resolveStorageConnection, type AppSettings } from './settings';
+import { type AppSettings, loadAppSettings, resolveSettingTokens, resolveStorageConnection } from './settings';
 import { StorageClients } from './storage';
 import { parseSchedule } from './triggers/ncrontab';
 import { QueueListener } from './triggers/queueListener';
-import { TimerListener } from './triggers/timer';
 import { settlesWithin } from './triggers/sleeper';
+import { TimerListener } from './triggers/timer';
 import { blobTimerStatusStore, hostIdFor } from './triggers/timerStatus';
-import { basename } from 'node:path';
 
 export interface HostStartOptions {
   appDir: string;
@@ -49,7 +50,9 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
   const settings = loadAppSettings(o.appDir, o.settings);
   Object.assign(process.env, settings);
   const hostOptions = readHostJson(o.appDir);
-  const registry = installCoreShim((level, category, message) => o.logger.log({ level, category: category === 'user' ? 'user' : 'system', message }));
+  const registry = installCoreShim((level, category, message) =>
+    o.logger.log({ level, category: category === 'user' ? 'user' : 'system', message }),
+  );
   loadEntryPoints(resolveEntryPoints(o.appDir));
   const model = registry.programmingModel();
   if (!model || registry.registrations.length === 0) {
@@ -58,7 +61,12 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
   await model.getCapabilities?.({});
   await runAppStartHooks(registry.hooks, o.appDir);
   const unsupportedHooks = [...registry.hooks.keys()].filter((name) => name !== 'appStart');
-  if (unsupportedHooks.length > 0) o.logger.log({ level: 'warning', category: 'host', message: `App hooks are registered but not run by the local runner: ${unsupportedHooks.join(', ')}` });
+  if (unsupportedHooks.length > 0)
+    o.logger.log({
+      level: 'warning',
+      category: 'host',
+      message: `App hooks are registered but not run by the local runner: ${unsupportedHooks.join(', ')}`,
+    });
 
   const storage = new StorageClients();
   const functions = indexFunctions(registry.registrations, settings, storage, o.functions);
@@ -70,10 +78,23 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
   const queueListeners: QueueListener[] = [];
   const timers: TimerListener[] = [];
   for (const fn of functions) {
-    for (const output of fn.unsupportedOutputs) o.logger.log({ level: 'warning', category: 'host', functionName: fn.name, message: `Output binding ${output} is not written by the local runner` });
-    if (fn.trigger === 'queueTrigger') queueListeners.push(createQueueListener(fn, settings, storage, writer, hostOptions, invoker, o));
+    for (const output of fn.unsupportedOutputs)
+      o.logger.log({
+        level: 'warning',
+        category: 'host',
+        functionName: fn.name,
+        message: `Output binding ${output} is not written by the local runner`,
+      });
+    if (fn.trigger === 'queueTrigger')
+      queueListeners.push(createQueueListener(fn, settings, storage, writer, hostOptions, invoker, o));
     else if (fn.trigger === 'timerTrigger') timers.push(createTimer(fn, settings, invoker, o));
-    else if (fn.trigger !== 'eventGridTrigger') o.logger.log({ level: 'warning', category: 'host', functionName: fn.name, message: `Trigger '${fn.trigger}' is not supported by the local runner: function not started` });
+    else if (fn.trigger !== 'eventGridTrigger')
+      o.logger.log({
+        level: 'warning',
+        category: 'host',
+        functionName: fn.name,
+        message: `Trigger '${fn.trigger}' is not supported by the local runner: function not started`,
+      });
   }
 
   const server = createHostServer({
@@ -112,28 +133,61 @@ export async function startHost(o: HostStartOptions): Promise<RunningHost> {
 }
 
 function createQueueListener(
-  fn: HostedFunction, settings: AppSettings, storage: StorageClients, writer: QueueOutputWriter,
-  hostOptions: ReturnType<typeof readHostJson>, invoker: ReturnType<typeof createInvoker>, o: HostStartOptions,
+  fn: HostedFunction,
+  settings: AppSettings,
+  storage: StorageClients,
+  writer: QueueOutputWriter,
+  hostOptions: ReturnType<typeof readHostJson>,
+  invoker: ReturnType<typeof createInvoker>,
+  o: HostStartOptions,
 ): QueueListener {
   const queue = queueFor(fn.triggerBinding, settings, storage, fn.name);
   const poisonName = `${queue.name}-poison`;
-  const poisonQueue = queue.name.endsWith('-poison') || poisonName.length > 63
-    ? undefined
-    : queueFor({ ...fn.triggerBinding, queueName: poisonName }, settings, storage, fn.name);
-  const listener = new QueueListener({ fn, queue, poisonQueue, options: hostOptions.queues, leaseMs: o.queueLeaseMs ?? HOST_QUEUE_LEASE_MS, invoker, logger: o.logger });
+  const poisonQueue =
+    queue.name.endsWith('-poison') || poisonName.length > 63
+      ? undefined
+      : queueFor({ ...fn.triggerBinding, queueName: poisonName }, settings, storage, fn.name);
+  const listener = new QueueListener({
+    fn,
+    queue,
+    poisonQueue,
+    options: hostOptions.queues,
+    leaseMs: o.queueLeaseMs ?? HOST_QUEUE_LEASE_MS,
+    invoker,
+    logger: o.logger,
+  });
   writer.onWrite(queue.url, () => listener.wake());
   return listener;
 }
 
-function createTimer(fn: HostedFunction, settings: AppSettings, invoker: ReturnType<typeof createInvoker>, o: HostStartOptions): TimerListener {
+function createTimer(
+  fn: HostedFunction,
+  settings: AppSettings,
+  invoker: ReturnType<typeof createInvoker>,
+  o: HostStartOptions,
+): TimerListener {
   const raw = fn.triggerBinding.schedule;
   if (typeof raw !== 'string') throw new RunnerConfigError(`Function '${fn.name}': timer trigger without schedule`);
-  const schedule = parseSchedule(resolveSettingTokens(raw, settings), settings.WEBSITE_TIME_ZONE ?? settings.TZ ?? 'UTC');
+  const schedule = parseSchedule(
+    resolveSettingTokens(raw, settings),
+    settings.WEBSITE_TIME_ZONE ?? settings.TZ ?? 'UTC',
+  );
   const monitored = fn.triggerBinding.useMonitor !== false && !schedule.firesMoreThanOncePerMinute;
   const monitor = monitored
-    ? blobTimerStatusStore(resolveStorageConnection(undefined, settings), hostIdFor(settings, readPackageName(o.appDir) ?? basename(o.appDir)), fn.name)
+    ? blobTimerStatusStore(
+        resolveStorageConnection(undefined, settings),
+        hostIdFor(settings, readPackageName(o.appDir) ?? basename(o.appDir)),
+        fn.name,
+      )
     : undefined;
-  return new TimerListener({ fn, schedule, runOnStartup: fn.triggerBinding.runOnStartup === true, monitor, invoker, logger: o.logger });
+  return new TimerListener({
+    fn,
+    schedule,
+    runOnStartup: fn.triggerBinding.runOnStartup === true,
+    monitor,
+    invoker,
+    logger: o.logger,
+  });
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -157,7 +211,10 @@ async function runAppStartHooks(hooks: ReadonlyMap<string, readonly HookCallback
     try {
       await hook({ hookData: {}, appHookData: {}, functionAppDirectory: appDir });
     } catch (error) {
-      throw new AppLoadError(`The app's appStart hook failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AppLoadError(
+        `The app's appStart hook failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { RunnerConfigError } from './errors';
 
 /** `extensions.queues` of host.json with the host's defaults applied (durations in milliseconds). */
@@ -33,9 +34,11 @@ export function parseHostOptions(hostJson: unknown): HostOptions {
   const extensions = root.extensions === undefined ? {} : asObject(root.extensions, 'extensions');
   const queues = extensions.queues === undefined ? {} : asObject(extensions.queues, 'extensions.queues');
   const batchSize = integer(queues.batchSize, 16, 'batchSize');
-  if (batchSize < 1 || batchSize > 32) throw new RunnerConfigError(`extensions.queues.batchSize must be 1-32, got ${batchSize}`);
+  if (batchSize < 1 || batchSize > 32)
+    throw new RunnerConfigError(`extensions.queues.batchSize must be 1-32, got ${batchSize}`);
   const encoding = queues.messageEncoding === undefined ? 'base64' : String(queues.messageEncoding).toLowerCase();
-  if (encoding !== 'base64' && encoding !== 'none') throw new RunnerConfigError(`extensions.queues.messageEncoding must be base64 or none, got ${encoding}`);
+  if (encoding !== 'base64' && encoding !== 'none')
+    throw new RunnerConfigError(`extensions.queues.messageEncoding must be base64 or none, got ${encoding}`);
   return {
     queues: {
       batchSize,
@@ -58,13 +61,15 @@ export function parseTimeSpan(text: string): number {
 }
 
 function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RunnerConfigError(`${what} must be an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new RunnerConfigError(`${what} must be an object`);
   return value as Record<string, unknown>;
 }
 
 function integer(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RunnerConfigError(`extensions.queues.${name} must be a non-negative integer`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new RunnerConfigError(`extensions.queues.${name} must be a non-negative integer`);
   return value;
 }
 

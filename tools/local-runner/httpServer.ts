@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import { adminInvocationInput } from './adminInvoke';
 import type { HostedFunction } from './functionIndex';
 import type { Invoker } from './invoke';
@@ -45,7 +46,12 @@ async function route(req: IncomingMessage, o: HostHttpOptions): Promise<WebhookR
   if (url.pathname.toLowerCase() === '/runtime/webhooks/eventgrid') {
     if (!matches(key, o.keys.systemKey) && !matches(key, o.keys.masterKey)) return { status: 401 };
     return handleEventGridWebhook(
-      { method: req.method ?? 'GET', functionName: url.searchParams.get('functionName'), headers: lowerCaseHeaders(req), body },
+      {
+        method: req.method ?? 'GET',
+        functionName: url.searchParams.get('functionName'),
+        headers: lowerCaseHeaders(req),
+        body,
+      },
       o.functions,
       o.invoker,
     );
@@ -96,7 +102,8 @@ function matches(presented: string | undefined, expected: string): boolean {
 
 function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(req.headers))
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   return headers;
 }
 

@@ -1,12 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+
 import { RunnerStartError } from './errors';
 import { isChildMessage, type ReadyMessage, type StartMessage } from './ipc';
 
-export { LocalRunnerError, RunnerConfigError, AppLoadError, InvocationError, RunnerStartError } from './errors';
+export { AppLoadError, InvocationError, LocalRunnerError, RunnerConfigError, RunnerStartError } from './errors';
 
 export interface RunnerOptions {
   /** Folder with package.json (its `main`, globs allowed) and host.json. */
@@ -59,13 +60,25 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const systemKey = options.systemKey ?? randomBytes(32).toString('base64url');
   const instanceId = options.instanceId ?? `${basename(appDir)}-${randomBytes(3).toString('hex')}`;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [runnerMainPath(), '--ipc'], { cwd: appDir, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+  const child = spawn(process.execPath, [runnerMainPath(), '--ipc'], {
+    cwd: appDir,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    env: process.env,
+  });
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   forwardLines(child, options, instanceId);
 
   const start: StartMessage = {
-    type: 'start', appDir, settings: options.settings ?? {}, port: options.port ?? 7071, masterKey, systemKey,
-    functions: options.functions, instanceId, stopTimeoutMs, queueMessageLeaseMs: options.queueMessageLeaseMs,
+    type: 'start',
+    appDir,
+    settings: options.settings ?? {},
+    port: options.port ?? 7071,
+    masterKey,
+    systemKey,
+    functions: options.functions,
+    instanceId,
+    stopTimeoutMs,
+    queueMessageLeaseMs: options.queueMessageLeaseMs,
   };
   child.send(start);
   const ready = await waitForReady(child, exited, options.startTimeoutMs ?? 30_000);
@@ -86,7 +99,10 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
         headers: { 'content-type': 'application/json', 'x-functions-key': masterKey },
         body: JSON.stringify({ input }),
       });
-      if (response.status !== 202) throw new RunnerStartError(`Admin invocation of '${functionName}' answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 202)
+        throw new RunnerStartError(
+          `Admin invocation of '${functionName}' answered ${response.status}: ${await response.text()}`,
+        );
     },
     async stop(): Promise<number | null> {
       if (child.exitCode === null && child.signalCode === null) {
@@ -109,12 +125,15 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
 function runnerMainPath(): string {
   const beside = join(__dirname, 'main.js');
   const path = existsSync(beside) ? beside : resolve(__dirname, '..', '..', 'dist', 'tools', 'local-runner', 'main.js');
-  if (!existsSync(path)) throw new RunnerStartError(`${path} does not exist: run \`npx tsc -p tsconfig.build.json\` first`);
+  if (!existsSync(path))
+    throw new RunnerStartError(`${path} does not exist: run \`npx tsc -p tsconfig.build.json\` first`);
   return path;
 }
 
 function forwardLines(child: ChildProcess, options: RunnerOptions, instanceId: string): void {
-  const sink = options.onLog ?? (options.quiet ? undefined : (line: string) => process.stdout.write(`[runner ${instanceId}] ${line}\n`));
+  const sink =
+    options.onLog ??
+    (options.quiet ? undefined : (line: string) => process.stdout.write(`[runner ${instanceId}] ${line}\n`));
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
     if (!sink) {

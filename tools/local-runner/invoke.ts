@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
 import type { CoreInvocationContext, ProgrammingModel, RpcParameterBinding, RpcTypedData } from './coreTypes';
 import { InvocationError, toError } from './errors';
 import type { HostedFunction } from './functionIndex';
 import type { RunnerLogger } from './logger';
-import { toQueueMessageBodies, type QueueOutputWriter } from './outputs';
+import { type QueueOutputWriter, toQueueMessageBodies } from './outputs';
 
 export interface InvocationInput {
   /** Data for the trigger binding; omitted when the host cannot bind it (e.g. invalid UTF-8). */
@@ -25,19 +26,34 @@ const RETURN_BINDING = '$return';
  * converts inputs (getArguments), runs the handler (invokeFunction) and converts outputs (getResponse).
  * Queue outputs are written only after the handler succeeded.
  */
-export function createInvoker(model: () => ProgrammingModel | undefined, writer: QueueOutputWriter, logger: RunnerLogger): Invoker {
+export function createInvoker(
+  model: () => ProgrammingModel | undefined,
+  writer: QueueOutputWriter,
+  logger: RunnerLogger,
+): Invoker {
   return {
     async invoke(fn: HostedFunction, input: InvocationInput): Promise<void> {
       const programmingModel = model();
-      if (!programmingModel) throw new InvocationError('No programming model was registered by the app', fn.name, 'none');
+      if (!programmingModel)
+        throw new InvocationError('No programming model was registered by the app', fn.name, 'none');
       const invocationId = randomUUID();
       const started = Date.now();
       const base = { functionName: fn.name, invocationId };
-      logger.log({ ...base, level: 'information', category: 'function', message: `Executing 'Functions.${fn.name}' (Reason='${input.reason}', Id=${invocationId})` });
+      logger.log({
+        ...base,
+        level: 'information',
+        category: 'function',
+        message: `Executing 'Functions.${fn.name}' (Reason='${input.reason}', Id=${invocationId})`,
+      });
       try {
         const outputs = await runThroughModel(programmingModel, fn, invocationId, input, logger);
         await writeQueueOutputs(fn, outputs, writer);
-        logger.log({ ...base, level: 'information', category: 'function', message: `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)` });
+        logger.log({
+          ...base,
+          level: 'information',
+          category: 'function',
+          message: `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`,
+        });
       } catch (thrown) {
         const error = toError(thrown);
         logger.log({
@@ -47,7 +63,12 @@ export function createInvoker(model: () => ProgrammingModel | undefined, writer:
           message: `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms)`,
           error: { name: error.name, message: error.message, stack: error.stack },
         });
-        throw new InvocationError(`Exception while executing function: Functions.${fn.name}. ${error.message}`, fn.name, invocationId, { cause: error });
+        throw new InvocationError(
+          `Exception while executing function: Functions.${fn.name}. ${error.message}`,
+          fn.name,
+          invocationId,
+          { cause: error },
+        );
       }
     },
   };
@@ -72,7 +93,13 @@ async function runThroughModel(
     metadata: { name: fn.name, bindings: fn.registration.metadata.bindings },
     state: 'invocation',
     log: (level, category, message) =>
-      logger.log({ level, category: category === 'user' ? 'user' : 'system', functionName: fn.name, invocationId, message }),
+      logger.log({
+        level,
+        category: category === 'user' ? 'user' : 'system',
+        functionName: fn.name,
+        invocationId,
+        message,
+      }),
   };
   const invocationModel = model.getInvocationModel(coreContext);
   const { context, inputs } = await invocationModel.getArguments();
@@ -85,7 +112,11 @@ async function runThroughModel(
   return outputs;
 }
 
-async function writeQueueOutputs(fn: HostedFunction, outputs: RpcParameterBinding[], writer: QueueOutputWriter): Promise<void> {
+async function writeQueueOutputs(
+  fn: HostedFunction,
+  outputs: RpcParameterBinding[],
+  writer: QueueOutputWriter,
+): Promise<void> {
   for (const output of fn.queueOutputs) {
     const data = outputs.find((o) => o.name === output.bindingName)?.data;
     if (data) await writer.write(output.queue, toQueueMessageBodies(data));

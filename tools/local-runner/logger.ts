@@ -28,7 +28,11 @@ export function scrubLine(line: string, secrets: readonly string[]): string {
   return result;
 }
 
-export function createLogger(instanceId: string, write: (line: string) => void, flush: () => void = () => undefined): RunnerLogger {
+export function createLogger(
+  instanceId: string,
+  write: (line: string) => void,
+  flush: () => void = () => undefined,
+): RunnerLogger {
   const secrets: string[] = [];
   return {
     flush,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startHost, type RunningHost } from './host';
-import { isStartMessage, type ChildMessage, type StartMessage } from './ipc';
+
+import { type RunningHost, startHost } from './host';
+import { type ChildMessage, isStartMessage, type StartMessage } from './ipc';
 import { createLineWriter, createLogger } from './logger';
 
 /**
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
   // than the outcome they describe.
   const out = createLineWriter(process.stdout);
   process.on('exit', () => out.flush());
-  const logger = createLogger(options.instanceId, (line) => out.write(line), () => out.flush());
+  const logger = createLogger(
+    options.instanceId,
+    (line) => out.write(line),
+    () => out.flush(),
+  );
   logger.redact(options.masterKey);
   logger.redact(options.systemKey);
 
@@ -45,9 +50,18 @@ async function main(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log({ level: 'information', category: 'host', message: `${signal} received: stopping, waiting up to ${options.stopTimeoutMs} ms for running invocations` });
+    logger.log({
+      level: 'information',
+      category: 'host',
+      message: `${signal} received: stopping, waiting up to ${options.stopTimeoutMs} ms for running invocations`,
+    });
     const abandoned = await host.stop(options.stopTimeoutMs);
-    logger.log({ level: 'information', category: 'host', message: `Host stopped (${abandoned} invocation(s) abandoned)`, abandoned });
+    logger.log({
+      level: 'information',
+      category: 'host',
+      message: `Host stopped (${abandoned} invocation(s) abandoned)`,
+      abandoned,
+    });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -75,10 +89,22 @@ function parseArgs(argv: string[]): CliArgs {
     const flag = argv[i];
     const value = argv[i + 1];
     if (flag === '--ipc') args.ipc = true;
-    else if (flag === '--app-dir' && value) { args.appDir = value; i += 1; }
-    else if (flag === '--port' && value) { args.port = Number(value); i += 1; }
-    else if (flag === '--functions' && value) { args.functions = value.split(',').map((s) => s.trim()).filter(Boolean); i += 1; }
-    else throw new Error(`Unknown or incomplete argument '${flag}'. Usage: main.js [--app-dir <dir>] [--port <n>] [--functions a,b]`);
+    else if (flag === '--app-dir' && value) {
+      args.appDir = value;
+      i += 1;
+    } else if (flag === '--port' && value) {
+      args.port = Number(value);
+      i += 1;
+    } else if (flag === '--functions' && value) {
+      args.functions = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      i += 1;
+    } else
+      throw new Error(
+        `Unknown or incomplete argument '${flag}'. Usage: main.js [--app-dir <dir>] [--port <n>] [--functions a,b]`,
+      );
   }
   return args;
 }
@@ -92,10 +118,20 @@ function foregroundOptions(args: CliArgs): ProcessOptions {
   const keysDir = join(appDir, '.local');
   mkdirSync(keysDir, { recursive: true });
   const keysFile = join(keysDir, 'local-runner-keys.json');
-  writeFileSync(keysFile, JSON.stringify({ masterKey, systemKeys: { eventgrid_extension: systemKey } }, null, 2), { mode: 0o600 });
+  writeFileSync(keysFile, JSON.stringify({ masterKey, systemKeys: { eventgrid_extension: systemKey } }, null, 2), {
+    mode: 0o600,
+  });
   return {
-    type: 'start', appDir, settings: {}, port: args.port ?? 7071, masterKey, systemKey,
-    functions: args.functions, instanceId: process.env.LOCAL_RUNNER_INSTANCE_ID ?? `pid${process.pid}`, stopTimeoutMs: 30_000, keysFile,
+    type: 'start',
+    appDir,
+    settings: {},
+    port: args.port ?? 7071,
+    masterKey,
+    systemKey,
+    functions: args.functions,
+    instanceId: process.env.LOCAL_RUNNER_INSTANCE_ID ?? `pid${process.pid}`,
+    stopTimeoutMs: 30_000,
+    keysFile,
   };
 }
 
@@ -104,10 +140,15 @@ function printFunctions(host: RunningHost, keysFile: string | undefined): void {
   for (const fn of host.functions) {
     lines.push(`\t${fn.name}: ${fn.trigger}`);
     if (fn.trigger === 'eventGridTrigger') {
-      lines.push(`\t\thttp://127.0.0.1:${host.port}/runtime/webhooks/eventgrid?functionName=${fn.name}&code=<eventgrid_extension key>`);
+      lines.push(
+        `\t\thttp://127.0.0.1:${host.port}/runtime/webhooks/eventgrid?functionName=${fn.name}&code=<eventgrid_extension key>`,
+      );
     }
   }
-  lines.push('', `Admin API: POST http://127.0.0.1:${host.port}/admin/functions/<name> with header x-functions-key: <master key>`);
+  lines.push(
+    '',
+    `Admin API: POST http://127.0.0.1:${host.port}/admin/functions/<name> with header x-functions-key: <master key>`,
+  );
   if (keysFile) lines.push(`Keys: ${keysFile}`);
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }

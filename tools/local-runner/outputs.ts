@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+
 import type { RpcTypedData } from './coreTypes';
 import type { QueueHostOptions } from './hostJson';
 
@@ -23,7 +24,8 @@ export function toQueueMessageBodies(data: RpcTypedData): Buffer[] {
 
 function fromString(text: string): Buffer[] {
   const trimmed = text.trim();
-  const looksLikeJson = (trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'));
+  const looksLikeJson =
+    (trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'));
   if (looksLikeJson) {
     try {
       return fromJsonValue(JSON.parse(trimmed) as unknown, true);

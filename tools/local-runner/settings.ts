@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { RunnerConfigError } from './errors';
 
 export type AppSettings = Readonly<Record<string, string>>;
@@ -8,7 +9,11 @@ export type AppSettings = Readonly<Record<string, string>>;
  * App settings as the host sees them: the environment, then `local.settings.json` `Values` (if present),
  * then explicit `overrides` (later sources win).
  */
-export function loadAppSettings(appDir: string, overrides: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): AppSettings {
+export function loadAppSettings(
+  appDir: string,
+  overrides: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): AppSettings {
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
   Object.assign(merged, readLocalSettingsValues(appDir), overrides);
@@ -26,7 +31,8 @@ function readLocalSettingsValues(appDir: string): Record<string, string> {
   }
   const values = (parsed as { Values?: unknown }).Values;
   if (values === undefined) return {};
-  if (typeof values !== 'object' || values === null) throw new RunnerConfigError('local.settings.json "Values" must be an object');
+  if (typeof values !== 'object' || values === null)
+    throw new RunnerConfigError('local.settings.json "Values" must be an object');
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) result[name] = String(value);
   return result;
@@ -36,7 +42,8 @@ function readLocalSettingsValues(appDir: string): Record<string, string> {
 export function resolveSettingTokens(value: string, settings: AppSettings): string {
   return value.replace(/%([^%]+)%/g, (_match, name: string) => {
     const resolved = settings[name];
-    if (resolved === undefined) throw new RunnerConfigError(`'%${name}%' does not resolve to a value: app setting '${name}' is missing`);
+    if (resolved === undefined)
+      throw new RunnerConfigError(`'%${name}%' does not resolve to a value: app setting '${name}' is missing`);
     return resolved;
   });
 }
@@ -54,14 +61,18 @@ export function resolveStorageConnection(connection: string | undefined, setting
       if (value !== undefined && value.length > 0) return value;
     }
   }
-  throw new RunnerConfigError(`Storage account connection string 'AzureWebJobs${name}' does not exist. Make sure that it is a defined App Setting.`);
+  throw new RunnerConfigError(
+    `Storage account connection string 'AzureWebJobs${name}' does not exist. Make sure that it is a defined App Setting.`,
+  );
 }
 
 /** Validates a storage queue name after `%SETTING%` resolution and lower-casing, as the host does. */
 export function resolveQueueName(queueName: string, settings: AppSettings): string {
   const name = resolveSettingTokens(queueName, settings).toLowerCase();
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
-    throw new RunnerConfigError(`Invalid queue name: '${name}'. A name must be 3-63 characters: lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`);
+    throw new RunnerConfigError(
+      `Invalid queue name: '${name}'. A name must be 3-63 characters: lowercase letters, digits and single hyphens, starting and ending with a letter or digit.`,
+    );
   }
   return name;
 }

@@ -1,4 +1,4 @@
-import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
+import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 /**
  * One QueueServiceClient per connection string for the whole runner process (the host also shares clients).

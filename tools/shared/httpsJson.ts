@@ -1,7 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-export interface JsonResponse<T> { status: number; body: T; headers: Record<string, string | string[] | undefined> }
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 /** A small JSON client for the simulator's control API and the runner's admin API (loopback only). */
 export function requestJson<T = unknown>(
@@ -35,7 +39,11 @@ export function requestJson<T = unknown>(
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           if (text.length > 0) {
-            try { body = JSON.parse(text); } catch { body = text; }
+            try {
+              body = JSON.parse(text);
+            } catch {
+              body = text;
+            }
           }
           resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
         });

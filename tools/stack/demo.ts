@@ -1,14 +1,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+
 import type { ContainerClient } from '@azure/storage-blob';
+
+import { vmIdOf } from '../../simulator/src/store/model';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig } from '../../src/lib/config';
 import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import { vmIdOf } from '../../simulator/src/store/model';
-import { simGet, simPost } from './simControl';
-import { progressOf, type LedgerView, type SimStateView, type VmProgress } from './demoProgress';
+import { type LedgerView, progressOf, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
+import { simGet, simPost } from './simControl';
 import type { Stack } from './startStack';
 
 export interface DemoResult {
@@ -62,7 +64,15 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
 }
 
 async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promise<void> {
-  await simPost(stack, 'vms', { subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name, location: vm.location, tags: vm.tags, guestAgent: vm.guestAgent, emitEvents: true });
+  await simPost(stack, 'vms', {
+    subscriptionId,
+    resourceGroup: vm.resourceGroup,
+    name: vm.name,
+    location: vm.location,
+    tags: vm.tags,
+    guestAgent: vm.guestAgent,
+    emitEvents: true,
+  });
 }
 
 async function snapshot(stack: Stack, subscriptionId: string, ledger: TableLedger): Promise<VmProgress[]> {
@@ -75,12 +85,22 @@ async function snapshot(stack: Stack, subscriptionId: string, ledger: TableLedge
 async function readLedger(ledger: TableLedger): Promise<Map<string, LedgerView>> {
   const rows = new Map<string, LedgerView>();
   for await (const entry of ledger.list()) {
-    rows.set(entry.vmKey, { vmKey: entry.vmKey, status: entry.status, reason: entry.reason, errorCode: entry.errorCode, policyName: entry.policyName });
+    rows.set(entry.vmKey, {
+      vmKey: entry.vmKey,
+      status: entry.status,
+      reason: entry.reason,
+      errorCode: entry.errorCode,
+      policyName: entry.policyName,
+    });
   }
   return rows;
 }
 
-async function runReport(stack: Stack, container: ContainerClient, options: DemoOptions): Promise<{ path?: string; summary?: unknown }> {
+async function runReport(
+  stack: Stack,
+  container: ContainerClient,
+  options: DemoOptions,
+): Promise<{ path?: string; summary?: unknown }> {
   const startedAt = Date.now();
   await stack.runner.invoke('reportPendingBackups');
   const deadline = Date.now() + 60_000;
@@ -89,7 +109,10 @@ async function runReport(stack: Stack, container: ContainerClient, options: Demo
     const props = await latest.getProperties().catch(() => undefined);
     if (props?.lastModified && props.lastModified.getTime() >= startedAt - 2_000) {
       const html = await latest.downloadToBuffer();
-      const json = await container.getBlockBlobClient('latest.json').downloadToBuffer().catch(() => undefined);
+      const json = await container
+        .getBlockBlobClient('latest.json')
+        .downloadToBuffer()
+        .catch(() => undefined);
       const dir = join(options.repoRoot, 'reports');
       mkdirSync(dir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');

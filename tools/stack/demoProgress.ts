@@ -1,19 +1,43 @@
 import type { DemoOutcome, DemoVm } from './demoVms';
 
-export type Stage = 'created' | 'event-received' | 'protection-enabled' | 'backup-running' | 'protected' | 'skipped' | 'failed' | 'backup-failed';
+export type Stage =
+  | 'created'
+  | 'event-received'
+  | 'protection-enabled'
+  | 'backup-running'
+  | 'protected'
+  | 'skipped'
+  | 'failed'
+  | 'backup-failed';
 
 export interface SimStateView {
   vms: Array<{ id: string; location: string }>;
-  protectedItems: Array<{ sourceResourceId: string; protectionState: string; lastBackupStatus?: string; policyId?: string }>;
+  protectedItems: Array<{
+    sourceResourceId: string;
+    protectionState: string;
+    lastBackupStatus?: string;
+    policyId?: string;
+  }>;
   jobs: Array<{ operation: string; status: string; entityFriendlyName: string; errorCode?: string; vaultId?: string }>;
 }
 
-export interface LedgerView { vmKey: string; status: string; reason?: string; errorCode?: string; policyName?: string }
+export interface LedgerView {
+  vmKey: string;
+  status: string;
+  reason?: string;
+  errorCode?: string;
+  policyName?: string;
+}
 
-export interface VmProgress { vm: DemoVm; stage: Stage; detail: string; terminal: boolean; outcome?: DemoOutcome }
+export interface VmProgress {
+  vm: DemoVm;
+  stage: Stage;
+  detail: string;
+  terminal: boolean;
+  outcome?: DemoOutcome;
+}
 
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
 
 /** Derives where one demo VM stands from what the simulator and the ledger say. */
 export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Map<string, LedgerView>): VmProgress {
@@ -22,15 +46,44 @@ export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Ma
   const backupJobs = sim.jobs.filter((j) => j.operation === 'Backup' && sameId(j.entityFriendlyName, vm.name));
   const policy = item?.policyId?.split('/').pop();
 
-  if (row?.status === 'skipped') return { vm, stage: 'skipped', detail: `skipped: ${row.reason ?? 'no reason'}`, terminal: true, outcome: 'skipped' };
-  if (row?.status === 'failed') return { vm, stage: 'failed', detail: `failed: ${row.reason ?? ''}${row.errorCode ? ` (${row.errorCode})` : ''}`, terminal: true, outcome: 'failed' };
-  if (item?.protectionState === 'Protected') return { vm, stage: 'protected', detail: `protected, first backup completed (${policy ?? 'policy ?'})`, terminal: true, outcome: 'protected' };
+  if (row?.status === 'skipped')
+    return {
+      vm,
+      stage: 'skipped',
+      detail: `skipped: ${row.reason ?? 'no reason'}`,
+      terminal: true,
+      outcome: 'skipped',
+    };
+  if (row?.status === 'failed')
+    return {
+      vm,
+      stage: 'failed',
+      detail: `failed: ${row.reason ?? ''}${row.errorCode ? ` (${row.errorCode})` : ''}`,
+      terminal: true,
+      outcome: 'failed',
+    };
+  if (item?.protectionState === 'Protected')
+    return {
+      vm,
+      stage: 'protected',
+      detail: `protected, first backup completed (${policy ?? 'policy ?'})`,
+      terminal: true,
+      outcome: 'protected',
+    };
   const failedJob = backupJobs.find((j) => j.status === 'Failed');
   if (failedJob) {
-    return { vm, stage: 'backup-failed', detail: `first backup failed: ${failedJob.errorCode ?? 'job Failed'}; stays IRPending, listed by the report`, terminal: true, outcome: 'backup-failed' };
+    return {
+      vm,
+      stage: 'backup-failed',
+      detail: `first backup failed: ${failedJob.errorCode ?? 'job Failed'}; stays IRPending, listed by the report`,
+      terminal: true,
+      outcome: 'backup-failed',
+    };
   }
-  if (backupJobs.some((j) => j.status === 'InProgress')) return { vm, stage: 'backup-running', detail: `first backup running (${policy ?? ''})`, terminal: false };
-  if (item) return { vm, stage: 'protection-enabled', detail: `protection enabled (${item.protectionState})`, terminal: false };
+  if (backupJobs.some((j) => j.status === 'InProgress'))
+    return { vm, stage: 'backup-running', detail: `first backup running (${policy ?? ''})`, terminal: false };
+  if (item)
+    return { vm, stage: 'protection-enabled', detail: `protection enabled (${item.protectionState})`, terminal: false };
   if (row) return { vm, stage: 'event-received', detail: `event received, ${row.status}`, terminal: false };
   return { vm, stage: 'created', detail: 'VM created, waiting for its event', terminal: false };
 }

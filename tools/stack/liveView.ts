@@ -1,7 +1,14 @@
 import type { VmProgress } from './demoProgress';
 
 const ICON: Record<string, string> = {
-  created: '…', 'event-received': '→', 'protection-enabled': '◐', 'backup-running': '◑', protected: '✔', skipped: '–', failed: '✘', 'backup-failed': '✘',
+  created: '…',
+  'event-received': '→',
+  'protection-enabled': '◐',
+  'backup-running': '◑',
+  protected: '✔',
+  skipped: '–',
+  failed: '✘',
+  'backup-failed': '✘',
 };
 
 /**
@@ -22,8 +29,11 @@ export class LiveView {
 
   private redraw(rows: VmProgress[]): void {
     if (this.drawnLines > 0) this.out.write(`\x1b[${this.drawnLines}A`);
-    const lines = [`  ${'VM'.padEnd(12)} ${'region'.padEnd(11)} progress   (${((Date.now() - this.startedAt) / 1000).toFixed(0)} s)`];
-    for (const row of rows) lines.push(`  ${row.vm.name.padEnd(12)} ${row.vm.location.padEnd(11)} ${ICON[row.stage] ?? ' '} ${row.detail}`);
+    const lines = [
+      `  ${'VM'.padEnd(12)} ${'region'.padEnd(11)} progress   (${((Date.now() - this.startedAt) / 1000).toFixed(0)} s)`,
+    ];
+    for (const row of rows)
+      lines.push(`  ${row.vm.name.padEnd(12)} ${row.vm.location.padEnd(11)} ${ICON[row.stage] ?? ' '} ${row.detail}`);
     for (const line of lines) this.out.write(`\x1b[2K${line}\n`);
     this.drawnLines = lines.length;
   }
@@ -34,7 +44,9 @@ export class LiveView {
       const key = `${row.stage}|${row.detail}`;
       if (this.last.get(row.vm.name) === key) continue;
       this.last.set(row.vm.name, key);
-      this.out.write(`  [${seconds} s] ${row.vm.name.padEnd(12)} ${row.vm.location.padEnd(11)} ${ICON[row.stage] ?? ' '} ${row.detail}\n`);
+      this.out.write(
+        `  [${seconds} s] ${row.vm.name.padEnd(12)} ${row.vm.location.padEnd(11)} ${ICON[row.stage] ?? ' '} ${row.detail}\n`,
+      );
     }
   }
 }

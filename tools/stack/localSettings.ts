@@ -3,10 +3,14 @@ import type { RulesConfigInput } from './types';
 export const SIM_SUBSCRIPTION_ID = '11111111-1111-1111-1111-111111111111';
 export const SIM_VAULT_RG = 'rg-backup';
 
-export interface LocalVault { region: string; vaultId: string }
+export interface LocalVault {
+  region: string;
+  vaultId: string;
+}
 
 export function simVaults(subscriptionId = SIM_SUBSCRIPTION_ID): LocalVault[] {
-  const vault = (name: string) => `/subscriptions/${subscriptionId}/resourceGroups/${SIM_VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${name}`;
+  const vault = (name: string) =>
+    `/subscriptions/${subscriptionId}/resourceGroups/${SIM_VAULT_RG}/providers/Microsoft.RecoveryServices/vaults/${name}`;
   return [
     { region: 'eastus', vaultId: vault('rsv-eastus') },
     { region: 'westeurope', vaultId: vault('rsv-westeurope') },

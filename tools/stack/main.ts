@@ -1,17 +1,24 @@
 import { join, resolve } from 'node:path';
+
 import { runDemo } from './demo';
 import { DEMO_RULES } from './demoVms';
-import { startStack, type Stack } from './startStack';
+import { type Stack, startStack } from './startStack';
 
-interface Args { demo: boolean; exitAfterDemo: boolean; demoTimeoutMs: number }
+interface Args {
+  demo: boolean;
+  exitAfterDemo: boolean;
+  demoTimeoutMs: number;
+}
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { demo: false, exitAfterDemo: false, demoTimeoutMs: 180_000 };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--demo') args.demo = true;
-    else if (arg === '--exit-after-demo') { args.demo = true; args.exitAfterDemo = true; }
-    else if (arg === '--demo-timeout') args.demoTimeoutMs = Number(argv[++i]) * 1000;
+    else if (arg === '--exit-after-demo') {
+      args.demo = true;
+      args.exitAfterDemo = true;
+    } else if (arg === '--demo-timeout') args.demoTimeoutMs = Number(argv[++i]) * 1000;
     else if (arg === '--help' || arg === '-h') {
       console.log('usage: node dist/tools/stack/main.js [--demo] [--exit-after-demo] [--demo-timeout <seconds>]');
       process.exit(0);
@@ -40,15 +47,21 @@ async function main(): Promise<void> {
     await running.stack?.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => { void shutdown(0); });
-  process.on('SIGTERM', () => { void shutdown(0); });
+  process.on('SIGINT', () => {
+    void shutdown(0);
+  });
+  process.on('SIGTERM', () => {
+    void shutdown(0);
+  });
 
   const stack = await startStack({
     repoRoot,
     hostLog,
     say,
     // The demo's clock: protection enabled in ~2 s, a first backup in ~8 s (docs/simulator.md).
-    simTiming: args.demo ? { configureBackupMs: 2_000, backupOperationMs: 300, backupJobMs: 8_000, retryAfterSeconds: 1 } : undefined,
+    simTiming: args.demo
+      ? { configureBackupMs: 2_000, backupOperationMs: 300, backupJobMs: 8_000, retryAfterSeconds: 1 }
+      : undefined,
     rules: args.demo ? DEMO_RULES : undefined,
     // Short enough that the demo's failed first backup shows up as stale "initial backup pending".
     staleAfter: args.demo ? 'PT5S' : undefined,
@@ -59,14 +72,20 @@ async function main(): Promise<void> {
   if (args.demo) {
     const result = await runDemo(stack, { repoRoot, timeoutMs: args.demoTimeoutMs, say });
     if (result.reportSummary) say(`Report summary: ${JSON.stringify(result.reportSummary)}`);
-    say(result.allAsExpected ? 'Every demo VM reached its expected state.' : 'Some demo VMs did not reach their expected state (see above).');
+    say(
+      result.allAsExpected
+        ? 'Every demo VM reached its expected state.'
+        : 'Some demo VMs did not reach their expected state (see above).',
+    );
     if (args.exitAfterDemo) {
       await shutdown(result.allAsExpected && result.reportPath ? 0 : 1);
       return;
     }
   }
   say('');
-  say(`Running. Event Grid webhook: ${stack.info.hostUrl}/runtime/webhooks/eventgrid?functionName=enqueueProtection (key in .local/stack.json)`);
+  say(
+    `Running. Event Grid webhook: ${stack.info.hostUrl}/runtime/webhooks/eventgrid?functionName=enqueueProtection (key in .local/stack.json)`,
+  );
   say('Press Ctrl-C to stop.');
 }
 

@@ -7,7 +7,10 @@ export interface SimControlTarget {
 
 /** A control-API call that did not answer 2xx. */
 export class SimControlError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'SimControlError';
   }
@@ -23,10 +26,22 @@ export async function simPost<T = unknown>(stack: SimControlTarget, path: string
   return (await simControl<T>(stack, 'POST', path, body)).body;
 }
 
-async function simControl<T>(stack: SimControlTarget, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ body: T }> {
-  const response = await requestJson<T>(method, `${stack.sim.url}/_sim/${path}`, { ca: stack.sim.caCert, body, timeoutMs: 60_000 });
+async function simControl<T>(
+  stack: SimControlTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ body: T }> {
+  const response = await requestJson<T>(method, `${stack.sim.url}/_sim/${path}`, {
+    ca: stack.sim.caCert,
+    body,
+    timeoutMs: 60_000,
+  });
   if (response.status < 200 || response.status >= 300) {
-    throw new SimControlError(`${method} /_sim/${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`, response.status);
+    throw new SimControlError(
+      `${method} /_sim/${path} answered ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`,
+      response.status,
+    );
   }
   return response;
 }

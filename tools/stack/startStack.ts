@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { startAzurite, type AzuriteHandle } from '../azurite/startAzurite';
-import { startRunner, type RunnerHandle } from '../local-runner/index';
-import { startSimulator, type SimulatorHandle, type SimulatorTiming } from '../../simulator/src/index';
+
+import { type SimulatorHandle, type SimulatorTiming, startSimulator } from '../../simulator/src/index';
+import { type AzuriteHandle, startAzurite } from '../azurite/startAzurite';
+import { type RunnerHandle, startRunner } from '../local-runner/index';
+import { localAppSettings, SIM_SUBSCRIPTION_ID, simVaults } from './localSettings';
 import { simPost } from './simControl';
-import { localAppSettings, simVaults, SIM_SUBSCRIPTION_ID } from './localSettings';
 import type { RulesConfigInput, StackInfo } from './types';
 
 export interface StackOptions {
@@ -61,7 +62,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     started.push(() => azurite.stop());
     options.say(`Azurite       blob :${azurite.blobPort}  queue :${azurite.queuePort}  table :${azurite.tablePort}`);
 
-    const sim = await startSimulator({ port: options.simPort ?? 8443, timing: options.simTiming, quiet: true, dataDir: join(options.repoRoot, '.local', 'simulator') });
+    const sim = await startSimulator({
+      port: options.simPort ?? 8443,
+      timing: options.simTiming,
+      quiet: true,
+      dataDir: join(options.repoRoot, '.local', 'simulator'),
+    });
     started.push(() => sim.stop());
     options.say(`ARM simulator ${sim.url}  (CA certificate: ${sim.caCertPath})`);
 
@@ -79,8 +85,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
 
     const logSink = hostLogSink(options.hostLog);
-    const runner = await startRunner({ appDir: options.repoRoot, settings, port: options.hostPort ?? 7071, onLog: logSink.write, instanceId: 'local-1' });
-    started.push(async () => { await runner.stop(); logSink.close(); });
+    const runner = await startRunner({
+      appDir: options.repoRoot,
+      settings,
+      port: options.hostPort ?? 7071,
+      onLog: logSink.write,
+      instanceId: 'local-1',
+    });
+    started.push(async () => {
+      await runner.stop();
+      logSink.close();
+    });
     options.say(`Functions     ${runner.url}  (${runner.functions.map((f) => `${f.name}: ${f.trigger}`).join(', ')})`);
 
     const webhook = runner.eventGridWebhookUrl('enqueueProtection');
@@ -91,7 +106,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       schema: 'EventGridSchema',
       filter: {
         includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
-        advancedFilters: [{ operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] }],
+        advancedFilters: [
+          { operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] },
+        ],
       },
       deadLetterDir: join(options.repoRoot, '.local', 'deadletter'),
     });
@@ -111,7 +128,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       pids: { azurite: azurite.pid, runner: runner.pid, stack: process.pid },
       startedAt: new Date().toISOString(),
     };
-    const stackFile = options.stackFile === undefined ? join(options.repoRoot, '.local', 'stack.json') : options.stackFile;
+    const stackFile =
+      options.stackFile === undefined ? join(options.repoRoot, '.local', 'stack.json') : options.stackFile;
     if (stackFile) {
       mkdirSync(dirname(stackFile), { recursive: true });
       writeFileSync(stackFile, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });

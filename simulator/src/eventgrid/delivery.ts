@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
 import { type EventGridEvent, toCloudEvent } from './events';
 import type { EventSubscription } from './subscription';
 
@@ -45,23 +46,40 @@ export class WebhookDelivery {
     this.timers.clear();
   }
 
-  private async attempt(subscription: EventSubscription, events: EventGridEvent[], attempt: number, firstPublished: number, generation: number): Promise<void> {
+  private async attempt(
+    subscription: EventSubscription,
+    events: EventGridEvent[],
+    attempt: number,
+    firstPublished: number,
+    generation: number,
+  ): Promise<void> {
     if (generation !== this.generation) return;
     const settings = this.settings();
     const status = await this.post(subscription, events, attempt, settings.deliveryTimeoutMs);
     if (generation !== this.generation) return;
     const record = (outcome: DeliveryRecord['outcome']) =>
-      this.log({ subscription: subscription.name, eventIds: events.map((e) => e.id), attempt, status, outcome, time: new Date().toISOString() });
+      this.log({
+        subscription: subscription.name,
+        eventIds: events.map((e) => e.id),
+        attempt,
+        status,
+        outcome,
+        time: new Date().toISOString(),
+      });
     if (typeof status === 'number' && status >= 200 && status <= 204) {
       record('delivered');
-      if (attempt === 1 && this.random() < settings.duplicateDeliveryRate) void this.post(subscription, events, 1, settings.deliveryTimeoutMs);
+      if (attempt === 1 && this.random() < settings.duplicateDeliveryRate)
+        void this.post(subscription, events, 1, settings.deliveryTimeoutMs);
       return;
     }
-    if (typeof status === 'number' && NOT_RETRIED.has(status)) return this.giveUp(subscription, events, attempt, status, 'DeliveryFailed', record);
+    if (typeof status === 'number' && NOT_RETRIED.has(status))
+      return this.giveUp(subscription, events, attempt, status, 'DeliveryFailed', record);
     const delayMs = (RETRY_SCHEDULE_SECONDS[attempt - 1] ?? 12 * 3600) * 1000 * settings.retryScale;
     const ttlMs = subscription.retryPolicy.eventTimeToLiveInMinutes * 60_000 * settings.retryScale;
-    if (attempt >= subscription.retryPolicy.maxDeliveryAttempts) return this.giveUp(subscription, events, attempt, status, 'MaxDeliveryAttemptsExceeded', record);
-    if (Date.now() + delayMs - firstPublished > ttlMs) return this.giveUp(subscription, events, attempt, status, 'TimeToLiveExceeded', record);
+    if (attempt >= subscription.retryPolicy.maxDeliveryAttempts)
+      return this.giveUp(subscription, events, attempt, status, 'MaxDeliveryAttemptsExceeded', record);
+    if (Date.now() + delayMs - firstPublished > ttlMs)
+      return this.giveUp(subscription, events, attempt, status, 'TimeToLiveExceeded', record);
     record('retry');
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -83,10 +101,23 @@ export class WebhookDelivery {
     record('deadLettered');
   }
 
-  private async post(subscription: EventSubscription, events: EventGridEvent[], attempt: number, timeoutMs: number): Promise<DeliveryRecord['status']> {
+  private async post(
+    subscription: EventSubscription,
+    events: EventGridEvent[],
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<DeliveryRecord['status']> {
     const cloud = subscription.schema === 'CloudEventSchemaV1_0';
-    const payload = cloud ? (events.length === 1 ? toCloudEvent(events[0] as EventGridEvent) : events.map(toCloudEvent)) : events;
-    const contentType = cloud ? (events.length === 1 ? 'application/cloudevents+json; charset=utf-8' : 'application/cloudevents-batch+json; charset=utf-8') : 'application/json';
+    const payload = cloud
+      ? events.length === 1
+        ? toCloudEvent(events[0] as EventGridEvent)
+        : events.map(toCloudEvent)
+      : events;
+    const contentType = cloud
+      ? events.length === 1
+        ? 'application/cloudevents+json; charset=utf-8'
+        : 'application/cloudevents-batch+json; charset=utf-8'
+      : 'application/json';
     try {
       const response = await fetch(subscription.endpoint, {
         method: 'POST',
@@ -116,9 +147,17 @@ async function writeDeadLetter(
   info: { attempt: number; status: DeliveryRecord['status']; reason: string },
 ): Promise<void> {
   const now = new Date();
-  const dir = join(subscription.deadLetterDir ?? '.', subscription.name.toUpperCase(), String(now.getUTCFullYear()), String(now.getUTCMonth() + 1), String(now.getUTCDate()), String(now.getUTCHours()));
+  const dir = join(
+    subscription.deadLetterDir ?? '.',
+    subscription.name.toUpperCase(),
+    String(now.getUTCFullYear()),
+    String(now.getUTCMonth() + 1),
+    String(now.getUTCDate()),
+    String(now.getUTCHours()),
+  );
   await mkdir(dir, { recursive: true });
-  const outcome = typeof info.status === 'number' ? `HTTP ${info.status}` : info.status === 'timeout' ? 'TimedOut' : 'Failed';
+  const outcome =
+    typeof info.status === 'number' ? `HTTP ${info.status}` : info.status === 'timeout' ? 'TimedOut' : 'Failed';
   const body = events.map((event) => ({
     ...event,
     deadLetterReason: info.reason,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { armTime } from '../http';
 
 /** An event in the Event Grid schema, as the subscription system topic publishes it. */
@@ -42,7 +43,11 @@ export function resourceEvent(input: ResourceEventInput): EventGridEvent {
     authorization: {
       scope: input.resourceUri,
       action: input.operationName,
-      evidence: { role: 'Contributor', roleAssignmentScope: `/subscriptions/${input.subscriptionId}`, principalType: 'ServicePrincipal' },
+      evidence: {
+        role: 'Contributor',
+        roleAssignmentScope: `/subscriptions/${input.subscriptionId}`,
+        principalType: 'ServicePrincipal',
+      },
     },
     claims: {
       aud: 'https://management.core.windows.net/',
@@ -60,7 +65,12 @@ export function resourceEvent(input: ResourceEventInput): EventGridEvent {
     tenantId: input.tenantId,
   };
   if (input.httpRequest) {
-    data.httpRequest = { clientRequestId: input.httpRequest.clientRequestId, clientIpAddress: '127.0.0.1', method: input.httpRequest.method, url: input.httpRequest.url };
+    data.httpRequest = {
+      clientRequestId: input.httpRequest.clientRequestId,
+      clientIpAddress: '127.0.0.1',
+      method: input.httpRequest.method,
+      url: input.httpRequest.url,
+    };
   }
   return {
     subject: input.resourceUri,
@@ -75,7 +85,15 @@ export function resourceEvent(input: ResourceEventInput): EventGridEvent {
 }
 
 export function toCloudEvent(event: EventGridEvent): CloudEvent {
-  return { id: event.id, source: event.topic, subject: event.subject, type: event.eventType, time: event.eventTime, data: event.data, specversion: '1.0' };
+  return {
+    id: event.id,
+    source: event.topic,
+    subject: event.subject,
+    type: event.eventType,
+    time: event.eventTime,
+    data: event.data,
+    specversion: '1.0',
+  };
 }
 
 export function validationEvent(topic: string, code: string, now: number): EventGridEvent {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import { validationEvent } from './events';
 import type { EventSubscription } from './subscription';
 
@@ -15,13 +16,20 @@ const ORIGIN = 'eventgrid.azure.net';
  * Proves the endpoint wants the events. Event Grid schema: POST a SubscriptionValidationEvent and expect
  * `{"validationResponse": code}`. CloudEvents: OPTIONS with WebHook-Request-Origin, expect WebHook-Allowed-Origin.
  */
-export async function validateEndpoint(subscription: EventSubscription, topic: string, timeoutMs: number): Promise<void> {
+export async function validateEndpoint(
+  subscription: EventSubscription,
+  topic: string,
+  timeoutMs: number,
+): Promise<void> {
   try {
     if (subscription.schema === 'CloudEventSchemaV1_0') await cloudEventsHandshake(subscription.endpoint, timeoutMs);
     else await eventGridHandshake(subscription.endpoint, topic, timeoutMs);
   } catch (error) {
     if (error instanceof HandshakeFailedError) throw error;
-    throw new HandshakeFailedError(`Webhook validation handshake failed for ${redact(subscription.endpoint)}: ${(error as Error).message}`, { cause: error });
+    throw new HandshakeFailedError(
+      `Webhook validation handshake failed for ${redact(subscription.endpoint)}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
@@ -29,28 +37,47 @@ async function eventGridHandshake(endpoint: string, topic: string, timeoutMs: nu
   const code = randomUUID();
   const response = await fetch(endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'aeg-event-type': 'SubscriptionValidation', 'aeg-subscription-name': 'VALIDATION' },
+    headers: {
+      'content-type': 'application/json',
+      'aeg-event-type': 'SubscriptionValidation',
+      'aeg-subscription-name': 'VALIDATION',
+    },
     body: JSON.stringify([validationEvent(topic, code, Date.now())]),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await response.text();
-  if (!response.ok) throw new HandshakeFailedError(`Webhook validation handshake failed for ${redact(endpoint)}: HTTP ${response.status}`);
+  if (!response.ok)
+    throw new HandshakeFailedError(
+      `Webhook validation handshake failed for ${redact(endpoint)}: HTTP ${response.status}`,
+    );
   let answer: unknown;
   try {
     answer = JSON.parse(text);
   } catch (error) {
-    throw new HandshakeFailedError(`Webhook validation handshake failed for ${redact(endpoint)}: the answer is not JSON`, { cause: error });
+    throw new HandshakeFailedError(
+      `Webhook validation handshake failed for ${redact(endpoint)}: the answer is not JSON`,
+      { cause: error },
+    );
   }
   const got = (answer as { validationResponse?: unknown } | null)?.validationResponse;
-  if (got !== code) throw new HandshakeFailedError(`Webhook validation handshake failed for ${redact(endpoint)}: validationResponse does not echo the validationCode`);
+  if (got !== code)
+    throw new HandshakeFailedError(
+      `Webhook validation handshake failed for ${redact(endpoint)}: validationResponse does not echo the validationCode`,
+    );
 }
 
 async function cloudEventsHandshake(endpoint: string, timeoutMs: number): Promise<void> {
-  const response = await fetch(endpoint, { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': ORIGIN }, signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetch(endpoint, {
+    method: 'OPTIONS',
+    headers: { 'WebHook-Request-Origin': ORIGIN },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   await response.text();
   const allowed = response.headers.get('webhook-allowed-origin');
   if (!response.ok || (allowed !== '*' && allowed?.toLowerCase() !== ORIGIN)) {
-    throw new HandshakeFailedError(`CloudEvents abuse-protection handshake failed for ${redact(endpoint)}: HTTP ${response.status}, WebHook-Allowed-Origin '${allowed ?? ''}'`);
+    throw new HandshakeFailedError(
+      `CloudEvents abuse-protection handshake failed for ${redact(endpoint)}: HTTP ${response.status}, WebHook-Allowed-Origin '${allowed ?? ''}'`,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { NoiseConfig } from '../config';
 import { vmIdOf, type VmRecord } from '../store/model';
 import { type DeliveryRecord, type DeliverySettings, WebhookDelivery } from './delivery';
@@ -47,16 +48,30 @@ export class EventPublisher {
     const id = vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name);
     const correlationId = randomUUID();
     const base = { subscriptionId: vm.subscriptionId, tenantId: this.deps.tenantId(), correlationId, now: Date.now() };
-    const httpRequest = { method: write.method, clientRequestId: write.clientRequestId, url: `${this.deps.baseUrl()}${id}?api-version=2024-03-01` };
-    const write1 = { eventType: 'Microsoft.Resources.ResourceWriteSuccess', resourceUri: id, operationName: 'Microsoft.Compute/virtualMachines/write' } as const;
+    const httpRequest = {
+      method: write.method,
+      clientRequestId: write.clientRequestId,
+      url: `${this.deps.baseUrl()}${id}?api-version=2024-03-01`,
+    };
+    const write1 = {
+      eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+      resourceUri: id,
+      operationName: 'Microsoft.Compute/virtualMachines/write',
+    } as const;
     this.publish(resourceEvent({ ...base, ...write1, httpRequest: write.created ? undefined : httpRequest }));
     if (!write.created) return;
     const noise = this.deps.noise();
-    if (noise.updateAfterCreate) this.publish(resourceEvent({ ...base, ...write1, httpRequest: { ...httpRequest, method: 'PATCH' } }));
+    if (noise.updateAfterCreate)
+      this.publish(resourceEvent({ ...base, ...write1, httpRequest: { ...httpRequest, method: 'PATCH' } }));
     if (noise.extensionWriteAfterCreate) {
       const extension = `${id}/extensions/VMSnapshot`;
       this.publish(
-        resourceEvent({ ...base, eventType: 'Microsoft.Resources.ResourceWriteSuccess', resourceUri: extension, operationName: 'Microsoft.Compute/virtualMachines/extensions/write' }),
+        resourceEvent({
+          ...base,
+          eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+          resourceUri: extension,
+          operationName: 'Microsoft.Compute/virtualMachines/extensions/write',
+        }),
       );
     }
   }
@@ -111,7 +126,11 @@ export class EventPublisher {
       const subscription = this.subscriptions.get(name.toLowerCase());
       if (!subscription) continue;
       for (let i = 0; i < queue.events.length; i += subscription.maxEventsPerBatch) {
-        this.delivery.deliver(subscription, queue.events.slice(i, i + subscription.maxEventsPerBatch), queue.firstPublished);
+        this.delivery.deliver(
+          subscription,
+          queue.events.slice(i, i + subscription.maxEventsPerBatch),
+          queue.firstPublished,
+        );
       }
     }
     this.pending.clear();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import type { EventGridEvent } from './events';
 
 const advancedFilterSchema = z.object({
@@ -9,7 +10,9 @@ const advancedFilterSchema = z.object({
 
 export const eventSubscriptionSchema = z.object({
   name: z.string().regex(/^[A-Za-z0-9-]{3,64}$/, 'name: 3-64 letters, digits or hyphens'),
-  endpoint: z.string().regex(/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//, 'endpoint must be an http(s) URL on 127.0.0.1'),
+  endpoint: z
+    .string()
+    .regex(/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//, 'endpoint must be an http(s) URL on 127.0.0.1'),
   subscriptionId: z.string().optional(),
   schema: z.enum(['EventGridSchema', 'CloudEventSchemaV1_0']).default('EventGridSchema'),
   filter: z
@@ -64,7 +67,9 @@ function valueAt(event: EventGridEvent, key: string): unknown {
   let current: unknown = event;
   for (const part of key.split('.')) {
     if (!current || typeof current !== 'object') return undefined;
-    const entry = Object.entries(current as Record<string, unknown>).find(([k]) => k.toLowerCase() === part.toLowerCase());
+    const entry = Object.entries(current as Record<string, unknown>).find(
+      ([k]) => k.toLowerCase() === part.toLowerCase(),
+    );
     current = entry?.[1];
   }
   return current;

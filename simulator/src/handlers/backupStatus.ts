@@ -11,7 +11,8 @@ export function getBackupStatus(req: ArmRequest, ctx: SimContext): ArmResponse {
   const body = req.body as { resourceType?: unknown; resourceId?: unknown } | undefined;
   const resourceId = typeof body?.resourceId === 'string' ? body.resourceId : '';
   const vmRef = parseVmId(resourceId);
-  if (!vmRef || String(body?.resourceType ?? '').toLowerCase() !== 'vm') throw armErrors.invalidInput('resourceType must be VM and resourceId the ARM id of a virtual machine.');
+  if (!vmRef || String(body?.resourceType ?? '').toLowerCase() !== 'vm')
+    throw armErrors.invalidInput('resourceType must be VM and resourceId the ARM id of a virtual machine.');
   const found = ctx.store.itemForVm(resourceId);
   const item = found?.[1];
   const vault = item ? ctx.store.vaults.get(item.vaultKey) : undefined;

@@ -1,6 +1,6 @@
 import type { SimContext } from '../context';
 import { armErrors } from '../errors';
-import { type ArmRequest, type ArmResponse, accepted } from '../http';
+import { accepted, type ArmRequest, type ArmResponse } from '../http';
 import { startOperation } from '../store/lifecycle';
 import { itemAsyncHeaders, refuseWhileLocked } from './protectedItems';
 import { requireItemPath, requireLiveItem } from './scope';

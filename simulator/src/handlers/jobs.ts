@@ -1,9 +1,9 @@
 import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, ok, param } from '../http';
+import { jobStatus, jobView } from '../jobViews';
 import { filterValue, parseFilter, parseJobFilterDate, sameText } from '../odataFilter';
 import { pageOf } from '../paging';
-import { jobStatus, jobView } from '../jobViews';
 import { requireVault } from './scope';
 
 const JOB_FILTER_KEYS = ['status', 'backupManagementType', 'operation', 'jobId', 'startTime', 'endTime'] as const;

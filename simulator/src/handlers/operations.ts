@@ -1,8 +1,8 @@
 import type { SimContext } from '../context';
 import { armErrors } from '../errors';
-import { type ArmRequest, type ArmResponse, accepted, ok, param } from '../http';
-import { type OperationRecord, vaultIdOf } from '../store/model';
+import { accepted, type ArmRequest, type ArmResponse, ok, param } from '../http';
 import { operationStatusView } from '../jobViews';
+import { type OperationRecord, vaultIdOf } from '../store/model';
 import { protectedItemView } from '../views';
 import { asyncHeaders, requireItemPath, requireVault } from './scope';
 
@@ -36,7 +36,8 @@ export function getItemOperationResult(req: ArmRequest, ctx: SimContext): ArmRes
     return accepted(asyncHeaders(req, ctx, req.url.pathname, `${itemPath}/operationsStatus/${op.id}`));
   }
   const item = ctx.store.protectedItems.get(scope.itemKey);
-  if (op.kind === 'ConfigureBackup' && item && item.deletingUntil === undefined) return ok(protectedItemView(scope.vault, item));
+  if (op.kind === 'ConfigureBackup' && item && item.deletingUntil === undefined)
+    return ok(protectedItemView(scope.vault, item));
   return { status: 204 };
 }
 

@@ -5,10 +5,14 @@ import { filterValue, parseFilter, sameText } from '../odataFilter';
 import { pageOf } from '../paging';
 import type { PolicyRecord } from '../store/model';
 import { policyView } from '../views';
-import { type VaultScope, requireVault } from './scope';
+import { requireVault, type VaultScope } from './scope';
 
 function countProtected(ctx: SimContext, scope: VaultScope, policy: PolicyRecord): number {
-  return ctx.store.itemsOf(scope.vaultKey).filter(([, item]) => item.deletingUntil === undefined && item.policyName?.toLowerCase() === policy.name.toLowerCase()).length;
+  return ctx.store
+    .itemsOf(scope.vaultKey)
+    .filter(
+      ([, item]) => item.deletingUntil === undefined && item.policyName?.toLowerCase() === policy.name.toLowerCase(),
+    ).length;
 }
 
 /** GET {V}/backupPolicies/{policy}. */

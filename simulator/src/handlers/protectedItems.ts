@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto';
+
 import type { SimContext } from '../context';
 import { armErrors } from '../errors';
-import { type ArmRequest, type ArmResponse, accepted, ok } from '../http';
+import { accepted, type ArmRequest, type ArmResponse, ok } from '../http';
 import { parsePolicyId, parseVmId } from '../names';
-import { NEVER_BACKED_UP, type ProtectedItemRecord, vaultIdOf } from '../store/model';
 import { startOperation } from '../store/lifecycle';
+import { NEVER_BACKED_UP, type ProtectedItemRecord, vaultIdOf } from '../store/model';
 import { protectedItemView } from '../views';
-import { type ItemScope, asyncHeaders, requireItemPath, requireLiveItem } from './scope';
+import { asyncHeaders, type ItemScope, requireItemPath, requireLiveItem } from './scope';
 
 interface ProtectedItemBody {
   protectedItemType?: unknown;
@@ -26,7 +27,9 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   const scope = requireItemPath(req, ctx);
   const body = readBody(req);
   if (String(body.protectedItemType ?? '').toLowerCase() !== 'microsoft.compute/virtualmachines') {
-    throw armErrors.invalidConfigureRequest(`protectedItemType '${String(body.protectedItemType)}' is not supported; use 'Microsoft.Compute/virtualMachines'.`);
+    throw armErrors.invalidConfigureRequest(
+      `protectedItemType '${String(body.protectedItemType)}' is not supported; use 'Microsoft.Compute/virtualMachines'.`,
+    );
   }
   const { vm, parts } = resolveVm(scope, body, ctx);
   const existing = ctx.store.protectedItems.get(scope.itemKey);
@@ -35,11 +38,21 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   if (stop && !existing) throw armErrors.itemNotFound();
   const policyName = stop ? existing?.policyName : resolvePolicy(scope, body, ctx);
   if (!stop) refuseProtectedElsewhere(scope, ctx, String(body.sourceResourceId));
-  if (!stop && vm.location.toLowerCase() !== scope.vault.location.toLowerCase()) throw armErrors.vmVaultLocationMismatch(vm.location, scope.vault.location);
-  if (!stop && !ctx.store.allowCrossSubscription && vm.subscriptionId.toLowerCase() !== scope.vault.subscriptionId.toLowerCase()) {
+  if (!stop && vm.location.toLowerCase() !== scope.vault.location.toLowerCase())
+    throw armErrors.vmVaultLocationMismatch(vm.location, scope.vault.location);
+  if (
+    !stop &&
+    !ctx.store.allowCrossSubscription &&
+    vm.subscriptionId.toLowerCase() !== scope.vault.subscriptionId.toLowerCase()
+  ) {
     throw armErrors.crossSubscriptionNotAllowed();
   }
-  const item = upsertItem(scope, ctx, existing, { sourceResourceId: String(body.sourceResourceId), vm: parts, policyName, stop });
+  const item = upsertItem(scope, ctx, existing, {
+    sourceResourceId: String(body.sourceResourceId),
+    vm: parts,
+    policyName,
+    stop,
+  });
   const op = startOperation(ctx.store, ctx.settings.timing, {
     vaultKey: scope.vaultKey,
     itemKey: scope.itemKey,
@@ -68,7 +81,9 @@ export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmRespon
   });
   item.deletingUntil = op.endTime;
   const base = vaultIdOf(scope.vault);
-  return accepted(asyncHeaders(req, ctx, `${base}/backupOperationResults/${op.id}`, `${base}/backupOperations/${op.id}`));
+  return accepted(
+    asyncHeaders(req, ctx, `${base}/backupOperationResults/${op.id}`, `${base}/backupOperations/${op.id}`),
+  );
 }
 
 /** Location / Azure-AsyncOperation at item level, echoing the caller's container and item names. */
@@ -79,7 +94,8 @@ export function itemAsyncHeaders(req: ArmRequest, ctx: SimContext, opId: string)
 
 /** Another configure/delete operation on the same item is still running: BMSUserErrorObjectLocked. */
 export function refuseWhileLocked(scope: ItemScope, ctx: SimContext, now: number): void {
-  if (ctx.store.runningOperation(scope.itemKey, now, ['ConfigureBackup', 'DisableBackup', 'DeleteBackupData'])) throw armErrors.objectLocked();
+  if (ctx.store.runningOperation(scope.itemKey, now, ['ConfigureBackup', 'DisableBackup', 'DeleteBackupData']))
+    throw armErrors.objectLocked();
   const item = ctx.store.protectedItems.get(scope.itemKey);
   if (item?.deletingUntil !== undefined) throw armErrors.objectLocked();
 }
@@ -89,28 +105,40 @@ function readBody(req: ArmRequest): ProtectedItemBody {
   if (!body || typeof body !== 'object' || !body.properties || typeof body.properties !== 'object') {
     throw armErrors.invalidConfigureRequest('The request body must carry a properties object.');
   }
-  return body.properties as ProtectedItemBody;
+  return body.properties;
 }
 
 /**
  * The VM named by sourceResourceId must exist and be the one the container/item names point at. Returns it with the
  * resource group and name as sourceResourceId spells them (the item keeps that casing).
  */
-function resolveVm(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): { vm: { location: string; subscriptionId: string }; parts: { resourceGroup: string; name: string } } {
+function resolveVm(
+  scope: ItemScope,
+  body: ProtectedItemBody,
+  ctx: SimContext,
+): { vm: { location: string; subscriptionId: string }; parts: { resourceGroup: string; name: string } } {
   const parts = typeof body.sourceResourceId === 'string' ? parseVmId(body.sourceResourceId) : undefined;
   if (!parts) throw armErrors.invalidConfigureRequest('sourceResourceId must be the ARM id of a virtual machine.');
-  const samePath = parts.resourceGroup.toLowerCase() === scope.ref.resourceGroup.toLowerCase() && parts.name.toLowerCase() === scope.ref.vmName.toLowerCase();
+  const samePath =
+    parts.resourceGroup.toLowerCase() === scope.ref.resourceGroup.toLowerCase() &&
+    parts.name.toLowerCase() === scope.ref.vmName.toLowerCase();
   if (!samePath) throw armErrors.invalidConfigureRequest('The container and item names do not match sourceResourceId.');
   const vm = ctx.store.vm(String(body.sourceResourceId));
-  if (!vm) throw armErrors.invalidConfigureRequest(`The container for '${parts.name}' could not be resolved: the virtual machine was not found.`);
+  if (!vm)
+    throw armErrors.invalidConfigureRequest(
+      `The container for '${parts.name}' could not be resolved: the virtual machine was not found.`,
+    );
   return { vm, parts };
 }
 
 function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): string {
-  if (typeof body.policyId !== 'string' || body.policyId === '') throw armErrors.invalidConfigureRequest('policyId is required to enable protection.');
+  if (typeof body.policyId !== 'string' || body.policyId === '')
+    throw armErrors.invalidConfigureRequest('policyId is required to enable protection.');
   const ref = parsePolicyId(body.policyId);
   const v = scope.vault;
-  const sameVault = [ref.subscriptionId, ref.resourceGroup, ref.vault].join('/').toLowerCase() === [v.subscriptionId, v.resourceGroup, v.name].join('/').toLowerCase();
+  const sameVault =
+    [ref.subscriptionId, ref.resourceGroup, ref.vault].join('/').toLowerCase() ===
+    [v.subscriptionId, v.resourceGroup, v.name].join('/').toLowerCase();
   if (!sameVault) throw armErrors.invalidPolicy(body.policyId);
   const policy = ctx.store.policy(scope.vaultKey, ref.name);
   if (!policy) throw armErrors.policyNotFound(ref.name);
@@ -131,12 +159,18 @@ function upsertItem(
   scope: ItemScope,
   ctx: SimContext,
   existing: ProtectedItemRecord | undefined,
-  change: { sourceResourceId: string; vm: { resourceGroup: string; name: string }; policyName: string | undefined; stop: boolean },
+  change: {
+    sourceResourceId: string;
+    vm: { resourceGroup: string; name: string };
+    policyName: string | undefined;
+    stop: boolean;
+  },
 ): ProtectedItemRecord {
   if (existing) {
     existing.policyName = change.policyName;
     if (change.stop) existing.protectionState = 'ProtectionStopped';
-    else if (existing.protectionState === 'ProtectionStopped') existing.protectionState = existing.lastBackupStatus === 'Completed' ? 'Protected' : 'IRPending';
+    else if (existing.protectionState === 'ProtectionStopped')
+      existing.protectionState = existing.lastBackupStatus === 'Completed' ? 'Protected' : 'IRPending';
     return existing;
   }
   const item: ProtectedItemRecord = {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { SimContext } from '../context';
-import { type ArmRequest, type ArmResponse, accepted, param } from '../http';
+import { accepted, type ArmRequest, type ArmResponse, param } from '../http';
 import { requireAzureFabric } from '../names';
 import { vaultIdOf } from '../store/model';
 import { asyncHeaders, requireVault } from './scope';

@@ -2,7 +2,7 @@ import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, param } from '../http';
 import { type IaasVmRef, parseItemPath, requireAzureFabric } from '../names';
-import { type ProtectedItemRecord, type VaultRecord, itemKeyOf, vaultKeyOf } from '../store/model';
+import { itemKeyOf, type ProtectedItemRecord, vaultKeyOf, type VaultRecord } from '../store/model';
 
 export interface VaultScope {
   vault: VaultRecord;
@@ -52,7 +52,12 @@ export function absolutePath(req: ArmRequest, path: string): string {
 }
 
 /** The headers of a 202: `Location`, `Azure-AsyncOperation` when the operation has one, both absolute, and `Retry-After`. */
-export function asyncHeaders(req: ArmRequest, ctx: SimContext, location: string, asyncOperation?: string): Record<string, string> {
+export function asyncHeaders(
+  req: ArmRequest,
+  ctx: SimContext,
+  location: string,
+  asyncOperation?: string,
+): Record<string, string> {
   return {
     Location: absolutePath(req, location),
     ...(asyncOperation === undefined ? {} : { 'Azure-AsyncOperation': absolutePath(req, asyncOperation) }),

@@ -8,7 +8,18 @@ import { vaultIdOf, vmIdOf } from '../store/model';
 import { containerView, protectableItemView, protectedItemView } from '../views';
 import { requireVault } from './scope';
 
-const ITEM_FILTER_KEYS = ['healthState', 'backupManagementType', 'itemType', 'policyName', 'containerName', 'backupEngineName', 'friendlyName', 'fabricName', 'backupSetName', 'protectionState'] as const;
+const ITEM_FILTER_KEYS = [
+  'healthState',
+  'backupManagementType',
+  'itemType',
+  'policyName',
+  'containerName',
+  'backupEngineName',
+  'friendlyName',
+  'fabricName',
+  'backupSetName',
+  'protectionState',
+] as const;
 
 /** GET {V}/backupProtectedItems with the service's `$filter` keys and 200-item pages. */
 export function listProtectedItems(req: ArmRequest, ctx: SimContext): ArmResponse {
@@ -27,7 +38,10 @@ export function listProtectedItems(req: ArmRequest, ctx: SimContext): ArmRespons
     .filter((item) => {
       const wanted = filterValue(filter, 'containerName');
       const short = canonicalNames.shortContainer(item.vmResourceGroup, item.vmName);
-      return wanted === undefined || [short, canonicalNames.container(item.vmResourceGroup, item.vmName)].some((n) => sameText(wanted, n));
+      return (
+        wanted === undefined ||
+        [short, canonicalNames.container(item.vmResourceGroup, item.vmName)].some((n) => sameText(wanted, n))
+      );
     })
     .sort((a, b) => a.sourceResourceId.toLowerCase().localeCompare(b.sourceResourceId.toLowerCase()));
   return ok(pageOf(req, items, (item) => protectedItemView(scope.vault, item)));
@@ -40,7 +54,11 @@ export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmRespo
   const protectedVms = ctx.store.protectedVmIds();
   const vms = [...ctx.store.vms.values()]
     .filter((vm) => vm.location.toLowerCase() === scope.vault.location.toLowerCase())
-    .filter((vm) => ctx.store.allowCrossSubscription || vm.subscriptionId.toLowerCase() === scope.vault.subscriptionId.toLowerCase())
+    .filter(
+      (vm) =>
+        ctx.store.allowCrossSubscription ||
+        vm.subscriptionId.toLowerCase() === scope.vault.subscriptionId.toLowerCase(),
+    )
     .filter((vm) => !protectedVms.has(vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name).toLowerCase()))
     .filter(() => sameText(filterValue(filter, 'backupManagementType'), 'AzureIaasVM'))
     .filter(() => sameText(filterValue(filter, 'workloadType'), 'VM'))
@@ -54,7 +72,8 @@ export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmRespo
 export function listContainers(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireVault(req, ctx);
   const filter = parseFilter(req, ['backupManagementType', 'status', 'friendlyName']);
-  if (filterValue(filter, 'backupManagementType') === undefined) throw armErrors.invalidInput('Please check the required inputs');
+  if (filterValue(filter, 'backupManagementType') === undefined)
+    throw armErrors.invalidInput('Please check the required inputs');
   const items = ctx.store
     .itemsOf(scope.vaultKey)
     .map(([, item]) => item)

@@ -2,7 +2,7 @@ import type { SimContext } from '../context';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, ok, param } from '../http';
 import { pageOf } from '../paging';
-import { vmIdOf, resourceGroupKeyOf } from '../store/model';
+import { resourceGroupKeyOf, vmIdOf } from '../store/model';
 import { vmView } from '../views';
 import { deleteVm, writeVm } from '../vmService';
 import { requireSubscription } from './scope';
@@ -22,12 +22,21 @@ export function getVm(req: ArmRequest, ctx: SimContext): ArmResponse {
 export function putVm(req: ArmRequest, ctx: SimContext): ArmResponse {
   const sub = requireSubscription(req, ctx);
   const body = req.body as { location?: unknown; tags?: unknown; properties?: unknown } | undefined;
-  if (!body || typeof body.location !== 'string' || body.location === '') throw armErrors.badBody("The 'location' property is required.");
+  if (!body || typeof body.location !== 'string' || body.location === '')
+    throw armErrors.badBody("The 'location' property is required.");
   const tags = body.tags && typeof body.tags === 'object' ? (body.tags as Record<string, string>) : undefined;
-  const properties = body.properties && typeof body.properties === 'object' ? (body.properties as Record<string, unknown>) : undefined;
+  const properties =
+    body.properties && typeof body.properties === 'object' ? (body.properties as Record<string, unknown>) : undefined;
   const { created, vm } = writeVm(
     ctx,
-    { subscriptionId: sub, resourceGroup: param(req, 'resourceGroupName'), name: param(req, 'vmName'), location: body.location, tags, properties },
+    {
+      subscriptionId: sub,
+      resourceGroup: param(req, 'resourceGroupName'),
+      name: param(req, 'vmName'),
+      location: body.location,
+      tags,
+      properties,
+    },
     { emitEvents: true, method: 'PUT', clientRequestId: req.clientRequestId, now: req.now },
   );
   return ok(vmView(vm), created ? 201 : 200);
@@ -44,7 +53,10 @@ export function listVmsInGroup(req: ArmRequest, ctx: SimContext): ArmResponse {
   const sub = requireSubscription(req, ctx);
   const rg = param(req, 'resourceGroupName');
   if (!ctx.store.resourceGroups.has(resourceGroupKeyOf(sub, rg))) throw armErrors.resourceGroupNotFound(rg);
-  const vms = [...ctx.store.vms.values()].filter((vm) => vm.subscriptionId.toLowerCase() === sub.toLowerCase() && vm.resourceGroup.toLowerCase() === rg.toLowerCase());
+  const vms = [...ctx.store.vms.values()].filter(
+    (vm) =>
+      vm.subscriptionId.toLowerCase() === sub.toLowerCase() && vm.resourceGroup.toLowerCase() === rg.toLowerCase(),
+  );
   return ok(pageOf(req, vms, (vm) => vmView(vm), COMPUTE_PAGE_SIZE));
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 import type { SimulatorTiming } from '../config';
 import { canonicalNames } from '../names';
 import type { JobOutcome, OperationKind, OperationRecord, ProtectedItemRecord } from './model';
@@ -17,7 +18,11 @@ export interface StartOperationInput {
  * Starts an operation and its job. ConfigureBackup and DeleteBackupData: the operation and the job last the same time.
  * Backup: the operation ends when the job exists (backupOperationMs), the job runs backupJobMs and may fail.
  */
-export function startOperation(store: SimulatorStore, timing: SimulatorTiming, input: StartOperationInput): OperationRecord {
+export function startOperation(
+  store: SimulatorStore,
+  timing: SimulatorTiming,
+  input: StartOperationInput,
+): OperationRecord {
   const { item, now } = input;
   const operationMs = durationOf(input.kind, timing, 'operation');
   const jobMs = durationOf(input.kind, timing, 'job');
@@ -36,7 +41,15 @@ export function startOperation(store: SimulatorStore, timing: SimulatorTiming, i
     outcome: input.kind === 'Backup' ? backupOutcome(store, item) : { status: 'Completed' },
     settled: false,
   });
-  const op: OperationRecord = { id: randomUUID(), vaultKey: input.vaultKey, itemKey: input.itemKey, kind: input.kind, startTime: now, endTime: now + operationMs, jobId };
+  const op: OperationRecord = {
+    id: randomUUID(),
+    vaultKey: input.vaultKey,
+    itemKey: input.itemKey,
+    kind: input.kind,
+    startTime: now,
+    endTime: now + operationMs,
+    jobId,
+  };
   store.operations.set(op.id, op);
   return op;
 }
@@ -51,7 +64,12 @@ function durationOf(kind: OperationKind, timing: SimulatorTiming, what: 'operati
 function backupOutcome(store: SimulatorStore, item: ProtectedItemRecord): JobOutcome {
   const vm = store.vm(item.sourceResourceId);
   if (!vm) {
-    return { status: 'Failed', errorCode: 400094, errorString: 'The VM no longer exists. Stop protection and delete backup data, or restore the VM.', errorTitle: 'UserErrorVmNotFoundV2' };
+    return {
+      status: 'Failed',
+      errorCode: 400094,
+      errorString: 'The VM no longer exists. Stop protection and delete backup data, or restore the VM.',
+      errorTitle: 'UserErrorVmNotFoundV2',
+    };
   }
   if (vm.guestAgent === 'unavailable') {
     return {

@@ -60,7 +60,8 @@ export interface OperationRecord {
   jobId: string | undefined;
 }
 
-export type JobOutcome = { status: 'Completed' } | { status: 'Failed'; errorCode: number; errorString: string; errorTitle: string };
+export type JobOutcome =
+  { status: 'Completed' } | { status: 'Failed'; errorCode: number; errorString: string; errorTitle: string };
 
 export interface JobRecord {
   id: string;

@@ -1,4 +1,13 @@
-import { type JobRecord, type OperationRecord, type PolicyRecord, type ProtectedItemRecord, type VaultRecord, type VmRecord, vaultKeyOf, policyKeyOf } from './model';
+import {
+  type JobRecord,
+  type OperationRecord,
+  policyKeyOf,
+  type PolicyRecord,
+  type ProtectedItemRecord,
+  vaultKeyOf,
+  type VaultRecord,
+  type VmRecord,
+} from './model';
 
 /** In-memory state of the simulated cloud. Time-driven transitions are applied lazily by `settle(now)`. */
 export class SimulatorStore {
@@ -66,23 +75,28 @@ export class SimulatorStore {
   }
 
   runningJob(itemKey: string, operation: JobRecord['operation'], now: number): JobRecord | undefined {
-    for (const job of this.jobs.values()) if (job.itemKey === itemKey && job.operation === operation && job.endTime > now) return job;
+    for (const job of this.jobs.values())
+      if (job.itemKey === itemKey && job.operation === operation && job.endTime > now) return job;
     return undefined;
   }
 
   runningOperation(itemKey: string, now: number, kinds: OperationRecord['kind'][]): OperationRecord | undefined {
-    for (const op of this.operations.values()) if (op.itemKey === itemKey && kinds.includes(op.kind) && op.endTime > now) return op;
+    for (const op of this.operations.values())
+      if (op.itemKey === itemKey && kinds.includes(op.kind) && op.endTime > now) return op;
     return undefined;
   }
 
   /** Applies every transition whose time has come: finished backups update their item, finished deletes remove it. */
   settle(now: number): void {
-    const due = [...this.jobs.values()].filter((j) => !j.settled && j.endTime <= now).sort((a, b) => a.endTime - b.endTime);
+    const due = [...this.jobs.values()]
+      .filter((j) => !j.settled && j.endTime <= now)
+      .sort((a, b) => a.endTime - b.endTime);
     for (const job of due) {
       job.settled = true;
       const item = this.protectedItems.get(job.itemKey);
       if (job.operation === 'Backup' && item) applyBackupOutcome(item, job);
-      if (job.operation === 'DeleteBackupData' && item?.deletingUntil !== undefined) this.protectedItems.delete(job.itemKey);
+      if (job.operation === 'DeleteBackupData' && item?.deletingUntil !== undefined)
+        this.protectedItems.delete(job.itemKey);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { PipelinePolicy, PipelineResponse } from '@azure/core-rest-pipeline';
+
 import type { ArmBucketKind, ArmRequestPacer } from './armRequestPacer';
 import { retryAfterMsFrom } from './retryAfter';
 

@@ -18,7 +18,10 @@ export interface PacerClock {
   sleep(ms: number): Promise<void>;
 }
 
-const systemPacerClock: PacerClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+const systemPacerClock: PacerClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 interface LocalBucket {
   /** Tokens left for new requests after every outstanding one; negative while requests wait for theirs. */
@@ -81,10 +84,15 @@ export class ArmRequestPacer {
   }
 
   /** Applies what ARM said about the bucket after a response to a request this process sent. */
-  observe(subscriptionId: string, kind: ArmBucketKind, response: { status: number; remaining?: number; retryAfterMs?: number }): void {
+  observe(
+    subscriptionId: string,
+    kind: ArmBucketKind,
+    response: { status: number; remaining?: number; retryAfterMs?: number },
+  ): void {
     const bucket = this.refilled(subscriptionId, kind);
     bucket.outstanding = Math.max(0, bucket.outstanding - 1);
-    if (response.remaining !== undefined && Number.isFinite(response.remaining)) this.learnFromRemaining(bucket, kind, response.remaining);
+    if (response.remaining !== undefined && Number.isFinite(response.remaining))
+      this.learnFromRemaining(bucket, kind, response.remaining);
     if (response.status === 429) {
       const pauseMs = response.retryAfterMs ?? 1000 / bucket.rate;
       bucket.tokens = Math.min(bucket.tokens, -(pauseMs / 1000) * bucket.rate);
@@ -126,7 +134,13 @@ export class ArmRequestPacer {
     const key = `${subscriptionId.toLowerCase()}|${kind}`;
     const now = this.clock.now();
     const limits = this.limits[kind];
-    const bucket = this.buckets.get(key) ?? { tokens: limits.size, updatedAt: now, outstanding: 0, othersRate: 0, rate: limits.refillPerSecond };
+    const bucket = this.buckets.get(key) ?? {
+      tokens: limits.size,
+      updatedAt: now,
+      outstanding: 0,
+      othersRate: 0,
+      rate: limits.refillPerSecond,
+    };
     bucket.tokens = Math.min(limits.size, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);

@@ -9,7 +9,11 @@ export const POLICY_CACHE_TTL_MS = 10 * 60_000;
  * is asked again, so one created after a failure is found). Concurrent first look-ups share one request. Saves one ARM
  * read per protected VM.
  */
-export function withCachedPolicyLookup(gateway: BackupGateway, ttlMs = POLICY_CACHE_TTL_MS, now: () => number = Date.now): BackupGateway {
+export function withCachedPolicyLookup(
+  gateway: BackupGateway,
+  ttlMs = POLICY_CACHE_TTL_MS,
+  now: () => number = Date.now,
+): BackupGateway {
   const seen = new Map<string, number>();
   const asking = new Map<string, Promise<boolean>>();
   return {

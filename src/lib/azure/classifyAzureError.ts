@@ -1,5 +1,5 @@
-import { PermanentError, TransientError, ensureError, statusCodeOf } from '../errors';
-import { retryAfterMsFrom, type HeaderSource } from './retryAfter';
+import { ensureError, PermanentError, statusCodeOf, TransientError } from '../errors';
+import { type HeaderSource, retryAfterMsFrom } from './retryAfter';
 
 /**
  * ARM/Recovery Services error codes that mean "busy, try again later", whatever their HTTP status and whether a call
@@ -12,7 +12,17 @@ export const SERVICE_BUSY_CODES: ReadonlySet<string> = new Set([
   'ResourceRequestsThrottled',
   'OperationInProgress',
 ]);
-const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'REQUEST_SEND_ERROR', 'UND_ERR_SOCKET']);
+const CONNECTION_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'REQUEST_SEND_ERROR',
+  'UND_ERR_SOCKET',
+]);
 const CONNECTION_MESSAGES = /socket hang up|network|timed? ?out|aborted/i;
 
 /**
@@ -33,7 +43,12 @@ export function classifyAzureError(error: unknown): TransientError | PermanentEr
     return new TransientError(message, { cause, code, context, retryAfterMs: retryAfterOf(error) });
   }
   if (status === 429 || status === 408 || (status !== undefined && status >= 500 && status !== 501 && status !== 505)) {
-    return new TransientError(message, { cause, code: code ?? `http-${status}`, context, retryAfterMs: retryAfterOf(error) });
+    return new TransientError(message, {
+      cause,
+      code: code ?? `http-${status}`,
+      context,
+      retryAfterMs: retryAfterOf(error),
+    });
   }
   if (status !== undefined && status >= 400) {
     return new PermanentError(message, { cause, code: code ?? `http-${status}`, context });
@@ -51,7 +66,8 @@ export function classifyAzureError(error: unknown): TransientError | PermanentEr
 function retryAfterOf(error: unknown): number | undefined {
   const response = objectField(error, 'response');
   const headers = objectField(response, 'headers');
-  if (headers && typeof (headers as { get?: unknown }).get === 'function') return retryAfterMsFrom(headers as HeaderSource);
+  if (headers && typeof (headers as { get?: unknown }).get === 'function')
+    return retryAfterMsFrom(headers as HeaderSource);
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute';
+
 import { statusCodeOf } from '../errors';
 import { tryParseVmResourceId, type VmResourceId } from '../resourceId';
 import { classifyAzureError } from './classifyAzureError';
@@ -37,4 +38,3 @@ function toDetails(machine: VirtualMachine): VmDetails | undefined {
   if (!parsed.ok) return undefined;
   return { vm: parsed.vm, location: machine.location, tags: { ...(machine.tags ?? {}) } };
 }
-

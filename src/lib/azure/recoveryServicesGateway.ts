@@ -1,12 +1,25 @@
-import { statusCodeOf } from '../errors';
+import type {
+  JobResource,
+  ProtectedItemResource,
+  RecoveryServicesBackupClient,
+} from '@azure/arm-recoveryservicesbackup';
 import type { FullOperationResponse } from '@azure/core-client';
-import type { JobResource, ProtectedItemResource, RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+
 import type { VaultRoute } from '../config';
+import { statusCodeOf } from '../errors';
 import type { VmResourceId } from '../resourceId';
 import { AZURE_FABRIC, containerNameOf, operationIdFromUrl, policyIdOf, protectedItemNameOf } from './backupNames';
 import { classifyAzureError } from './classifyAzureError';
 import { buildJobFilter } from './jobFilter';
-import type { AsyncOperationRef, BackupGateway, BackupJobInfo, BackupStatusInfo, JobQuery, OperationStatusInfo, ProtectedItemInfo } from './ports';
+import type {
+  AsyncOperationRef,
+  BackupGateway,
+  BackupJobInfo,
+  BackupStatusInfo,
+  JobQuery,
+  OperationStatusInfo,
+  ProtectedItemInfo,
+} from './ports';
 import { retryAfterMsFrom } from './retryAfter';
 
 const PROTECTED_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'";
@@ -14,7 +27,9 @@ const PROTECTED_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemTy
 const NEVER = Date.UTC(2001, 0, 2);
 
 /** BackupGateway over `@azure/arm-recoveryservicesbackup` 12.x. Every error leaves classified. */
-export function createRecoveryServicesGateway(backup: (subscriptionId: string) => RecoveryServicesBackupClient): BackupGateway {
+export function createRecoveryServicesGateway(
+  backup: (subscriptionId: string) => RecoveryServicesBackupClient,
+): BackupGateway {
   const client = (vault: VaultRoute) => backup(vault.vaultSubscriptionId);
   const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
     try {
@@ -27,10 +42,19 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
   return {
     getBackupStatus: (vm: VmResourceId, region: string) =>
       guarded(async (): Promise<BackupStatusInfo> => {
-        const status = await backup(vm.subscriptionId).backupStatus.get(region, { resourceType: 'VM', resourceId: vm.id });
+        const status = await backup(vm.subscriptionId).backupStatus.get(region, {
+          resourceType: 'VM',
+          resourceId: vm.id,
+        });
         const protectionStatus = status.protectionStatus;
-        const isProtected = Boolean(status.vaultId) && (protectionStatus === 'Protected' || protectionStatus === 'Protecting');
-        return { protected: isProtected, vaultId: status.vaultId || undefined, policyName: status.policyName, protectionStatus };
+        const isProtected =
+          Boolean(status.vaultId) && (protectionStatus === 'Protected' || protectionStatus === 'Protecting');
+        return {
+          protected: isProtected,
+          vaultId: status.vaultId || undefined,
+          policyName: status.policyName,
+          protectionStatus,
+        };
       }),
 
     policyExists: (vault: VaultRoute, policyName: string) =>
@@ -47,7 +71,13 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
     getProtectedItem: (vault: VaultRoute, vm: VmResourceId) =>
       guarded(async () => {
         try {
-          const item = await client(vault).protectedItems.get(vault.vaultName, vault.vaultResourceGroup, AZURE_FABRIC, containerNameOf(vm), protectedItemNameOf(vm));
+          const item = await client(vault).protectedItems.get(
+            vault.vaultName,
+            vault.vaultResourceGroup,
+            AZURE_FABRIC,
+            containerNameOf(vm),
+            protectedItemNameOf(vm),
+          );
           return toItemInfo(item);
         } catch (error) {
           if (statusCodeOf(error) === 404) return null;
@@ -64,7 +94,13 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
             AZURE_FABRIC,
             containerNameOf(vm),
             protectedItemNameOf(vm),
-            { properties: { protectedItemType: 'Microsoft.Compute/virtualMachines', sourceResourceId: vm.id, policyId: policyIdOf(vault.vaultId, policyName) } },
+            {
+              properties: {
+                protectedItemType: 'Microsoft.Compute/virtualMachines',
+                sourceResourceId: vm.id,
+                policyId: policyIdOf(vault.vaultId, policyName),
+              },
+            },
             { onResponse },
           ),
         ),
@@ -72,9 +108,18 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
 
     getOperationStatus: (vault: VaultRoute, operationId: string) =>
       guarded(async (): Promise<OperationStatusInfo> => {
-        const status = await client(vault).backupOperationStatuses.get(vault.vaultName, vault.vaultResourceGroup, operationId);
+        const status = await client(vault).backupOperationStatuses.get(
+          vault.vaultName,
+          vault.vaultResourceGroup,
+          operationId,
+        );
         const properties = status.properties as { jobId?: string } | undefined;
-        return { status: status.status ?? 'Invalid', jobId: properties?.jobId, errorCode: status.error?.code, errorMessage: status.error?.message };
+        return {
+          status: status.status ?? 'Invalid',
+          jobId: properties?.jobId,
+          errorCode: status.error?.code,
+          errorMessage: status.error?.message,
+        };
       }),
 
     triggerBackup: (vault: VaultRoute, vm: VmResourceId, expiry: Date) =>
@@ -94,7 +139,9 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
 
     async *listJobs(vault: VaultRoute, query: JobQuery): AsyncIterable<BackupJobInfo> {
       try {
-        const pages = client(vault).backupJobs.list(vault.vaultName, vault.vaultResourceGroup, { filter: buildJobFilter(query) }).byPage();
+        const pages = client(vault)
+          .backupJobs.list(vault.vaultName, vault.vaultResourceGroup, { filter: buildJobFilter(query) })
+          .byPage();
         for await (const page of pages) {
           for (const job of page) yield toJobInfo(job);
         }
@@ -115,7 +162,9 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
 
     async *listProtectedItems(vault: VaultRoute): AsyncIterable<ProtectedItemInfo> {
       try {
-        const pages = client(vault).backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, { filter: PROTECTED_ITEMS_FILTER }).byPage();
+        const pages = client(vault)
+          .backupProtectedItems.list(vault.vaultName, vault.vaultResourceGroup, { filter: PROTECTED_ITEMS_FILTER })
+          .byPage();
         for await (const page of pages) {
           for (const item of page) yield toItemInfo(item);
         }
@@ -130,7 +179,9 @@ export function createRecoveryServicesGateway(backup: (subscriptionId: string) =
  * Sends a call that answers 202 and returns the operation it started: the 12.x SDK drops the Azure-AsyncOperation,
  * Location and Retry-After headers, so they are read from the raw response.
  */
-async function startOperation(send: (onResponse: (response: FullOperationResponse) => void) => Promise<unknown>): Promise<AsyncOperationRef> {
+async function startOperation(
+  send: (onResponse: (response: FullOperationResponse) => void) => Promise<unknown>,
+): Promise<AsyncOperationRef> {
   let raw: FullOperationResponse | undefined;
   await send((response) => (raw = response));
   return operationRefOf(raw);
@@ -144,8 +195,12 @@ function operationRefOf(raw: FullOperationResponse | undefined): AsyncOperationR
 
 function toItemInfo(item: ProtectedItemResource): ProtectedItemInfo {
   const properties = (item.properties ?? {}) as Record<string, unknown>;
-  const text = (field: string) => (typeof properties[field] === 'string' && properties[field] !== '' ? String(properties[field]) : undefined);
-  const lastBackupTime = properties.lastBackupTime instanceof Date && properties.lastBackupTime.getTime() > NEVER ? properties.lastBackupTime : undefined;
+  const text = (field: string) =>
+    typeof properties[field] === 'string' && properties[field] !== '' ? String(properties[field]) : undefined;
+  const lastBackupTime =
+    properties.lastBackupTime instanceof Date && properties.lastBackupTime.getTime() > NEVER
+      ? properties.lastBackupTime
+      : undefined;
   return {
     protectionState: text('protectionState') ?? 'Invalid',
     lastBackupStatus: text('lastBackupStatus'),
@@ -159,9 +214,11 @@ function toItemInfo(item: ProtectedItemResource): ProtectedItemInfo {
 }
 
 function toJobInfo(job: JobResource): BackupJobInfo {
-  const properties = (job.properties ?? {}) as Record<string, unknown> & { errorDetails?: Array<{ errorCode?: number; errorTitle?: string; errorString?: string }> };
+  const properties = (job.properties ?? {}) as Record<string, unknown> & {
+    errorDetails?: Array<{ errorCode?: number; errorTitle?: string; errorString?: string }>;
+  };
   const firstError = properties.errorDetails?.[0];
-  const date = (field: string) => (properties[field] instanceof Date ? (properties[field] as Date) : undefined);
+  const date = (field: string) => (properties[field] instanceof Date ? properties[field] : undefined);
   const text = (field: string) => (typeof properties[field] === 'string' ? String(properties[field]) : undefined);
   return {
     jobId: job.name ?? '',
@@ -171,7 +228,9 @@ function toJobInfo(job: JobResource): BackupJobInfo {
     containerName: text('containerName'),
     startTime: date('startTime'),
     endTime: date('endTime'),
-    errorCode: firstError ? (firstError.errorTitle || (firstError.errorCode !== undefined ? String(firstError.errorCode) : undefined)) : undefined,
+    errorCode: firstError
+      ? firstError.errorTitle || (firstError.errorCode !== undefined ? String(firstError.errorCode) : undefined)
+      : undefined,
     errorMessage: firstError?.errorString,
   };
 }

@@ -31,18 +31,24 @@ export function parseDurationMs(text: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 60_000);
   const weeks = /^P(\d+(?:\.\d+)?)W$/i.exec(text);
   if (weeks) return Math.round(Number(weeks[1]) * 7 * 86_400_000);
-  const match = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text);
+  const match = /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(
+    text,
+  );
   if (!match || text.toUpperCase() === 'P' || text.toUpperCase().endsWith('T')) return undefined;
   const [, days, hours, minutes, seconds] = match;
   return Math.round(
-    Number(days ?? 0) * 86_400_000 + Number(hours ?? 0) * 3_600_000 + Number(minutes ?? 0) * 60_000 + Number(seconds ?? 0) * 1000,
+    Number(days ?? 0) * 86_400_000 +
+      Number(hours ?? 0) * 3_600_000 +
+      Number(minutes ?? 0) * 60_000 +
+      Number(seconds ?? 0) * 1000,
   );
 }
 
 /** NCRONTAB: 6 fields (second first) or 5 (minute-level), as the timer trigger accepts. */
 export function ncrontabProblem(text: string): string | undefined {
   const fields = text.split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) return `must be an NCRONTAB expression with 6 fields ({second} {minute} {hour} {day} {month} {day-of-week})`;
+  if (fields.length !== 5 && fields.length !== 6)
+    return `must be an NCRONTAB expression with 6 fields ({second} {minute} {hour} {day} {month} {day-of-week})`;
   const names = '(?:[A-Za-z]{3,9})';
   const atom = `(?:\\*|\\d{1,2}|${names})(?:-(?:\\d{1,2}|${names}))?(?:\\/\\d{1,2})?`;
   const field = new RegExp(`^${atom}(?:,${atom})*$`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { validateRules } from '../rules/validateRules';
 import { deepFreeze } from './deepFreeze';
 import { GUID_PATTERN } from './formats';
@@ -20,7 +21,8 @@ export function defaultRules(): RulesConfig {
 
 export const DEFAULT_RULES: Readonly<RulesConfig> = deepFreeze(defaultRules());
 
-const VAULT_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)$/i;
+const VAULT_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)$/i;
 
 const nonEmpty = z.string().trim().min(1);
 const tagMatchSchema = z.strictObject({ tag: nonEmpty, values: z.array(nonEmpty).min(1).optional() });
@@ -28,8 +30,12 @@ const rulesSchema = z.strictObject({
   optOutTag: nonEmpty.optional(),
   include: z.array(tagMatchSchema).optional(),
   exclude: z.array(tagMatchSchema).optional(),
-  resourceGroups: z.strictObject({ include: z.array(nonEmpty).optional(), exclude: z.array(nonEmpty).optional() }).optional(),
-  policies: z.array(z.strictObject({ tag: nonEmpty, values: z.array(nonEmpty).min(1).optional(), policy: nonEmpty })).optional(),
+  resourceGroups: z
+    .strictObject({ include: z.array(nonEmpty).optional(), exclude: z.array(nonEmpty).optional() })
+    .optional(),
+  policies: z
+    .array(z.strictObject({ tag: nonEmpty, values: z.array(nonEmpty).min(1).optional(), policy: nonEmpty }))
+    .optional(),
   defaultPolicy: nonEmpty.optional(),
 });
 const vaultSchema = z.strictObject({
@@ -52,13 +58,16 @@ export function readVaults(text: string | undefined, watched: string[], problems
     const where = `AUTOPROTECT_VAULTS[${index}]`;
     const match = VAULT_ID.exec(entry.vaultId);
     if (!match || !GUID_PATTERN.test(match[1] ?? '')) {
-      problems.push(`${where}.vaultId must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}, got '${entry.vaultId}'`);
+      problems.push(
+        `${where}.vaultId must be /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{name}, got '${entry.vaultId}'`,
+      );
       return;
     }
     const [, vaultSubscription = '', vaultResourceGroup = '', vaultName = ''] = match;
     const subscriptionIds = entry.subscriptionIds?.map((id) => id.toLowerCase());
     const unwatched = (subscriptionIds ?? []).filter((id) => !watched.includes(id));
-    if (unwatched.length > 0) problems.push(`${where}.subscriptionIds has subscriptions that are not watched: ${unwatched.join(', ')}`);
+    if (unwatched.length > 0)
+      problems.push(`${where}.subscriptionIds has subscriptions that are not watched: ${unwatched.join(', ')}`);
     const vaultSubscriptionId = vaultSubscription.toLowerCase();
     routes.push({
       region: entry.region.replace(/\s+/g, '').toLowerCase(),
@@ -82,7 +91,9 @@ function overlappingRoutes(routes: VaultRoute[], watched: string[]): string[] {
       const key = `${route.region}|${subscription}`;
       const previous = owner.get(key);
       if (previous !== undefined && previous !== route.vaultId) {
-        problems.push(`AUTOPROTECT_VAULTS: region '${route.region}' for subscription ${subscription} is served by both ${previous} and ${route.vaultId}`);
+        problems.push(
+          `AUTOPROTECT_VAULTS: region '${route.region}' for subscription ${subscription} is served by both ${previous} and ${route.vaultId}`,
+        );
       }
       owner.set(key, route.vaultId);
     }
@@ -119,7 +130,6 @@ function cleanTagMatch(match: { tag: string; values?: string[] | undefined }): T
   return match.values === undefined ? { tag: match.tag } : { tag: match.tag, values: [...match.values] };
 }
 
-
 function parseJsonSetting(name: string, text: string | undefined, problems: string[], required: boolean): unknown {
   if (text === undefined || text.trim() === '') {
     if (required) problems.push(`${name} is required: a JSON value (see docs/configuration.md)`);
@@ -134,5 +144,8 @@ function parseJsonSetting(name: string, text: string | undefined, problems: stri
 }
 
 function zodProblems(name: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${name}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`);
+  return error.issues.map(
+    (issue) =>
+      `${name}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`,
+  );
 }

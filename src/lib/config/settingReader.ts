@@ -24,9 +24,13 @@ export class SettingReader {
       this.problems.push(`${name} is required: a comma-separated list of subscription ids to watch`);
       return [];
     }
-    const ids = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    const ids = value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
     const invalid = ids.filter((id) => !GUID_PATTERN.test(id));
-    if (invalid.length > 0) this.problems.push(`${name} has values that are not subscription GUIDs: ${invalid.join(', ')}`);
+    if (invalid.length > 0)
+      this.problems.push(`${name} has values that are not subscription GUIDs: ${invalid.join(', ')}`);
     if (ids.length === 0) this.problems.push(`${name} lists no subscription`);
     return [...new Set(ids.filter((id) => GUID_PATTERN.test(id)).map((id) => id.toLowerCase()))];
   }
@@ -90,7 +94,9 @@ export class SettingReader {
     if (text === undefined) return fallback;
     const value = parseDurationMs(text);
     if (value === undefined || value <= 0) {
-      this.problems.push(`${name} must be an ISO-8601 duration (e.g. PT24H, P1D, PT30M) or a number of minutes, got '${text}'`);
+      this.problems.push(
+        `${name} must be an ISO-8601 duration (e.g. PT24H, P1D, PT30M) or a number of minutes, got '${text}'`,
+      );
       return fallback;
     }
     return value;

@@ -1,13 +1,13 @@
 import { tryParseVmResourceId, type VmResourceId } from '../resourceId';
 import {
-  RESOURCE_WRITE_SUCCESS,
-  SUBSCRIPTION_VALIDATION,
-  VM_WRITE_OPERATION,
   cloudEventEnvelopeSchema,
   eventGridEnvelopeSchema,
   formatZodIssues,
-  resourceWriteDataSchema,
   type NormalizedEnvelope,
+  RESOURCE_WRITE_SUCCESS,
+  resourceWriteDataSchema,
+  SUBSCRIPTION_VALIDATION,
+  VM_WRITE_OPERATION,
 } from './schemas';
 
 /**
@@ -39,10 +39,7 @@ export interface AcceptedEvent extends EventFacts {
 }
 
 export type IgnoredCode =
-  | 'subscription-validation'
-  | 'not-a-resource-write'
-  | 'not-a-vm-write'
-  | 'subscription-not-watched';
+  'subscription-validation' | 'not-a-resource-write' | 'not-a-vm-write' | 'subscription-not-watched';
 
 export interface IgnoredEvent extends EventFacts {
   outcome: 'ignored';
@@ -73,24 +70,54 @@ export interface ClassifyOptions {
 export function classifyEvent(raw: unknown, options: ClassifyOptions): EventOutcome {
   const envelope = readEnvelope(raw);
   if ('outcome' in envelope) return envelope;
-  const facts: EventFacts = { schema: envelope.schema, eventId: envelope.id, eventType: envelope.type, ...(envelope.subject === undefined ? {} : { subject: envelope.subject }) };
+  const facts: EventFacts = {
+    schema: envelope.schema,
+    eventId: envelope.id,
+    eventType: envelope.type,
+    ...(envelope.subject === undefined ? {} : { subject: envelope.subject }),
+  };
 
   if (envelope.type === SUBSCRIPTION_VALIDATION) {
-    return { ...facts, outcome: 'ignored', code: 'subscription-validation', reason: 'subscription validation handshake (answered by the host)' };
+    return {
+      ...facts,
+      outcome: 'ignored',
+      code: 'subscription-validation',
+      reason: 'subscription validation handshake (answered by the host)',
+    };
   }
   if (envelope.type !== RESOURCE_WRITE_SUCCESS) {
     if (envelope.type.toLowerCase().startsWith('microsoft.resources.')) {
-      return { ...facts, outcome: 'ignored', code: 'not-a-resource-write', reason: `event type ${envelope.type} is not ${RESOURCE_WRITE_SUCCESS}` };
+      return {
+        ...facts,
+        outcome: 'ignored',
+        code: 'not-a-resource-write',
+        reason: `event type ${envelope.type} is not ${RESOURCE_WRITE_SUCCESS}`,
+      };
     }
-    return { ...facts, outcome: 'rejected', code: 'unexpected-event-type', reason: `unexpected event type '${envelope.type}'` };
+    return {
+      ...facts,
+      outcome: 'rejected',
+      code: 'unexpected-event-type',
+      reason: `unexpected event type '${envelope.type}'`,
+    };
   }
 
   const data = resourceWriteDataSchema.safeParse(envelope.data);
   if (!data.success) {
-    return { ...facts, outcome: 'rejected', code: 'invalid-event-data', reason: `ResourceWriteSuccess data is invalid: ${formatZodIssues(data.error)}` };
+    return {
+      ...facts,
+      outcome: 'rejected',
+      code: 'invalid-event-data',
+      reason: `ResourceWriteSuccess data is invalid: ${formatZodIssues(data.error)}`,
+    };
   }
   if (data.data.operationName.toLowerCase() !== VM_WRITE_OPERATION.toLowerCase()) {
-    return { ...facts, outcome: 'ignored', code: 'not-a-vm-write', reason: `operation ${data.data.operationName} is not ${VM_WRITE_OPERATION}` };
+    return {
+      ...facts,
+      outcome: 'ignored',
+      code: 'not-a-vm-write',
+      reason: `operation ${data.data.operationName} is not ${VM_WRITE_OPERATION}`,
+    };
   }
 
   const vm = resolveVm(envelope, data.data.resourceUri);
@@ -98,10 +125,20 @@ export function classifyEvent(raw: unknown, options: ClassifyOptions): EventOutc
 
   const claimed = data.data.subscriptionId;
   if (claimed !== undefined && claimed !== '' && claimed.toLowerCase() !== vm.subscriptionId) {
-    return { ...facts, outcome: 'rejected', code: 'resource-id-mismatch', reason: `data.subscriptionId ${claimed} is not the subscription of ${vm.id}` };
+    return {
+      ...facts,
+      outcome: 'rejected',
+      code: 'resource-id-mismatch',
+      reason: `data.subscriptionId ${claimed} is not the subscription of ${vm.id}`,
+    };
   }
   if (!options.watchedSubscriptionIds.includes(vm.subscriptionId)) {
-    return { ...facts, outcome: 'ignored', code: 'subscription-not-watched', reason: `subscription ${vm.subscriptionId} is not watched` };
+    return {
+      ...facts,
+      outcome: 'ignored',
+      code: 'subscription-not-watched',
+      reason: `subscription ${vm.subscriptionId} is not watched`,
+    };
   }
   return {
     ...facts,
@@ -121,33 +158,75 @@ function readEnvelope(raw: unknown): NormalizedEnvelope | RejectedEvent {
   }
   if ('specversion' in value) {
     const parsed = cloudEventEnvelopeSchema.safeParse(value);
-    if (!parsed.success) return { outcome: 'rejected', code: 'invalid-envelope', reason: `invalid CloudEvents envelope: ${formatZodIssues(parsed.error)}`, ...idOf(value) };
+    if (!parsed.success)
+      return {
+        outcome: 'rejected',
+        code: 'invalid-envelope',
+        reason: `invalid CloudEvents envelope: ${formatZodIssues(parsed.error)}`,
+        ...idOf(value),
+      };
     const event = parsed.data;
-    return { schema: 'cloudevents', id: event.id, type: event.type, data: event.data, ...optional('subject', event.subject), ...optional('time', event.time) };
+    return {
+      schema: 'cloudevents',
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      ...optional('subject', event.subject),
+      ...optional('time', event.time),
+    };
   }
   if ('eventType' in value) {
     const parsed = eventGridEnvelopeSchema.safeParse(value);
-    if (!parsed.success) return { outcome: 'rejected', code: 'invalid-envelope', reason: `invalid Event Grid envelope: ${formatZodIssues(parsed.error)}`, ...idOf(value) };
+    if (!parsed.success)
+      return {
+        outcome: 'rejected',
+        code: 'invalid-envelope',
+        reason: `invalid Event Grid envelope: ${formatZodIssues(parsed.error)}`,
+        ...idOf(value),
+      };
     const event = parsed.data;
-    return { schema: 'eventgrid', id: event.id, type: event.eventType, subject: event.subject, time: event.eventTime, data: event.data };
+    return {
+      schema: 'eventgrid',
+      id: event.id,
+      type: event.eventType,
+      subject: event.subject,
+      time: event.eventTime,
+      data: event.data,
+    };
   }
-  return { outcome: 'rejected', code: 'unknown-event-schema', reason: 'neither an Event Grid event (eventType) nor a CloudEvent (specversion)', ...idOf(value) };
+  return {
+    outcome: 'rejected',
+    code: 'unknown-event-schema',
+    reason: 'neither an Event Grid event (eventType) nor a CloudEvent (specversion)',
+    ...idOf(value),
+  };
 }
 
 /** The VM id from data.resourceUri (or the subject when absent); when both are present they must name the same VM. */
-function resolveVm(envelope: NormalizedEnvelope, resourceUri: string | undefined): VmResourceId | Omit<RejectedEvent, keyof EventFacts> {
+function resolveVm(
+  envelope: NormalizedEnvelope,
+  resourceUri: string | undefined,
+): VmResourceId | Omit<RejectedEvent, keyof EventFacts> {
   const source = resourceUri ?? envelope.subject;
   if (source === undefined || source === '') {
     return { outcome: 'rejected', code: 'invalid-event-data', reason: 'VM write without data.resourceUri or subject' };
   }
   const parsed = tryParseVmResourceId(source);
   if (!parsed.ok) {
-    return { outcome: 'rejected', code: 'invalid-vm-resource-id', reason: `VM write for a resource that is not exactly a VM: ${parsed.reason}` };
+    return {
+      outcome: 'rejected',
+      code: 'invalid-vm-resource-id',
+      reason: `VM write for a resource that is not exactly a VM: ${parsed.reason}`,
+    };
   }
   if (resourceUri !== undefined && envelope.subject !== undefined && envelope.subject !== '') {
     const subject = tryParseVmResourceId(envelope.subject);
     if (!subject.ok || subject.vm.key !== parsed.vm.key) {
-      return { outcome: 'rejected', code: 'resource-id-mismatch', reason: 'subject and data.resourceUri name different resources' };
+      return {
+        outcome: 'rejected',
+        code: 'resource-id-mismatch',
+        reason: 'subject and data.resourceUri name different resources',
+      };
     }
   }
   return parsed.vm;

@@ -10,7 +10,10 @@ export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess'
 export const SUBSCRIPTION_VALIDATION = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 export const VM_WRITE_OPERATION = 'Microsoft.Compute/virtualMachines/write';
 
-const timestamp = z.string().min(1).refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp');
+const timestamp = z
+  .string()
+  .min(1)
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp');
 const nonEmpty = z.string().min(1);
 
 export const eventGridEnvelopeSchema = z.looseObject({

@@ -35,7 +35,11 @@ export async function intakeEvent(raw: unknown, deps: IntakeDeps): Promise<Intak
         ...(decision.eventTime === undefined ? {} : { eventTime: decision.eventTime }),
         ...(decision.correlationId === undefined ? {} : { correlationId: decision.correlationId }),
       });
-      logger.info('protection request enqueued', { outcome: 'enqueued', vmKey: decision.vm.key, vmResourceId: decision.vm.id });
+      logger.info('protection request enqueued', {
+        outcome: 'enqueued',
+        vmKey: decision.vm.key,
+        vmResourceId: decision.vm.id,
+      });
       return { outcome: 'enqueued', request };
     }
     case 'ignored':
@@ -48,7 +52,12 @@ export async function intakeEvent(raw: unknown, deps: IntakeDeps): Promise<Intak
   }
 }
 
-async function recordReject(raw: unknown, decision: Extract<EventOutcome, { outcome: 'rejected' }>, deps: IntakeDeps, logger: Logger): Promise<void> {
+async function recordReject(
+  raw: unknown,
+  decision: Extract<EventOutcome, { outcome: 'rejected' }>,
+  deps: IntakeDeps,
+  logger: Logger,
+): Promise<void> {
   try {
     await deps.rejects.record({
       kind: 'event',
@@ -58,9 +67,16 @@ async function recordReject(raw: unknown, decision: Extract<EventOutcome, { outc
       context: eventLogFields(decision),
     });
   } catch (error) {
-    logger.error('could not record a rejected event; failing the invocation so Event Grid redelivers', { outcome: 'reject-failed', code: decision.code });
+    logger.error('could not record a rejected event; failing the invocation so Event Grid redelivers', {
+      outcome: 'reject-failed',
+      code: decision.code,
+    });
     if (error instanceof AutoprotectError && error.kind === 'transient') throw error;
-    throw new TransientError('Could not record a rejected event', { cause: error, code: 'reject-store-unavailable', context: { rejectCode: decision.code } });
+    throw new TransientError('Could not record a rejected event', {
+      cause: error,
+      code: 'reject-store-unavailable',
+      context: { rejectCode: decision.code },
+    });
   }
 }
 
@@ -70,6 +86,7 @@ function eventLogFields(decision: EventOutcome): Record<string, unknown> {
   if (decision.eventType !== undefined) fields.eventType = decision.eventType;
   if (decision.schema !== undefined) fields.eventSchema = decision.schema;
   if (decision.subject !== undefined) fields.subject = decision.subject.slice(0, 500);
-  if (decision.outcome === 'accepted' && decision.correlationId !== undefined) fields.correlationId = decision.correlationId;
+  if (decision.outcome === 'accepted' && decision.correlationId !== undefined)
+    fields.correlationId = decision.correlationId;
   return fields;
 }

@@ -1,6 +1,6 @@
 import { TransientError } from '../errors';
 import type { VmResourceId } from '../resourceId';
-import { LedgerConflictError, type Ledger } from './ledger';
+import { type Ledger, LedgerConflictError } from './ledger';
 import type { LedgerEntry } from './ledgerEntry';
 
 export interface ClaimInput {
@@ -13,7 +13,8 @@ export interface ClaimInput {
   attempt: number;
 }
 
-export type ClaimResult = { claimed: true; entry: LedgerEntry } | { claimed: false; heldBy: string; leaseExpiresAt: string };
+export type ClaimResult =
+  { claimed: true; entry: LedgerEntry } | { claimed: false; heldBy: string; leaseExpiresAt: string };
 
 /**
  * Claims a VM for one invocation: creates its row (fails if it exists) or takes over a row whose lease is free or
@@ -78,7 +79,11 @@ export function isLeaseHeld(entry: LedgerEntry, owner: string, now: Date): boole
 /** A claim held by another invocation: transient, retry after the lease expires. */
 export class ClaimHeldError extends TransientError {
   constructor(vmKey: string, heldBy: string, retryAfterMs: number) {
-    super(`VM ${vmKey} is being processed by another invocation`, { code: 'claim-held', retryAfterMs, context: { vmKey, heldBy } });
+    super(`VM ${vmKey} is being processed by another invocation`, {
+      code: 'claim-held',
+      retryAfterMs,
+      context: { vmKey, heldBy },
+    });
   }
 }
 

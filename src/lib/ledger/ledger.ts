@@ -15,6 +15,10 @@ export interface Ledger {
 /** Another writer changed or created the row first. Transient: re-read and try again, or retry through the queue. */
 export class LedgerConflictError extends TransientError {
   constructor(vmKey: string, options: { cause?: unknown } = {}) {
-    super(`Ledger row for ${vmKey} was changed by another writer`, { code: 'ledger-conflict', context: { vmKey }, cause: options.cause });
+    super(`Ledger row for ${vmKey} was changed by another writer`, {
+      code: 'ledger-conflict',
+      context: { vmKey },
+      cause: options.cause,
+    });
   }
 }

@@ -1,5 +1,12 @@
 /** The ledger: one row per VM saying what autoprotect did about it and why. */
-export const LEDGER_STATUSES = ['requested', 'protecting', 'backup-triggered', 'protected', 'skipped', 'failed'] as const;
+export const LEDGER_STATUSES = [
+  'requested',
+  'protecting',
+  'backup-triggered',
+  'protected',
+  'skipped',
+  'failed',
+] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
 export interface LedgerEntry {
@@ -33,7 +40,9 @@ export interface LedgerEntry {
 }
 
 /** Fields a writer may change (everything but the identity and the etag). */
-export type LedgerChanges = Partial<Omit<LedgerEntry, 'vmKey' | 'vmResourceId' | 'subscriptionId' | 'etag' | 'firstSeen'>>;
+export type LedgerChanges = Partial<
+  Omit<LedgerEntry, 'vmKey' | 'vmResourceId' | 'subscriptionId' | 'etag' | 'firstSeen'>
+>;
 
 /** A new row, before it has an etag. */
 export type NewLedgerEntry = Omit<LedgerEntry, 'etag'>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
+import { type Ledger, LedgerConflictError } from './ledger';
 import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from './ledgerEntry';
-import { LedgerConflictError, type Ledger } from './ledger';
 
 /** In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). For tests and dry local runs. */
 export class InMemoryLedger implements Ledger {

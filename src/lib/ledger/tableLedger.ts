@@ -1,8 +1,15 @@
-import { onceUntilFailure } from '../onceUntilFailure';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
+
 import { statusCodeOf } from '../errors';
-import { LEDGER_STATUSES, type LedgerChanges, type LedgerEntry, type LedgerStatus, type NewLedgerEntry } from './ledgerEntry';
-import { LedgerConflictError, type Ledger } from './ledger';
+import { onceUntilFailure } from '../onceUntilFailure';
+import { type Ledger, LedgerConflictError } from './ledger';
+import {
+  LEDGER_STATUSES,
+  type LedgerChanges,
+  type LedgerEntry,
+  type LedgerStatus,
+  type NewLedgerEntry,
+} from './ledgerEntry';
 import { ledgerPartitionKey, ledgerRowKey } from './ledgerKeys';
 
 /** How many operation/job ids a row keeps (the most recent ones). */
@@ -61,7 +68,6 @@ export class TableLedger implements Ledger {
     const entities = this.table.listEntities<LedgerRow>(filter ? { queryOptions: { filter } } : {});
     for await (const row of entities) yield fromRow(row);
   }
-
 }
 
 function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKey: string } {
@@ -78,7 +84,17 @@ function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKe
     firstSeen: entry.firstSeen,
     lastChanged: entry.lastChanged,
   };
-  const optional = ['reason', 'errorCode', 'rule', 'vaultId', 'policyName', 'lastEventId', 'lastCorrelationId', 'leaseOwner', 'leaseExpiresAt'] as const;
+  const optional = [
+    'reason',
+    'errorCode',
+    'rule',
+    'vaultId',
+    'policyName',
+    'lastEventId',
+    'lastCorrelationId',
+    'leaseOwner',
+    'leaseExpiresAt',
+  ] as const;
   for (const field of optional) {
     const value = entry[field];
     if (value !== undefined && value !== '') row[field] = value.slice(0, 30_000);
@@ -87,7 +103,8 @@ function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKe
 }
 
 function fromRow(row: TableEntityResult<LedgerRow>): LedgerEntry {
-  const text = (field: string): string | undefined => (typeof row[field] === 'string' && row[field] !== '' ? String(row[field]) : undefined);
+  const text = (field: string): string | undefined =>
+    typeof row[field] === 'string' && row[field] !== '' ? String(row[field]) : undefined;
   const status = text('status');
   return {
     vmKey: text('vmKey') ?? '',
@@ -130,4 +147,3 @@ function withoutEtag(entry: LedgerEntry): NewLedgerEntry {
   const { etag: _etag, ...rest } = entry;
   return rest;
 }
-

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { ValidationError } from '../errors';
 import { tryParseVmResourceId } from '../resourceId';
 
@@ -35,7 +36,11 @@ export interface ProtectionRequest {
 /** A queue message may hold 64 KiB; base64 leaves about 48 KiB of JSON. */
 export const MAX_PROTECTION_REQUEST_JSON_BYTES = 48 * 1024;
 
-const isoTimestamp = z.string().min(1).max(64).refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp');
+const isoTimestamp = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be an ISO-8601 timestamp');
 
 const historyEntrySchema = z.object({
   attempt: z.number().int().min(1),
@@ -64,7 +69,9 @@ export function parseProtectionRequest(body: unknown): ProtectionRequest {
   const value = typeof body === 'string' ? parseJson(body) : body;
   const parsed = protectionRequestSchema.safeParse(value);
   if (!parsed.success) {
-    throw invalid(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; '));
+    throw invalid(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; '),
+    );
   }
   const message = parsed.data;
   const vm = tryParseVmResourceId(message.vmResourceId);
@@ -72,7 +79,12 @@ export function parseProtectionRequest(body: unknown): ProtectionRequest {
   if (message.subscriptionId.toLowerCase() !== vm.vm.subscriptionId) {
     throw invalid(`subscriptionId '${message.subscriptionId}' is not the subscription of ${vm.vm.id}`);
   }
-  return dropUndefined({ ...message, version: PROTECTION_REQUEST_VERSION, vmResourceId: vm.vm.id, subscriptionId: vm.vm.subscriptionId });
+  return dropUndefined({
+    ...message,
+    version: PROTECTION_REQUEST_VERSION,
+    vmResourceId: vm.vm.id,
+    subscriptionId: vm.vm.subscriptionId,
+  });
 }
 
 /** Builds a first-attempt request for a VM id (canonicalised; throws ValidationError when it is not exactly a VM). */
@@ -109,10 +121,13 @@ export function serializeProtectionRequest(request: ProtectionRequest): string {
 export function encodeQueueMessage(request: ProtectionRequest): string {
   const json = Buffer.from(serializeProtectionRequest(request), 'utf8');
   if (json.byteLength > MAX_PROTECTION_REQUEST_JSON_BYTES) {
-    throw new ValidationError(`Protection request is ${json.byteLength} bytes, over the ${MAX_PROTECTION_REQUEST_JSON_BYTES}-byte queue limit`, {
-      code: 'message-too-large',
-      context: { vmResourceId: request.vmResourceId },
-    });
+    throw new ValidationError(
+      `Protection request is ${json.byteLength} bytes, over the ${MAX_PROTECTION_REQUEST_JSON_BYTES}-byte queue limit`,
+      {
+        code: 'message-too-large',
+        context: { vmResourceId: request.vmResourceId },
+      },
+    );
   }
   return json.toString('base64');
 }

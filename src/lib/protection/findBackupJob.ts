@@ -1,7 +1,7 @@
 import { itemContainerNameOf } from '../azure/backupNames';
+import { type BackupGateway, type BackupJobInfo, isJobRunning, isJobSucceeded } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import type { VmResourceId } from '../resourceId';
-import { isJobRunning, isJobSucceeded, type BackupGateway, type BackupJobInfo } from '../azure/ports';
 
 /** How far back the workflow looks for a Backup job of the VM, at most. */
 export const BACKUP_JOB_LOOKBACK_MS = 48 * 3600_000;
@@ -15,7 +15,9 @@ const FIRST_SEEN_SLACK_MS = 3600_000;
 export function backupJobWindowStart(firstSeen: string | undefined, now: Date): Date {
   const earliest = now.getTime() - BACKUP_JOB_LOOKBACK_MS;
   const seen = firstSeen ? Date.parse(firstSeen) : Number.NaN;
-  return new Date(Number.isNaN(seen) ? earliest : Math.max(earliest, Math.min(now.getTime(), seen) - FIRST_SEEN_SLACK_MS));
+  return new Date(
+    Number.isNaN(seen) ? earliest : Math.max(earliest, Math.min(now.getTime(), seen) - FIRST_SEEN_SLACK_MS),
+  );
 }
 
 /** True when a job's container (`iaasvmcontainerv2;{rg};{vm}`, any case, any prefix) or friendly name is the VM's. */
@@ -28,9 +30,18 @@ export function jobBelongsToVm(job: BackupJobInfo, vm: VmResourceId): boolean {
 }
 
 /** A Backup job of the VM that is running or completed in the window (running preferred), or undefined. */
-export async function findRunningOrCompletedBackupJob(gateway: BackupGateway, vault: VaultRoute, vm: VmResourceId, window: { from: Date; now: Date }): Promise<BackupJobInfo | undefined> {
+export async function findRunningOrCompletedBackupJob(
+  gateway: BackupGateway,
+  vault: VaultRoute,
+  vm: VmResourceId,
+  window: { from: Date; now: Date },
+): Promise<BackupJobInfo | undefined> {
   let completed: BackupJobInfo | undefined;
-  const jobs = gateway.listJobs(vault, { operation: 'Backup', from: window.from, to: new Date(window.now.getTime() + 60_000) });
+  const jobs = gateway.listJobs(vault, {
+    operation: 'Backup',
+    from: window.from,
+    to: new Date(window.now.getTime() + 60_000),
+  });
   for await (const job of jobs) {
     if (job.operation.toLowerCase() !== 'backup' || !jobBelongsToVm(job, vm)) continue;
     if (isJobRunning(job.status)) return job;

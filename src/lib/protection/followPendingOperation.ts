@@ -1,9 +1,9 @@
-import type { VaultRoute } from '../config';
-import { OPERATION_IN_PROGRESS, OperationPendingError } from '../errors';
 import { classifyAzureError } from '../azure/classifyAzureError';
 import type { OperationStatusInfo } from '../azure/ports';
+import type { VaultRoute } from '../config';
+import { OPERATION_IN_PROGRESS, OperationPendingError } from '../errors';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
-import type { ProtectOutcome, ProtectionRunContext } from './protectionTypes';
+import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 
 /**
  * A check-back (or a redelivery after a crash) on a VM whose row shows an operation autoprotect started and has not
@@ -23,7 +23,14 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
   const latest = run.session.latestOperation();
   // Only a row an earlier attempt left to check back on: after a crash or any other error a trigger may have been sent
   // that the row does not name, and only the full workflow (item state, job listing) rules that out.
-  if (entry.status !== 'protecting' || entry.errorCode !== OPERATION_IN_PROGRESS || !latest || !entry.vaultId || !entry.policyName) return undefined;
+  if (
+    entry.status !== 'protecting' ||
+    entry.errorCode !== OPERATION_IN_PROGRESS ||
+    !latest ||
+    !entry.vaultId ||
+    !entry.policyName
+  )
+    return undefined;
   if (latest.kind !== 'enable' && latest.kind !== 'backup') return undefined;
   const vaultId = entry.vaultId.toLowerCase();
   const vault = run.deps.settings.vaults.find((route) => route.vaultId.toLowerCase() === vaultId);
@@ -33,20 +40,29 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
   if (!status) return undefined;
   if (status.status === 'InProgress') {
     const retryAfterMs = run.deps.poll.maxIntervalMs;
-    throw new OperationPendingError(`Operation ${latest.operationId} is still running; checking back in ${retryAfterMs} ms`, {
-      retryAfterMs,
-      context: { operationId: latest.operationId, operation: latest.kind },
-    });
+    throw new OperationPendingError(
+      `Operation ${latest.operationId} is still running; checking back in ${retryAfterMs} ms`,
+      {
+        retryAfterMs,
+        context: { operationId: latest.operationId, operation: latest.kind },
+      },
+    );
   }
 
   if (latest.kind === 'enable') {
     if (status.status !== 'Succeeded') {
       const failure = operationFailure('enable protection', status.status, status.errorCode, status.errorMessage);
       // A busy vault is worth another PUT: the row leaves 'protecting', so the next attempt does not follow this operation.
-      if (failure.kind === 'transient') await run.session.save({ status: 'requested', reason: 'enable-protection-interrupted' });
+      if (failure.kind === 'transient')
+        await run.session.save({ status: 'requested', reason: 'enable-protection-interrupted' });
       throw failure;
     }
-    return ensureFirstBackup(run, vault, { protectionState: 'IRPending', policyName: entry.policyName }, { justEnabled: true });
+    return ensureFirstBackup(
+      run,
+      vault,
+      { protectionState: 'IRPending', policyName: entry.policyName },
+      { justEnabled: true },
+    );
   }
   if (status.status !== 'Succeeded' || !status.jobId) return undefined;
   const jobIds = entry.jobIds.includes(status.jobId) ? entry.jobIds : [...entry.jobIds, status.jobId];
@@ -54,13 +70,21 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
 }
 
 /** The operation's status; undefined (with a warning) when Azure answers with a permanent error, e.g. an unknown id. */
-async function pollOnce(run: ProtectionRunContext, vault: VaultRoute, operationId: string): Promise<OperationStatusInfo | undefined> {
+async function pollOnce(
+  run: ProtectionRunContext,
+  vault: VaultRoute,
+  operationId: string,
+): Promise<OperationStatusInfo | undefined> {
   try {
     return await run.deps.backup.getOperationStatus(vault, operationId);
   } catch (caught) {
     const error = classifyAzureError(caught);
     if (error.kind === 'transient') throw error;
-    run.deps.logger.warn('pending operation could not be read; re-reading the VM and its protected item', { vmKey: run.vm.key, operationId, code: error.code });
+    run.deps.logger.warn('pending operation could not be read; re-reading the VM and its protected item', {
+      vmKey: run.vm.key,
+      operationId,
+      code: error.code,
+    });
     return undefined;
   }
 }

@@ -1,14 +1,25 @@
+import { classifyAzureError } from '../azure/classifyAzureError';
 import { PROTECTION_REQUESTS_QUEUE } from '../config';
+import {
+  ensureError,
+  OPERATION_IN_PROGRESS,
+  OperationPendingError,
+  type PermanentError,
+  type TransientError,
+  ValidationError,
+} from '../errors';
 import { ClaimHeldError } from '../ledger/claimVm';
-import { OPERATION_IN_PROGRESS, OperationPendingError, ValidationError, ensureError, type PermanentError, type TransientError } from '../errors';
-import { LedgerConflictError, type Ledger } from '../ledger/ledger';
+import { type Ledger, LedgerConflictError } from '../ledger/ledger';
 import { errorFields } from '../logger';
-import { parseProtectionRequest, type ProtectionAttemptRecord, type ProtectionRequest } from '../messages/protectionRequest';
+import {
+  parseProtectionRequest,
+  type ProtectionAttemptRecord,
+  type ProtectionRequest,
+} from '../messages/protectionRequest';
 import type { RejectStore } from '../rejects/rejectStore';
 import { parseVmResourceId } from '../resourceId';
-import { classifyAzureError } from '../azure/classifyAzureError';
 import type { PoisonQueue, RequestQueue } from './ports';
-import { protectVm, type ProtectOutcome, type ProtectVmDeps } from './protectVm';
+import { type ProtectOutcome, protectVm, type ProtectVmDeps } from './protectVm';
 import { retryDelayMs, type RetryDelaySettings } from './retryDelay';
 
 export interface ProtectionMessageDeps extends ProtectVmDeps {
@@ -46,10 +57,21 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
     if (!(error instanceof ValidationError)) throw error;
     return poisonUnparseable(deps, body, error);
   }
-  const logger = deps.logger.child({ vmKey: safeKey(request.vmResourceId), correlationId: request.correlationId, eventId: request.eventId, attempt: request.attempt });
+  const logger = deps.logger.child({
+    vmKey: safeKey(request.vmResourceId),
+    correlationId: request.correlationId,
+    eventId: request.eventId,
+    attempt: request.attempt,
+  });
   try {
     const outcome = await protectVm({ ...deps, logger }, request);
-    logger.info('protection request handled', { status: outcome.status, reason: outcome.reason, rule: outcome.rule, jobId: outcome.jobId, dryRun: outcome.dryRun });
+    logger.info('protection request handled', {
+      status: outcome.status,
+      reason: outcome.reason,
+      rule: outcome.rule,
+      jobId: outcome.jobId,
+      dryRun: outcome.dryRun,
+    });
     return { kind: 'done', outcome };
   } catch (caught) {
     const error = classifyAzureError(caught);
@@ -61,23 +83,53 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
   }
 }
 
-async function retryOrPoison(deps: ProtectionMessageDeps, request: ProtectionRequest, error: TransientError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
+async function retryOrPoison(
+  deps: ProtectionMessageDeps,
+  request: ProtectionRequest,
+  error: TransientError,
+  logger: ProtectionMessageDeps['logger'],
+): Promise<MessageOutcome> {
   if (error instanceof ClaimHeldError) return checkBackLater(deps, request, error, logger);
-  if (error instanceof OperationPendingError && checkBacksOf(request) < MAX_FREE_CHECK_BACKS) return checkBackOnOperation(deps, request, error, logger);
+  if (error instanceof OperationPendingError && checkBacksOf(request) < MAX_FREE_CHECK_BACKS)
+    return checkBackOnOperation(deps, request, error, logger);
   const now = deps.clock.now();
-  const record: ProtectionAttemptRecord = { attempt: request.attempt, at: now.toISOString(), code: error.code.slice(0, 200), message: error.message.slice(0, 2000) };
+  const record: ProtectionAttemptRecord = {
+    attempt: request.attempt,
+    at: now.toISOString(),
+    code: error.code.slice(0, 200),
+    message: error.message.slice(0, 2000),
+  };
   const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
   const nextAttempt = request.attempt + 1;
   if (nextAttempt > deps.maxAttempts) {
     const reason = `gave up after ${request.attempt} attempts; last error ${error.code}: ${error.message}`;
-    await deps.poison.send({ code: 'max-attempts-exceeded', reason, at: now.toISOString(), request: { ...request, history } });
-    await markFailed(deps.ledger, request, { reason: 'max-attempts-exceeded', errorCode: error.code, attempts: request.attempt, now });
-    logger.error('protection request moved to the poison queue', { code: error.code, attempts: request.attempt, error: errorFields(error) });
+    await deps.poison.send({
+      code: 'max-attempts-exceeded',
+      reason,
+      at: now.toISOString(),
+      request: { ...request, history },
+    });
+    await markFailed(deps.ledger, request, {
+      reason: 'max-attempts-exceeded',
+      errorCode: error.code,
+      attempts: request.attempt,
+      now,
+    });
+    logger.error('protection request moved to the poison queue', {
+      code: error.code,
+      attempts: request.attempt,
+      error: errorFields(error),
+    });
     return { kind: 'poisoned', code: 'max-attempts-exceeded', reason };
   }
   const delayMs = retryDelayMs(nextAttempt, deps.retry, error.retryAfterMs, deps.random);
   await deps.requests.send({ ...request, attempt: nextAttempt, history }, { delayMs });
-  logger.warn('protection request re-enqueued after a transient failure', { code: error.code, nextAttempt, delayMs, retryAfterMs: error.retryAfterMs });
+  logger.warn('protection request re-enqueued after a transient failure', {
+    code: error.code,
+    nextAttempt,
+    delayMs,
+    retryAfterMs: error.retryAfterMs,
+  });
   return { kind: 'requeued', nextAttempt, delayMs, code: error.code };
 }
 
@@ -86,9 +138,24 @@ async function retryOrPoison(deps: ProtectionMessageDeps, request: ProtectionReq
  * spent and no history written. Check back after the first retry delay, never later than the holder's lease, so a
  * duplicate finds the finished row soon and a crashed holder's VM is picked up when its lease expires.
  */
-async function checkBackLater(deps: ProtectionMessageDeps, request: ProtectionRequest, error: ClaimHeldError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
-  const delayMs = Math.min(retryDelayMs(2, deps.retry, undefined, deps.random), error.retryAfterMs ?? Number.POSITIVE_INFINITY);
-  return requeueWithoutAttempt(deps, request, { code: error.code, delayMs }, logger, 'protection request deferred: another invocation holds the VM', { leaseRemainingMs: error.retryAfterMs });
+async function checkBackLater(
+  deps: ProtectionMessageDeps,
+  request: ProtectionRequest,
+  error: ClaimHeldError,
+  logger: ProtectionMessageDeps['logger'],
+): Promise<MessageOutcome> {
+  const delayMs = Math.min(
+    retryDelayMs(2, deps.retry, undefined, deps.random),
+    error.retryAfterMs ?? Number.POSITIVE_INFINITY,
+  );
+  return requeueWithoutAttempt(
+    deps,
+    request,
+    { code: error.code, delayMs },
+    logger,
+    'protection request deferred: another invocation holds the VM',
+    { leaseRemainingMs: error.retryAfterMs },
+  );
 }
 
 /**
@@ -96,11 +163,28 @@ async function checkBackLater(deps: ProtectionMessageDeps, request: ProtectionRe
  * in its queue slot but sends the request back with the service's wait as visibility delay. No attempt is spent; the
  * check-back is written to the history, which bounds how many are free.
  */
-async function checkBackOnOperation(deps: ProtectionMessageDeps, request: ProtectionRequest, error: OperationPendingError, logger: ProtectionMessageDeps['logger']): Promise<MessageOutcome> {
-  const record: ProtectionAttemptRecord = { attempt: request.attempt, at: deps.clock.now().toISOString(), code: error.code, message: error.message.slice(0, 2000) };
+async function checkBackOnOperation(
+  deps: ProtectionMessageDeps,
+  request: ProtectionRequest,
+  error: OperationPendingError,
+  logger: ProtectionMessageDeps['logger'],
+): Promise<MessageOutcome> {
+  const record: ProtectionAttemptRecord = {
+    attempt: request.attempt,
+    at: deps.clock.now().toISOString(),
+    code: error.code,
+    message: error.message.slice(0, 2000),
+  };
   const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
   const delayMs = error.retryAfterMs ?? retryDelayMs(2, deps.retry, undefined, deps.random);
-  return requeueWithoutAttempt(deps, { ...request, history }, { code: error.code, delayMs }, logger, 'protection request checks back later: Azure is still working', { checkBacks: checkBacksOf(request) + 1 });
+  return requeueWithoutAttempt(
+    deps,
+    { ...request, history },
+    { code: error.code, delayMs },
+    logger,
+    'protection request checks back later: Azure is still working',
+    { checkBacks: checkBacksOf(request) + 1 },
+  );
 }
 
 /** Sends the request back with a delay and the same attempt number: waiting is not a failure. */
@@ -118,29 +202,64 @@ async function requeueWithoutAttempt(
 }
 
 function checkBacksOf(request: ProtectionRequest): number {
-  return (request.history ?? []).filter((entry) => entry.code === OPERATION_IN_PROGRESS && entry.attempt === request.attempt).length;
+  return (request.history ?? []).filter(
+    (entry) => entry.code === OPERATION_IN_PROGRESS && entry.attempt === request.attempt,
+  ).length;
 }
 
-async function poisonUnparseable(deps: ProtectionMessageDeps, body: unknown, error: PermanentError): Promise<MessageOutcome> {
+async function poisonUnparseable(
+  deps: ProtectionMessageDeps,
+  body: unknown,
+  error: PermanentError,
+): Promise<MessageOutcome> {
   const raw = typeof body === 'string' ? body : safeStringify(body);
   const at = deps.clock.now().toISOString();
   await deps.poison.send({ code: error.code, reason: error.message, at, raw });
-  await deps.rejects.record({ kind: 'message', reason: error.message, code: error.code, raw, context: { queue: PROTECTION_REQUESTS_QUEUE } });
-  deps.logger.warn('unparseable protection request moved to the poison queue', { code: error.code, reason: error.message });
+  await deps.rejects.record({
+    kind: 'message',
+    reason: error.message,
+    code: error.code,
+    raw,
+    context: { queue: PROTECTION_REQUESTS_QUEUE },
+  });
+  deps.logger.warn('unparseable protection request moved to the poison queue', {
+    code: error.code,
+    reason: error.message,
+  });
   return { kind: 'poisoned', code: error.code, reason: error.message };
 }
 
 /** Sets the VM's row to `failed` whoever holds it (re-reading on ETag conflicts); creates the row if none exists. */
-async function markFailed(ledger: Ledger, request: ProtectionRequest, failure: { reason: string; errorCode: string; attempts: number; now: Date }): Promise<void> {
+async function markFailed(
+  ledger: Ledger,
+  request: ProtectionRequest,
+  failure: { reason: string; errorCode: string; attempts: number; now: Date },
+): Promise<void> {
   const vm = parseVmResourceId(request.vmResourceId);
-  const changes = { status: 'failed' as const, reason: failure.reason, errorCode: failure.errorCode, attempts: failure.attempts, lastChanged: failure.now.toISOString(), leaseOwner: undefined, leaseExpiresAt: undefined };
+  const changes = {
+    status: 'failed' as const,
+    reason: failure.reason,
+    errorCode: failure.errorCode,
+    attempts: failure.attempts,
+    lastChanged: failure.now.toISOString(),
+    leaseOwner: undefined,
+    leaseExpiresAt: undefined,
+  };
   for (let tries = 0; ; tries++) {
     try {
       const current = await ledger.get(vm.key);
       if (current) {
         await ledger.update(current, changes);
       } else {
-        await ledger.create({ vmKey: vm.key, vmResourceId: vm.id, subscriptionId: vm.subscriptionId, operationIds: [], jobIds: [], firstSeen: failure.now.toISOString(), ...changes });
+        await ledger.create({
+          vmKey: vm.key,
+          vmResourceId: vm.id,
+          subscriptionId: vm.subscriptionId,
+          operationIds: [],
+          jobIds: [],
+          firstSeen: failure.now.toISOString(),
+          ...changes,
+        });
       }
       return;
     } catch (error) {

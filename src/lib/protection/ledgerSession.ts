@@ -33,7 +33,11 @@ export class LedgerSession {
   }
 
   async save(changes: LedgerChanges): Promise<LedgerEntry> {
-    this.current = await this.ledger.update(this.current, { ...this.staged, ...changes, lastChanged: this.clock.now().toISOString() });
+    this.current = await this.ledger.update(this.current, {
+      ...this.staged,
+      ...changes,
+      lastChanged: this.clock.now().toISOString(),
+    });
     this.staged = {};
     return this.current;
   }
@@ -49,7 +53,14 @@ export class LedgerSession {
 
   /** Final status of this invocation; releases the claim. */
   finish(status: LedgerStatus, changes: LedgerChanges & { reason: string }): Promise<LedgerEntry> {
-    return this.save({ errorCode: undefined, ...changes, status, reason: changes.reason.slice(0, MAX_REASON), leaseOwner: undefined, leaseExpiresAt: undefined });
+    return this.save({
+      errorCode: undefined,
+      ...changes,
+      status,
+      reason: changes.reason.slice(0, MAX_REASON),
+      leaseOwner: undefined,
+      leaseExpiresAt: undefined,
+    });
   }
 
   /**
@@ -58,7 +69,12 @@ export class LedgerSession {
    */
   recordError(error: AutoprotectError): Promise<LedgerEntry> {
     if (error.kind === 'permanent') return this.finish('failed', { reason: error.message, errorCode: error.code });
-    return this.save({ reason: `retrying: ${error.message}`.slice(0, MAX_REASON), errorCode: error.code, leaseOwner: undefined, leaseExpiresAt: undefined });
+    return this.save({
+      reason: `retrying: ${error.message}`.slice(0, MAX_REASON),
+      errorCode: error.code,
+      leaseOwner: undefined,
+      leaseExpiresAt: undefined,
+    });
   }
 
   appendOperation(kind: 'enable' | 'backup', operationId: string | undefined): Promise<LedgerEntry> {
@@ -70,12 +86,17 @@ export class LedgerSession {
   latestOperation(): { kind: string; operationId: string } | undefined {
     const latest = this.current.operationIds.at(-1);
     const separator = latest?.indexOf(':') ?? -1;
-    return latest === undefined || separator < 0 ? undefined : { kind: latest.slice(0, separator), operationId: latest.slice(separator + 1) };
+    return latest === undefined || separator < 0
+      ? undefined
+      : { kind: latest.slice(0, separator), operationId: latest.slice(separator + 1) };
   }
 
   /** The most recent operation of a kind recorded on the row. */
   lastOperation(kind: 'enable' | 'backup'): string | undefined {
     const prefix = `${kind}:`;
-    return [...this.current.operationIds].reverse().find((id) => id.startsWith(prefix))?.slice(prefix.length);
+    return [...this.current.operationIds]
+      .reverse()
+      .find((id) => id.startsWith(prefix))
+      ?.slice(prefix.length);
   }
 }

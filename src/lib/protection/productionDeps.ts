@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+
 import type { InvocationContext } from '@azure/functions';
-import type { AppConfig } from '../config';
-import type { AzureClients } from '../clients';
+
 import { withCachedPolicyLookup } from '../azure/cachedPolicyLookup';
 import { createComputeVmReader } from '../azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../azure/recoveryServicesGateway';
+import type { AzureClients } from '../clients';
+import type { AppConfig } from '../config';
 import { TableLedger } from '../ledger/tableLedger';
 import { createLogger } from '../logger';
 import { TableRejectStore } from '../rejects/tableRejectStore';
@@ -14,7 +16,10 @@ import { createStoragePoisonQueue, createStorageRequestQueue } from './storageQu
 import { DEFAULT_POLL_SETTINGS } from './waitForOperation';
 
 /** Wires the protectVm workflow to the real adapters, once per process; logger and claim owner per invocation. */
-export function createProductionProtectionDeps(config: AppConfig, clients: AzureClients): (context: InvocationContext) => ProtectionMessageDeps {
+export function createProductionProtectionDeps(
+  config: AppConfig,
+  clients: AzureClients,
+): (context: InvocationContext) => ProtectionMessageDeps {
   const shared = {
     ledger: new TableLedger(clients.ledgerTable),
     vms: createComputeVmReader(clients.compute),

@@ -1,19 +1,19 @@
+import { classifyAzureError } from '../azure/classifyAzureError';
+import type { AsyncOperationRef, BackupStatusInfo, ProtectedItemInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import { TransientError } from '../errors';
-import type { LedgerStatus } from '../ledger/ledgerEntry';
 import { ClaimHeldError, claimVm } from '../ledger/claimVm';
+import type { LedgerStatus } from '../ledger/ledgerEntry';
 import type { ProtectionRequest } from '../messages/protectionRequest';
 import { parseVmResourceId, type VmResourceId } from '../resourceId';
 import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
-import { classifyAzureError } from '../azure/classifyAzureError';
-import type { AsyncOperationRef, BackupStatusInfo, ProtectedItemInfo } from '../azure/ports';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
 import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
-import type { FinishChanges, ProtectOutcome, ProtectVmDeps, ProtectionRunContext } from './protectionTypes';
+import type { FinishChanges, ProtectionRunContext, ProtectOutcome, ProtectVmDeps } from './protectionTypes';
 import { waitForOperation } from './waitForOperation';
 
-export type { ProtectOutcome, ProtectVmDeps, ProtectionSettings } from './protectionTypes';
+export type { ProtectionSettings, ProtectOutcome, ProtectVmDeps } from './protectionTypes';
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
@@ -35,7 +35,11 @@ export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest)
     correlationId: request.correlationId,
   });
   if (!claim.claimed) {
-    throw new ClaimHeldError(vm.key, claim.heldBy, Math.max(1_000, Date.parse(claim.leaseExpiresAt) - startedAt.getTime()));
+    throw new ClaimHeldError(
+      vm.key,
+      claim.heldBy,
+      Math.max(1_000, Date.parse(claim.leaseExpiresAt) - startedAt.getTime()),
+    );
   }
   const session = new LedgerSession(deps.ledger, claim.entry, deps.clock);
   const run = new ProtectionRun(deps, vm, session, startedAt.getTime() + deps.settings.invocationBudgetMs);
@@ -46,7 +50,11 @@ export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest)
     try {
       await session.recordError(error);
     } catch (ledgerError) {
-      throw new TransientError(`Could not record ${error.code} on the ledger`, { cause: ledgerError, code: 'ledger-write-failed', context: { vmKey: vm.key, original: error.code } });
+      throw new TransientError(`Could not record ${error.code} on the ledger`, {
+        cause: ledgerError,
+        code: 'ledger-write-failed',
+        context: { vmKey: vm.key, original: error.code },
+      });
     }
     throw error;
   }
@@ -70,24 +78,37 @@ class ProtectionRun implements ProtectionRunContext {
 
     const decision = evaluateVm(details, this.deps.settings.rules, this.deps.settings.vaults);
     if (decision.action === 'skip') return this.finish('skipped', { reason: decision.reason, rule: decision.rule });
-    if (decision.action === 'fail') return this.finish('failed', { reason: decision.reason, errorCode: decision.reason, rule: decision.rule });
+    if (decision.action === 'fail')
+      return this.finish('failed', { reason: decision.reason, errorCode: decision.reason, rule: decision.rule });
 
     const { vault, policyName } = decision;
     this.session.stage({ rule: decision.rule, vaultId: vault.vaultId, policyName });
     if (!(await this.deps.backup.policyExists(vault, policyName))) {
-      return this.finish('failed', { reason: 'unknown-policy', errorCode: 'unknown-policy', rule: decision.policyRule });
+      return this.finish('failed', {
+        reason: 'unknown-policy',
+        errorCode: 'unknown-policy',
+        rule: decision.policyRule,
+      });
     }
 
     const region = normaliseRegion(details.location);
     const existing = await this.deps.backup.getProtectedItem(vault, this.vm);
     if (existing) return ensureFirstBackup(this, vault, existing);
-    if (this.deps.settings.dryRun) return (await this.protectedElsewhere(vault, region)) ?? this.finish('skipped', { reason: 'dry-run:would-enable-protection' });
+    if (this.deps.settings.dryRun)
+      return (
+        (await this.protectedElsewhere(vault, region)) ??
+        this.finish('skipped', { reason: 'dry-run:would-enable-protection' })
+      );
     const enabled = await this.enableOrExplain(vault, policyName, region);
     return 'outcome' in enabled ? enabled.outcome : ensureFirstBackup(this, vault, enabled.item, { justEnabled: true });
   }
 
   wait(vault: VaultRoute, operation: AsyncOperationRef) {
-    return waitForOperation(this.deps.backup, vault, operation, { clock: this.deps.clock, deadline: this.deadline, poll: this.deps.poll });
+    return waitForOperation(this.deps.backup, vault, operation, {
+      clock: this.deps.clock,
+      deadline: this.deadline,
+      poll: this.deps.poll,
+    });
   }
 
   async finish(status: LedgerStatus, changes: FinishChanges, jobId?: string): Promise<ProtectOutcome> {
@@ -109,7 +130,11 @@ class ProtectionRun implements ProtectionRunContext {
    * another vault protects the VM: then the VM is skipped as `protected-elsewhere`, else the refusal stands. Asking only
    * on refusal saves a write per VM (backupStatus is a POST, which ARM's write bucket counts).
    */
-  private async enableOrExplain(vault: VaultRoute, policyName: string, region: string): Promise<{ item: ProtectedItemInfo } | { outcome: ProtectOutcome }> {
+  private async enableOrExplain(
+    vault: VaultRoute,
+    policyName: string,
+    region: string,
+  ): Promise<{ item: ProtectedItemInfo } | { outcome: ProtectOutcome }> {
     try {
       return { item: await this.enableProtection(vault, policyName) };
     } catch (caught) {
@@ -123,8 +148,14 @@ class ProtectionRun implements ProtectionRunContext {
 
   private async protectedElsewhere(vault: VaultRoute, region: string): Promise<ProtectOutcome | undefined> {
     const status = await this.backupStatus(region);
-    if (!status.protected || !status.vaultId || status.vaultId.toLowerCase() === vault.vaultId.toLowerCase()) return undefined;
-    return this.finish('skipped', { reason: 'protected-elsewhere', rule: 'backup-status', vaultId: status.vaultId, policyName: status.policyName });
+    if (!status.protected || !status.vaultId || status.vaultId.toLowerCase() === vault.vaultId.toLowerCase())
+      return undefined;
+    return this.finish('skipped', {
+      reason: 'protected-elsewhere',
+      rule: 'backup-status',
+      vaultId: status.vaultId,
+      policyName: status.policyName,
+    });
   }
 
   /**
@@ -137,7 +168,10 @@ class ProtectionRun implements ProtectionRunContext {
     } catch (caught) {
       const error = classifyAzureError(caught);
       if (error.kind === 'transient') throw error;
-      this.deps.logger.warn('backupStatus failed; relying on the protected item of the chosen vault', { vmKey: this.vm.key, code: error.code });
+      this.deps.logger.warn('backupStatus failed; relying on the protected item of the chosen vault', {
+        vmKey: this.vm.key,
+        code: error.code,
+      });
       return { protected: false };
     }
   }
@@ -146,9 +180,15 @@ class ProtectionRun implements ProtectionRunContext {
     await this.session.beginAzureStep('enabling-protection');
     const operation = await this.deps.backup.enableProtection(vault, this.vm, policyName);
     await this.session.appendOperation('enable', operation.operationId);
-    this.deps.logger.info('protection enable requested', { vmKey: this.vm.key, operationId: operation.operationId, vaultId: vault.vaultId, policyName });
+    this.deps.logger.info('protection enable requested', {
+      vmKey: this.vm.key,
+      operationId: operation.operationId,
+      vaultId: vault.vaultId,
+      policyName,
+    });
     const result = await this.wait(vault, operation);
-    if (result.status !== 'Succeeded') throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
+    if (result.status !== 'Succeeded')
+      throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
     // A ConfigureBackup that just succeeded leaves the item IRPending and never backed up: no GET (an ARM read) needed.
     // Should the item not be visible yet, the trigger's 404 is retried (firstBackup.ts, `justEnabled`).
     return { protectionState: 'IRPending', policyName };

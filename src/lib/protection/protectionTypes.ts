@@ -1,14 +1,17 @@
+import type { AsyncOperationRef, BackupGateway, OperationStatusInfo, VmReader } from '../azure/ports';
 import type { AppConfig, VaultRoute } from '../config';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerChanges, LedgerStatus } from '../ledger/ledgerEntry';
 import type { Logger } from '../logger';
 import type { VmResourceId } from '../resourceId';
-import type { AsyncOperationRef, BackupGateway, OperationStatusInfo, VmReader } from '../azure/ports';
 import type { LedgerSession } from './ledgerSession';
 import type { Clock } from './ports';
 import type { PollSettings } from './waitForOperation';
 
-export type ProtectionSettings = Pick<AppConfig, 'rules' | 'vaults' | 'dryRun' | 'backupExpiryDays' | 'invocationBudgetMs' | 'leaseMs'>;
+export type ProtectionSettings = Pick<
+  AppConfig,
+  'rules' | 'vaults' | 'dryRun' | 'backupExpiryDays' | 'invocationBudgetMs' | 'leaseMs'
+>;
 
 export interface ProtectVmDeps {
   ledger: Ledger;
@@ -33,7 +36,9 @@ export interface ProtectOutcome {
   dryRun: boolean;
 }
 
-export type FinishChanges = Pick<LedgerChanges, 'rule' | 'errorCode' | 'vaultId' | 'policyName' | 'jobIds'> & { reason: string };
+export type FinishChanges = Pick<LedgerChanges, 'rule' | 'errorCode' | 'vaultId' | 'policyName' | 'jobIds'> & {
+  reason: string;
+};
 
 /** What the steps of one protectVm run share: the VM, its claimed ledger row, and helpers bound to the run. */
 export interface ProtectionRunContext {

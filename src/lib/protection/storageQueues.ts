@@ -1,6 +1,7 @@
-import { onceUntilFailure } from '../onceUntilFailure';
 import type { QueueClient } from '@azure/storage-queue';
+
 import { encodeQueueMessage } from '../messages/protectionRequest';
+import { onceUntilFailure } from '../onceUntilFailure';
 import type { PoisonQueue, RequestQueue } from './ports';
 
 /** Longest visibility delay a queue message may have (7 days). */

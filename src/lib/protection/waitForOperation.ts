@@ -1,6 +1,6 @@
+import type { AsyncOperationRef, BackupGateway, OperationStatusInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import { OPERATION_IN_PROGRESS, OperationPendingError, TransientError } from '../errors';
-import type { AsyncOperationRef, BackupGateway, OperationStatusInfo } from '../azure/ports';
 import type { Clock } from './ports';
 
 export interface PollSettings {
@@ -37,7 +37,10 @@ export async function waitForOperation(
   let interval = bounded(operation.retryAfterMs ?? options.poll.minIntervalMs);
   const waitOrGiveUp = async () => {
     if (options.poll.holdLimitMs !== undefined && interval > options.poll.holdLimitMs) {
-      throw new OperationPendingError(`Operation ${operationId} is still running; checking back in ${interval} ms`, { retryAfterMs: interval, context: { operationId } });
+      throw new OperationPendingError(`Operation ${operationId} is still running; checking back in ${interval} ms`, {
+        retryAfterMs: interval,
+        context: { operationId },
+      });
     }
     if (options.clock.now().getTime() + interval > options.deadline) {
       throw new TransientError(`Operation ${operationId} is still running after the invocation's budget`, {

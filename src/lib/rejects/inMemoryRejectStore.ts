@@ -1,4 +1,4 @@
-import { toRejectRecord, type RejectInput, type RejectRecord, type RejectStore } from './rejectStore';
+import { type RejectInput, type RejectRecord, type RejectStore, toRejectRecord } from './rejectStore';
 
 /** A RejectStore kept in memory, for unit tests and dry runs. `failWith` makes every record() reject. */
 export class InMemoryRejectStore implements RejectStore {

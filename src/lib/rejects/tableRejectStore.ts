@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
+
 import { TransientError } from '../errors';
-import { toRejectRecord, type RejectInput, type RejectKind, type RejectRecord, type RejectStore } from './rejectStore';
+import { type RejectInput, type RejectKind, type RejectRecord, type RejectStore, toRejectRecord } from './rejectStore';
 
 /**
  * RejectStore on Azure Table storage. PartitionKey = kind, RowKey = the record id (hash of the payload), so a
@@ -103,7 +104,9 @@ function parseContext(value: unknown): Record<string, unknown> {
   if (typeof value !== 'string') return {};
   try {
     const parsed = JSON.parse(value) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

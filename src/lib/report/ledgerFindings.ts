@@ -21,7 +21,13 @@ export async function ledgerFindings(ledger: Ledger, now: Date, staleAfterMs: nu
   return findings;
 }
 
-function findingOf(row: LedgerEntry, kind: FindingKind, reason: string, since: string, ageMs: number | undefined): Finding {
+function findingOf(
+  row: LedgerEntry,
+  kind: FindingKind,
+  reason: string,
+  since: string,
+  ageMs: number | undefined,
+): Finding {
   return {
     kind,
     vmResourceId: row.vmResourceId,

@@ -1,8 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
-import type { AppConfig } from '../config';
-import type { AzureClients } from '../clients';
+
 import { createComputeVmReader } from '../azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../azure/recoveryServicesGateway';
+import type { AzureClients } from '../clients';
+import type { AppConfig } from '../config';
 import { TableLedger } from '../ledger/tableLedger';
 import { createLogger } from '../logger';
 import { systemClock } from '../protection/ports';
@@ -12,7 +13,10 @@ import type { ComplianceReportDeps, ComplianceReportOptions } from './runComplia
 import { createEventGridSummaryPublisher } from './summaryPublisher';
 
 /** The report's real adapters and options from the app config (also used by a CLI). */
-export function createProductionReportDeps(config: AppConfig, clients: AzureClients): (context: InvocationContext) => { deps: ComplianceReportDeps; options: ComplianceReportOptions } {
+export function createProductionReportDeps(
+  config: AppConfig,
+  clients: AzureClients,
+): (context: InvocationContext) => { deps: ComplianceReportDeps; options: ComplianceReportOptions } {
   const shared = {
     backup: createRecoveryServicesGateway(clients.backup),
     vms: createComputeVmReader(clients.compute),

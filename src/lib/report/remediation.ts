@@ -2,20 +2,25 @@ import type { FindingKind } from './reportTypes';
 
 /** Known error codes and what a person should do about them. */
 const ACTIONS_BY_CODE: Record<string, string> = {
-  UserErrorGuestAgentStatusUnavailable: 'Make sure the VM agent is running and can reach Azure Backup (outbound 443), then trigger a backup.',
+  UserErrorGuestAgentStatusUnavailable:
+    'Make sure the VM agent is running and can reach Azure Backup (outbound 443), then trigger a backup.',
   ExtensionSnapshotFailedNoNetwork: 'Restore outbound connectivity from the VM to Azure Backup, then trigger a backup.',
-  UserErrorVmProvisioningStateFailed: 'Fix the VM provisioning state (redeploy or restart the VM), then trigger a backup.',
+  UserErrorVmProvisioningStateFailed:
+    'Fix the VM provisioning state (redeploy or restart the VM), then trigger a backup.',
   UserErrorVmNotFoundV2: 'The VM no longer exists: stop protection and delete the backup data, or restore the VM.',
   UserErrorRequestDisallowedByPolicy: 'An Azure Policy blocks the backup snapshot: exempt the VM or change the policy.',
   UserErrorVmVaultLocationMismatch: 'Route the VM to a vault in its own region (AUTOPROTECT_VAULTS).',
   UserErrorProtectionQuotaExceeded: 'Add a vault for the region or move VMs to another policy/vault.',
-  BMSUserErrorInvalidConfigureProtectionRequest: 'The vault could not resolve the VM: run a container refresh in the vault, then replay the request.',
+  BMSUserErrorInvalidConfigureProtectionRequest:
+    'The vault could not resolve the VM: run a container refresh in the vault, then replay the request.',
 };
 
 const ACTIONS_BY_REASON: Record<string, string> = {
-  'no-vault-for-region': 'Add a vault route for the VM region (and subscription) to AUTOPROTECT_VAULTS, then replay the request.',
+  'no-vault-for-region':
+    'Add a vault route for the VM region (and subscription) to AUTOPROTECT_VAULTS, then replay the request.',
   'unknown-policy': 'Create the backup policy in the vault or fix the policy rules in AUTOPROTECT_RULES, then replay.',
-  'max-attempts-exceeded': 'Read the request history in protection-requests-poison, fix the cause, then replay the request.',
+  'max-attempts-exceeded':
+    'Read the request history in protection-requests-poison, fix the cause, then replay the request.',
   'protected-elsewhere': 'Nothing to do: another vault protects this VM.',
   'opted-out': 'Nothing to do: the VM opted out by tag. Remove the tag to protect it.',
   'excluded-by-tag': 'Nothing to do unless the exclusion rule is wrong (AUTOPROTECT_RULES).',
@@ -23,22 +28,31 @@ const ACTIONS_BY_REASON: Record<string, string> = {
   'resource-group-excluded': 'Nothing to do unless the resource-group exclusion is wrong (AUTOPROTECT_RULES).',
   'resource-group-not-included': 'Nothing to do unless the resource group should be included (AUTOPROTECT_RULES).',
   'vm-deleted': 'Nothing to do: the VM was deleted.',
-  'stuck-requested': 'autoprotect stopped working on this VM: look for its request in protection-requests-poison and in the logs (errorCode), then replay.',
-  'stuck-protecting': 'autoprotect stopped while enabling protection or triggering the backup: check the vault and protection-requests-poison, then replay.',
+  'stuck-requested':
+    'autoprotect stopped working on this VM: look for its request in protection-requests-poison and in the logs (errorCode), then replay.',
+  'stuck-protecting':
+    'autoprotect stopped while enabling protection or triggering the backup: check the vault and protection-requests-poison, then replay.',
   'protection-error': 'Open the protected item in the vault and resolve the reported protection error.',
 };
 
 const ACTIONS_BY_KIND: Record<FindingKind, string> = {
-  stale: 'Check the last backup job error, fix the cause, then trigger a backup (or enable AUTOPROTECT_REENQUEUE_STALE).',
+  stale:
+    'Check the last backup job error, fix the cause, then trigger a backup (or enable AUTOPROTECT_REENQUEUE_STALE).',
   failed: 'Read the reason and error code, fix the cause, then replay the request.',
   skipped: 'Nothing to do unless the skip is unexpected.',
-  unprotected: 'No event reached autoprotect for this VM: check the Event Grid subscription, then replay (AUTOPROTECT_REENQUEUE_STALE).',
+  unprotected:
+    'No event reached autoprotect for this VM: check the Event Grid subscription, then replay (AUTOPROTECT_REENQUEUE_STALE).',
 };
 
 export function remediationFor(kind: FindingKind, reason: string, errorCode?: string): string {
   if (errorCode && ACTIONS_BY_CODE[errorCode]) return ACTIONS_BY_CODE[errorCode];
-  const reasonKey = reason.startsWith('dry-run:') ? 'dry-run' : reason.startsWith('protection-state:') ? 'protection-state' : reason;
+  const reasonKey = reason.startsWith('dry-run:')
+    ? 'dry-run'
+    : reason.startsWith('protection-state:')
+      ? 'protection-state'
+      : reason;
   if (reasonKey === 'dry-run') return 'Dry run is on (AUTOPROTECT_DRY_RUN): turn it off to let autoprotect act.';
-  if (reasonKey === 'protection-state') return 'Protection was stopped or paused on purpose; resume it in the vault if that was a mistake.';
+  if (reasonKey === 'protection-state')
+    return 'Protection was stopped or paused on purpose; resume it in the vault if that was a mistake.';
   return ACTIONS_BY_REASON[reasonKey] ?? ACTIONS_BY_KIND[kind];
 }

@@ -1,13 +1,31 @@
 import type { ComplianceReport, Finding } from './reportTypes';
 
 export const CSV_COLUMNS = [
-  'kind', 'vmName', 'vmResourceId', 'subscriptionId', 'reason', 'errorCode', 'errorMessage', 'action', 'ageHours', 'since',
-  'vaultName', 'policyName', 'protectionState', 'lastJobId', 'lastJobOperation', 'lastJobStatus', 'rule',
+  'kind',
+  'vmName',
+  'vmResourceId',
+  'subscriptionId',
+  'reason',
+  'errorCode',
+  'errorMessage',
+  'action',
+  'ageHours',
+  'since',
+  'vaultName',
+  'policyName',
+  'protectionState',
+  'lastJobId',
+  'lastJobOperation',
+  'lastJobStatus',
+  'rule',
 ] as const;
 
 /** RFC 4180 CSV of the findings, CRLF line ends; cells that a spreadsheet would run as formulas are defused. */
 export function renderCsv(report: ComplianceReport): string {
-  const lines = [CSV_COLUMNS.join(','), ...report.findings.map((finding) => CSV_COLUMNS.map((column) => csvCell(cellOf(finding, column))).join(','))];
+  const lines = [
+    CSV_COLUMNS.join(','),
+    ...report.findings.map((finding) => CSV_COLUMNS.map((column) => csvCell(cellOf(finding, column))).join(',')),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }
 

@@ -1,5 +1,6 @@
-import { onceUntilFailure } from '../onceUntilFailure';
 import type { ContainerClient } from '@azure/storage-blob';
+
+import { onceUntilFailure } from '../onceUntilFailure';
 
 /** Where report files go. */
 export interface ReportStore {
@@ -23,7 +24,9 @@ export function createBlobReportStore(container: ContainerClient): ReportStore {
     async put(path, content, contentType) {
       await ready();
       const body = Buffer.from(content, 'utf8');
-      await container.getBlockBlobClient(path).upload(body, body.byteLength, { blobHTTPHeaders: { blobContentType: contentType } });
+      await container
+        .getBlockBlobClient(path)
+        .upload(body, body.byteLength, { blobHTTPHeaders: { blobContentType: contentType } });
     },
   };
 }

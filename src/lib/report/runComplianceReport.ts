@@ -1,9 +1,9 @@
+import type { BackupGateway, VmReader } from '../azure/ports';
 import type { RulesConfig, VaultRoute } from '../config';
 import { ensureError } from '../errors';
 import type { Ledger } from '../ledger/ledger';
 import { errorFields, type Logger } from '../logger';
 import { createProtectionRequest } from '../messages/protectionRequest';
-import type { BackupGateway, VmReader } from '../azure/ports';
 import type { Clock, RequestQueue } from '../protection/ports';
 import { ledgerFindings } from './ledgerFindings';
 import { renderCsv } from './renderCsv';
@@ -39,7 +39,10 @@ export interface ComplianceReportOptions {
  * and skipped VMs, and watched VMs nobody protects. Writes JSON, CSV and HTML (dated + latest), publishes and logs
  * the summary, and optionally re-enqueues stale and unprotected VMs (spread over time). Safe to run repeatedly.
  */
-export async function runComplianceReport(deps: ComplianceReportDeps, options: ComplianceReportOptions): Promise<ComplianceReport> {
+export async function runComplianceReport(
+  deps: ComplianceReportDeps,
+  options: ComplianceReportOptions,
+): Promise<ComplianceReport> {
   const now = deps.clock.now();
   const problems: VaultProblem[] = [];
   const findings: Finding[] = [];
@@ -49,9 +52,14 @@ export async function runComplianceReport(deps: ComplianceReportDeps, options: C
 
   for (const vault of options.vaults) {
     try {
-      const scan = await scanVault(deps.backup, vault, { now, staleAfterMs: options.staleAfterMs, onProtectedVm: (key) => protectedVms.add(key) });
+      const scan = await scanVault(deps.backup, vault, {
+        now,
+        staleAfterMs: options.staleAfterMs,
+        onProtectedVm: (key) => protectedVms.add(key),
+      });
       protectedItems += scan.itemCount;
-      for (const [state, count] of Object.entries(scan.itemsByState)) itemsByState[state] = (itemsByState[state] ?? 0) + count;
+      for (const [state, count] of Object.entries(scan.itemsByState))
+        itemsByState[state] = (itemsByState[state] ?? 0) + count;
       findings.push(...scan.findings);
     } catch (error) {
       problems.push(problemOf(vault.vaultId, error));
@@ -66,7 +74,12 @@ export async function runComplianceReport(deps: ComplianceReportDeps, options: C
 
   let watchedVms = 0;
   try {
-    const sweep = await sweepUnprotected(deps, { subscriptionIds: options.watchedSubscriptionIds, rules: options.rules, vaults: options.vaults, isProtected: (key) => protectedVms.has(key) });
+    const sweep = await sweepUnprotected(deps, {
+      subscriptionIds: options.watchedSubscriptionIds,
+      rules: options.rules,
+      vaults: options.vaults,
+      isProtected: (key) => protectedVms.has(key),
+    });
     watchedVms = sweep.watchedVms;
     findings.push(...sweep.findings);
   } catch (error) {
@@ -84,9 +97,20 @@ export async function runComplianceReport(deps: ComplianceReportDeps, options: C
     unprotected: count(findings, 'unprotected'),
     watchedVms,
   };
-  const report: ComplianceReport = { version: 1, generatedAt: now.toISOString(), staleAfterMs: options.staleAfterMs, totals, findings, problems, reenqueued: 0, blobs: [], summaryPublished: false };
+  const report: ComplianceReport = {
+    version: 1,
+    generatedAt: now.toISOString(),
+    staleAfterMs: options.staleAfterMs,
+    totals,
+    findings,
+    problems,
+    reenqueued: 0,
+    blobs: [],
+    summaryPublished: false,
+  };
 
-  if (options.reenqueue.enabled && deps.requests) report.reenqueued = await reenqueue(deps.requests, findings, options.reenqueue);
+  if (options.reenqueue.enabled && deps.requests)
+    report.reenqueued = await reenqueue(deps.requests, findings, options.reenqueue);
   report.blobs = await writeReport(deps.store, report, options.reportPrefix, now);
 
   const summary = summaryOf(report, options.reportPrefix);
@@ -102,7 +126,12 @@ export async function runComplianceReport(deps: ComplianceReportDeps, options: C
   return report;
 }
 
-async function writeReport(store: ReportStore, report: ComplianceReport, prefix: string, generatedAt: Date): Promise<string[]> {
+async function writeReport(
+  store: ReportStore,
+  report: ComplianceReport,
+  prefix: string,
+  generatedAt: Date,
+): Promise<string[]> {
   const written: string[] = [];
   const files: Array<[string, string, () => string]> = [
     ['html', 'text/html; charset=utf-8', () => renderHtml(report)],
@@ -124,8 +153,15 @@ function reportFiles(prefix: string, generatedAt: Date): string[] {
 }
 
 /** Re-enqueues stale and unprotected VMs as `source: 'report'` requests, spread at `perSecond` through visibility delays. */
-async function reenqueue(requests: RequestQueue, findings: readonly Finding[], limits: { maxPerRun: number; perSecond: number }): Promise<number> {
-  const candidates = findings.filter((finding) => (finding.kind === 'stale' || finding.kind === 'unprotected') && finding.reason !== 'no-vault-for-region');
+async function reenqueue(
+  requests: RequestQueue,
+  findings: readonly Finding[],
+  limits: { maxPerRun: number; perSecond: number },
+): Promise<number> {
+  const candidates = findings.filter(
+    (finding) =>
+      (finding.kind === 'stale' || finding.kind === 'unprotected') && finding.reason !== 'no-vault-for-region',
+  );
   let sent = 0;
   for (const finding of candidates.slice(0, limits.maxPerRun)) {
     const request = createProtectionRequest({ vmResourceId: finding.vmResourceId, source: 'report' });
@@ -136,12 +172,24 @@ async function reenqueue(requests: RequestQueue, findings: readonly Finding[], l
 }
 
 function summaryOf(report: ComplianceReport, prefix: string): ReportSummary {
-  return { generatedAt: report.generatedAt, totals: report.totals, problems: report.problems.length, reenqueued: report.reenqueued, latest: ['html', 'csv', 'json'].map((extension) => reportPaths(prefix, new Date(report.generatedAt), extension).latest) };
+  return {
+    generatedAt: report.generatedAt,
+    totals: report.totals,
+    problems: report.problems.length,
+    reenqueued: report.reenqueued,
+    latest: ['html', 'csv', 'json'].map(
+      (extension) => reportPaths(prefix, new Date(report.generatedAt), extension).latest,
+    ),
+  };
 }
 
 function problemOf(vaultId: string, error: unknown): VaultProblem {
   const normalised = ensureError(error) as Error & { code?: unknown };
-  return { vaultId, code: typeof normalised.code === 'string' ? normalised.code : normalised.name, message: normalised.message.split(/\r?\n/)[0] ?? '' };
+  return {
+    vaultId,
+    code: typeof normalised.code === 'string' ? normalised.code : normalised.name,
+    message: normalised.message.split(/\r?\n/)[0] ?? '',
+  };
 }
 
 function count(findings: readonly Finding[], kind: Finding['kind']): number {

@@ -1,4 +1,5 @@
 import type { EventGridPublisherClient } from '@azure/eventgrid';
+
 import type { ReportSummary } from './reportTypes';
 
 export const SUMMARY_EVENT_TYPE = 'Autoprotect.ComplianceReport.Generated';
@@ -12,7 +13,13 @@ export function createEventGridSummaryPublisher(client: EventGridPublisherClient
   return {
     async publish(summary) {
       await client.send([
-        { eventType: SUMMARY_EVENT_TYPE, subject: `autoprotect/reports/${summary.generatedAt}`, dataVersion: '1.0', eventTime: new Date(summary.generatedAt), data: summary },
+        {
+          eventType: SUMMARY_EVENT_TYPE,
+          subject: `autoprotect/reports/${summary.generatedAt}`,
+          dataVersion: '1.0',
+          eventTime: new Date(summary.generatedAt),
+          data: summary,
+        },
       ]);
     },
   };

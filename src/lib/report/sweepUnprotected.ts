@@ -1,7 +1,7 @@
+import type { BackupGateway, VmReader } from '../azure/ports';
 import type { RulesConfig, VaultRoute } from '../config';
 import type { Ledger } from '../ledger/ledger';
 import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
-import type { BackupGateway, VmReader } from '../azure/ports';
 import { remediationFor } from './remediation';
 import type { Finding } from './reportTypes';
 
@@ -16,7 +16,12 @@ export interface SweepResult {
  */
 export async function sweepUnprotected(
   deps: { vms: VmReader; ledger: Ledger; backup: BackupGateway },
-  options: { subscriptionIds: readonly string[]; rules: RulesConfig; vaults: readonly VaultRoute[]; isProtected: (vmKey: string) => boolean },
+  options: {
+    subscriptionIds: readonly string[];
+    rules: RulesConfig;
+    vaults: readonly VaultRoute[];
+    isProtected: (vmKey: string) => boolean;
+  },
 ): Promise<SweepResult> {
   let watchedVms = 0;
   const findings: Finding[] = [];

@@ -1,7 +1,7 @@
 import { itemContainerNameOf } from '../azure/backupNames';
+import type { BackupGateway, BackupJobInfo, ProtectedItemInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import { tryParseVmResourceId } from '../resourceId';
-import type { BackupGateway, BackupJobInfo, ProtectedItemInfo } from '../azure/ports';
 import { remediationFor } from './remediation';
 import type { Finding, JobSummary } from './reportTypes';
 
@@ -57,7 +57,10 @@ async function lastJobsOf(
 ): Promise<Map<string, { configure?: BackupJobInfo; backup?: BackupJobInfo }>> {
   const window = Math.max(2 * options.staleAfterMs, MIN_JOB_WINDOW_MS);
   const result = new Map<string, { configure?: BackupJobInfo; backup?: BackupJobInfo }>();
-  const jobs = backup.listJobs(vault, { from: new Date(options.now.getTime() - window), to: new Date(options.now.getTime() + 60_000) });
+  const jobs = backup.listJobs(vault, {
+    from: new Date(options.now.getTime() - window),
+    to: new Date(options.now.getTime() + 60_000),
+  });
   for await (const job of jobs) {
     const key = containerKey(job.containerName);
     if (!key || !wanted.has(key)) continue;
@@ -70,8 +73,18 @@ async function lastJobsOf(
   return result;
 }
 
-function staleFinding(vault: VaultRoute, item: ProtectedItemInfo, job: BackupJobInfo | undefined, since: Date | undefined, ageMs: number | undefined): Finding {
-  const reason = job ? (job.operation.toLowerCase() === 'backup' ? `initial-backup-${job.status.toLowerCase()}` : 'initial-backup-never-started') : 'initial-backup-pending';
+function staleFinding(
+  vault: VaultRoute,
+  item: ProtectedItemInfo,
+  job: BackupJobInfo | undefined,
+  since: Date | undefined,
+  ageMs: number | undefined,
+): Finding {
+  const reason = job
+    ? job.operation.toLowerCase() === 'backup'
+      ? `initial-backup-${job.status.toLowerCase()}`
+      : 'initial-backup-never-started'
+    : 'initial-backup-pending';
   const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
   return {
     kind: 'stale',
@@ -93,7 +106,13 @@ function staleFinding(vault: VaultRoute, item: ProtectedItemInfo, job: BackupJob
 }
 
 function jobSummary(job: BackupJobInfo): JobSummary {
-  return { jobId: job.jobId, operation: job.operation, status: job.status, startTime: job.startTime?.toISOString(), endTime: job.endTime?.toISOString() };
+  return {
+    jobId: job.jobId,
+    operation: job.operation,
+    status: job.status,
+    startTime: job.startTime?.toISOString(),
+    endTime: job.endTime?.toISOString(),
+  };
 }
 
 function isLater(job: BackupJobInfo, current: BackupJobInfo | undefined): boolean {

@@ -1,6 +1,7 @@
 import type { VaultRoute } from '../config';
 
-export type SkipReason = 'opted-out' | 'resource-group-excluded' | 'resource-group-not-included' | 'excluded-by-tag' | 'not-included';
+export type SkipReason =
+  'opted-out' | 'resource-group-excluded' | 'resource-group-not-included' | 'excluded-by-tag' | 'not-included';
 export type RuleFailureReason = 'no-vault-for-region';
 
 /** What the rules say about one VM; every branch names the rule that made the decision. */

@@ -23,14 +23,27 @@ export function evaluateVm(facts: VmFacts, rules: RulesConfig, vaults: readonly 
   const region = normaliseRegion(facts.location);
   const vault = findVaultRoute(vaults, region, facts.vm.subscriptionId);
   if (!vault) {
-    return { action: 'fail', reason: 'no-vault-for-region', rule: `vault-route:none-for-${region}/${facts.vm.subscriptionId}` };
+    return {
+      action: 'fail',
+      reason: 'no-vault-for-region',
+      rule: `vault-route:none-for-${region}/${facts.vm.subscriptionId}`,
+    };
   }
   const vaultRule = `vault-route:${vault.region}->${vault.vaultName}`;
   const policyIndex = firstMatchingTagRule(facts.tags, rules.policies);
   const policyRule = rules.policies[policyIndex];
   const policyName = policyRule ? policyRule.policy : rules.defaultPolicy;
-  const policyRuleName = policyRule ? `policy[${policyIndex}]:${describeTagMatch(policyRule)}->${policyRule.policy}` : `default-policy->${rules.defaultPolicy}`;
-  return { action: 'protect', vault, policyName, vaultRule, policyRule: policyRuleName, rule: `${vaultRule}; ${policyRuleName}` };
+  const policyRuleName = policyRule
+    ? `policy[${policyIndex}]:${describeTagMatch(policyRule)}->${policyRule.policy}`
+    : `default-policy->${rules.defaultPolicy}`;
+  return {
+    action: 'protect',
+    vault,
+    policyName,
+    vaultRule,
+    policyRule: policyRuleName,
+    rule: `${vaultRule}; ${policyRuleName}`,
+  };
 }
 
 function evaluateExclusions(facts: VmFacts, rules: RulesConfig): Decision | undefined {
@@ -44,7 +57,11 @@ function evaluateExclusions(facts: VmFacts, rules: RulesConfig): Decision | unde
     return { action: 'skip', reason: 'resource-group-excluded', rule: `resource-group-exclude:${rgExcluded}` };
   }
   if (firstMatchingGlob(rules.resourceGroups.include, resourceGroup) === undefined) {
-    return { action: 'skip', reason: 'resource-group-not-included', rule: `resource-group-include:${rules.resourceGroups.include.join('|') || '(none)'}` };
+    return {
+      action: 'skip',
+      reason: 'resource-group-not-included',
+      rule: `resource-group-include:${rules.resourceGroups.include.join('|') || '(none)'}`,
+    };
   }
   const excludeIndex = firstMatchingTagRule(facts.tags, rules.exclude);
   const exclude = rules.exclude[excludeIndex];
@@ -63,12 +80,18 @@ export function normaliseRegion(location: string): string {
 }
 
 /** The first vault route for the region that serves the subscription (routes without subscriptionIds serve all). */
-export function findVaultRoute(vaults: readonly VaultRoute[], region: string, subscriptionId: string): VaultRoute | undefined {
+export function findVaultRoute(
+  vaults: readonly VaultRoute[],
+  region: string,
+  subscriptionId: string,
+): VaultRoute | undefined {
   const wantedRegion = normaliseRegion(region);
   const wantedSubscription = subscriptionId.toLowerCase();
   return vaults.find(
     (route) =>
       normaliseRegion(route.region) === wantedRegion &&
-      (!route.subscriptionIds || route.subscriptionIds.length === 0 || route.subscriptionIds.some((id) => id.toLowerCase() === wantedSubscription)),
+      (!route.subscriptionIds ||
+        route.subscriptionIds.length === 0 ||
+        route.subscriptionIds.some((id) => id.toLowerCase() === wantedSubscription)),
   );
 }

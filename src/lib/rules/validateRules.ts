@@ -14,12 +14,16 @@ export function validateRules(rules: RulesConfig): string[] {
   rules.policies.forEach((rule, index) => {
     if (rule.policy.trim() === '') problems.push(`rules.policies[${index}].policy must not be empty`);
   });
-  for (const [name, patterns] of [['include', rules.resourceGroups.include], ['exclude', rules.resourceGroups.exclude]] as const) {
+  for (const [name, patterns] of [
+    ['include', rules.resourceGroups.include],
+    ['exclude', rules.resourceGroups.exclude],
+  ] as const) {
     patterns.forEach((pattern, index) => {
       if (pattern.trim() === '') problems.push(`rules.resourceGroups.${name}[${index}] must not be empty`);
     });
   }
-  if (rules.resourceGroups.include.length === 0) problems.push("rules.resourceGroups.include is empty: no VM would be protected (use ['*'])");
+  if (rules.resourceGroups.include.length === 0)
+    problems.push("rules.resourceGroups.include is empty: no VM would be protected (use ['*'])");
   return problems;
 }
 

@@ -47,7 +47,13 @@ function writeData(options: VmWriteOptions): { subject: string; data: JsonObject
     subscriptionId,
     tenantId: '99999999-8888-7777-6666-555555555555',
   };
-  if (options.update) data.httpRequest = { clientRequestId: 'c1', clientIpAddress: '203.0.113.10', method: 'PATCH', url: `https://management.azure.com${resourceUri}` };
+  if (options.update)
+    data.httpRequest = {
+      clientRequestId: 'c1',
+      clientIpAddress: '203.0.113.10',
+      method: 'PATCH',
+      url: `https://management.azure.com${resourceUri}`,
+    };
   return { subject: options.subject ?? resourceUri, data };
 }
 
@@ -86,7 +92,9 @@ export function cloudEventVmWrite(options: VmWriteOptions = {}): JsonObject {
 
 /** A copy of a sample from /work/shared/reference/events (stored as data in test/fixtures/events). Arrays are batches. */
 export function eventFixture(fileName: string): JsonObject[] {
-  const parsed = JSON.parse(readFileSync(join(__dirname, '..', '..', 'fixtures', 'events', fileName), 'utf8')) as unknown;
+  const parsed = JSON.parse(
+    readFileSync(join(__dirname, '..', '..', 'fixtures', 'events', fileName), 'utf8'),
+  ) as unknown;
   return (Array.isArray(parsed) ? parsed : [parsed]) as JsonObject[];
 }
 

@@ -8,7 +8,7 @@ import { parseVmResourceId, type VmResourceId } from '../../../src/lib/resourceI
 import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingPoisonQueue, RecordingRequestQueue } from '../fakes/fakeQueues';
 import { capturingContext } from '../logCapture';
-import { TEST_SUBSCRIPTION, rulesConfig, vaultRoute, vmId } from './rules';
+import { rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from './rules';
 
 export function protectionRequest(overrides: Partial<ProtectionRequest> = {}): ProtectionRequest {
   return {
@@ -37,7 +37,14 @@ export function protectionSettings(overrides: Partial<ProtectionSettings> = {}):
 }
 
 /** Everything protectVm needs, as fakes: one VM (vm-web-1 in eastus) and both vaults with DefaultPolicy. */
-export function protectionHarness(options: { settings?: Partial<ProtectionSettings>; tags?: Record<string, string>; location?: string; maxAttempts?: number } = {}) {
+export function protectionHarness(
+  options: {
+    settings?: Partial<ProtectionSettings>;
+    tags?: Record<string, string>;
+    location?: string;
+    maxAttempts?: number;
+  } = {},
+) {
   const settings = protectionSettings(options.settings);
   const clock = new FakeClock();
   const ledger = new InMemoryLedger();

@@ -6,7 +6,7 @@ import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingRequestQueue } from '../fakes/fakeQueues';
 import { MemoryReportStore, RecordingPublisher } from '../fakes/fakeReport';
 import { capturingContext } from '../logCapture';
-import { TEST_SUBSCRIPTION, rulesConfig, vaultRoute, vmId } from './rules';
+import { rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from './rules';
 
 export const HOUR = 3600_000;
 
@@ -29,7 +29,16 @@ export function reportHarness(overrides: Partial<ComplianceReportOptions> = {}) 
     reportPrefix: 'reports-test/',
     ...overrides,
   };
-  const deps: ComplianceReportDeps = { backup, vms, ledger, store, publisher, requests, clock, logger: createLogger(context) };
+  const deps: ComplianceReportDeps = {
+    backup,
+    vms,
+    ledger,
+    store,
+    publisher,
+    requests,
+    clock,
+    logger: createLogger(context),
+  };
   const vault = options.vaults[0]!;
   const vm = (name: string): VmResourceId => parseVmResourceId(vmId(name));
   const ago = (ms: number) => new Date(clock.now().getTime() - ms);

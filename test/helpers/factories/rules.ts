@@ -29,7 +29,15 @@ export function vmId(name = 'vm-web-1', resourceGroup = 'rg-app', subscriptionId
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`;
 }
 
-export function vmFacts(overrides: { name?: string; resourceGroup?: string; subscriptionId?: string; location?: string; tags?: Record<string, string> } = {}): VmFacts {
+export function vmFacts(
+  overrides: {
+    name?: string;
+    resourceGroup?: string;
+    subscriptionId?: string;
+    location?: string;
+    tags?: Record<string, string>;
+  } = {},
+): VmFacts {
   return {
     vm: parseVmResourceId(vmId(overrides.name, overrides.resourceGroup, overrides.subscriptionId)),
     location: overrides.location ?? 'eastus',

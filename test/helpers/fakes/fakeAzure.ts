@@ -1,5 +1,3 @@
-import type { VaultRoute } from '../../../src/lib/config';
-import type { VmResourceId } from '../../../src/lib/resourceId';
 import { itemContainerNameOf } from '../../../src/lib/azure/backupNames';
 import type {
   AsyncOperationRef,
@@ -12,6 +10,8 @@ import type {
   VmDetails,
   VmReader,
 } from '../../../src/lib/azure/ports';
+import type { VaultRoute } from '../../../src/lib/config';
+import type { VmResourceId } from '../../../src/lib/resourceId';
 
 /** VMs kept in memory; `failures` scripts errors thrown by the next getVm calls. */
 export class FakeVmReader implements VmReader {
@@ -32,7 +32,8 @@ export class FakeVmReader implements VmReader {
   }
 
   async *listVms(subscriptionId: string): AsyncIterable<VmDetails> {
-    for (const details of this.vms.values()) if (details.vm.subscriptionId === subscriptionId.toLowerCase()) yield details;
+    for (const details of this.vms.values())
+      if (details.vm.subscriptionId === subscriptionId.toLowerCase()) yield details;
   }
 }
 
@@ -74,11 +75,26 @@ export class FakeBackupGateway implements BackupGateway {
   }
 
   setItem(vault: VaultRoute, vm: VmResourceId, item: Partial<ProtectedItemInfo> = {}): void {
-    this.items.set(itemKey(vault, vm), { protectionState: 'IRPending', containerName: itemContainerNameOf(vm), friendlyName: vm.name, vmResourceId: vm.id, ...item });
+    this.items.set(itemKey(vault, vm), {
+      protectionState: 'IRPending',
+      containerName: itemContainerNameOf(vm),
+      friendlyName: vm.name,
+      vmResourceId: vm.id,
+      ...item,
+    });
   }
 
   addJob(vault: VaultRoute, vm: VmResourceId, job: Partial<BackupJobInfo>): BackupJobInfo {
-    const created = { jobId: `job-${++this.counter}`, operation: 'Backup', status: 'InProgress', containerName: itemContainerNameOf(vm), entityFriendlyName: vm.name, startTime: this.now(), ...job, vaultId: vault.vaultId };
+    const created = {
+      jobId: `job-${++this.counter}`,
+      operation: 'Backup',
+      status: 'InProgress',
+      containerName: itemContainerNameOf(vm),
+      entityFriendlyName: vm.name,
+      startTime: this.now(),
+      ...job,
+      vaultId: vault.vaultId,
+    };
     this.jobs.push(created);
     return created;
   }
@@ -142,7 +158,11 @@ export class FakeBackupGateway implements BackupGateway {
     this.enter('triggerBackup', vm);
     const job = this.addJob(vault, vm, {});
     const operationId = `op-${++this.counter}`;
-    this.operations.set(operationId, { vaultId: vault.vaultId, pollsLeft: 0, final: { status: 'Succeeded', jobId: job.jobId } });
+    this.operations.set(operationId, {
+      vaultId: vault.vaultId,
+      pollsLeft: 0,
+      final: { status: 'Succeeded', jobId: job.jobId },
+    });
     return { operationId };
   }
 
@@ -151,7 +171,8 @@ export class FakeBackupGateway implements BackupGateway {
     for (const job of this.jobs) {
       const started = job.startTime?.getTime() ?? 0;
       const inWindow = started >= query.from.getTime() && started <= query.to.getTime();
-      if (job.vaultId === vault.vaultId && inWindow && (!query.operation || job.operation === query.operation)) yield job;
+      if (job.vaultId === vault.vaultId && inWindow && (!query.operation || job.operation === query.operation))
+        yield job;
     }
   }
 

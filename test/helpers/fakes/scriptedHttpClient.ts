@@ -1,4 +1,9 @@
-import { createHttpHeaders, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  type HttpClient,
+  type PipelineRequest,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 
 export interface ScriptedResponse {
   status: number;
@@ -12,9 +17,17 @@ export interface ScriptedResponse {
  */
 export class ScriptedHttpClient implements HttpClient {
   readonly requests: Array<{ method: string; url: URL; body: unknown }> = [];
-  private readonly routes: Array<{ method: string; matches: (url: URL) => boolean; respond: (url: URL) => ScriptedResponse }> = [];
+  private readonly routes: Array<{
+    method: string;
+    matches: (url: URL) => boolean;
+    respond: (url: URL) => ScriptedResponse;
+  }> = [];
 
-  on(method: string, matches: (url: URL) => boolean, respond: ScriptedResponse | ((url: URL) => ScriptedResponse)): this {
+  on(
+    method: string,
+    matches: (url: URL) => boolean,
+    respond: ScriptedResponse | ((url: URL) => ScriptedResponse),
+  ): this {
     this.routes.push({ method, matches, respond: typeof respond === 'function' ? respond : () => respond });
     return this;
   }
@@ -24,7 +37,9 @@ export class ScriptedHttpClient implements HttpClient {
     const body = typeof request.body === 'string' ? (JSON.parse(request.body) as unknown) : undefined;
     this.requests.push({ method: request.method, url, body });
     const route = this.routes.find((candidate) => candidate.method === request.method && candidate.matches(url));
-    const scripted = route ? route.respond(url) : { status: 501, body: { error: { code: 'NotScripted', message: `${request.method} ${url.pathname}` } } };
+    const scripted = route
+      ? route.respond(url)
+      : { status: 501, body: { error: { code: 'NotScripted', message: `${request.method} ${url.pathname}` } } };
     return {
       request,
       status: scripted.status,

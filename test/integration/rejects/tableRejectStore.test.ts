@@ -1,4 +1,5 @@
 import { TableClient } from '@azure/data-tables';
+
 import { TransientError } from '../../../src/lib/errors';
 import type { RejectRecord } from '../../../src/lib/rejects/rejectStore';
 import { RAW_STORED_MAX_CHARS } from '../../../src/lib/rejects/rejectStore';
@@ -8,7 +9,9 @@ import { testStorageConnectionString, uniqueName } from '../../helpers/storage';
 const tables: TableClient[] = [];
 
 function newStore(): TableRejectStore {
-  const table = TableClient.fromConnectionString(testStorageConnectionString(), uniqueName('rejects'), { allowInsecureConnection: true });
+  const table = TableClient.fromConnectionString(testStorageConnectionString(), uniqueName('rejects'), {
+    allowInsecureConnection: true,
+  });
   tables.push(table);
   return new TableRejectStore(table);
 }
@@ -26,7 +29,13 @@ afterAll(async () => {
 describe('TableRejectStore on Azurite', () => {
   it('creates its table, records event and message rejects with reason, context and raw payload, and lists them', async () => {
     const store = newStore();
-    await store.record({ kind: 'event', code: 'invalid-envelope', reason: 'no eventTime', raw: '{"id":"e1"}', context: { eventId: 'e1' } });
+    await store.record({
+      kind: 'event',
+      code: 'invalid-envelope',
+      reason: 'no eventTime',
+      raw: '{"id":"e1"}',
+      context: { eventId: 'e1' },
+    });
     await store.record({ kind: 'message', code: 'invalid-message', reason: 'not JSON', raw: '{nope' });
     const records = await listAll(store);
     expect(records.map((record) => [record.kind, record.code, record.reason, record.raw]).sort()).toEqual([
@@ -59,7 +68,11 @@ describe('TableRejectStore on Azurite', () => {
   });
 
   it('turns a storage failure into a TransientError with the cause', async () => {
-    const table = TableClient.fromConnectionString('DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1', 'rejectsdown', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    const table = TableClient.fromConnectionString(
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1',
+      'rejectsdown',
+      { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } },
+    );
     const store = new TableRejectStore(table);
     const failure = store.record({ kind: 'event', code: 'c', reason: 'r', raw: 'x' });
     await expect(failure).rejects.toBeInstanceOf(TransientError);

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+
+import { type Browser, chromium } from 'playwright-core';
+
 import { renderHtml } from '../../../src/lib/report/renderHtml';
 import type { ComplianceReport, Finding } from '../../../src/lib/report/reportTypes';
 
@@ -16,12 +18,47 @@ const knownReport: ComplianceReport = {
   version: 1,
   generatedAt: '2026-11-25T06:00:00.000Z',
   staleAfterMs: 24 * 3600_000,
-  totals: { vaults: 2, protectedItems: 41, itemsByState: { Protected: 39, IRPending: 2 }, stale: 1, failed: 1, skipped: 1, unprotected: 1, watchedVms: 44 },
+  totals: {
+    vaults: 2,
+    protectedItems: 41,
+    itemsByState: { Protected: 39, IRPending: 2 },
+    stale: 1,
+    failed: 1,
+    skipped: 1,
+    unprotected: 1,
+    watchedVms: 44,
+  },
   findings: [
-    finding({ kind: 'skipped', vmName: 'lab-01', reason: 'opted-out', action: 'Nothing to do: the VM opted out by tag.' }),
-    finding({ kind: 'stale', vmName: 'legacy-01', reason: 'initial-backup-failed', errorCode: 'UserErrorGuestAgentStatusUnavailable', action: 'Make sure the VM agent is running, then trigger a backup.', ageMs: 30 * 3600_000, vaultName: 'rsv-eastus', policyName: 'DefaultPolicy', lastJob: { jobId: 'j1', operation: 'Backup', status: 'Failed' } }),
-    finding({ kind: 'failed', vmName: 'batch-01', reason: 'no-vault-for-region', action: 'Add a vault route for westus2.', ageMs: 3 * 86_400_000 }),
-    finding({ kind: 'unprotected', vmName: '<script>alert(1)</script>', reason: 'no-protected-item-and-no-ledger-row', action: 'Run autoprotect sweep.' }),
+    finding({
+      kind: 'skipped',
+      vmName: 'lab-01',
+      reason: 'opted-out',
+      action: 'Nothing to do: the VM opted out by tag.',
+    }),
+    finding({
+      kind: 'stale',
+      vmName: 'legacy-01',
+      reason: 'initial-backup-failed',
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+      action: 'Make sure the VM agent is running, then trigger a backup.',
+      ageMs: 30 * 3600_000,
+      vaultName: 'rsv-eastus',
+      policyName: 'DefaultPolicy',
+      lastJob: { jobId: 'j1', operation: 'Backup', status: 'Failed' },
+    }),
+    finding({
+      kind: 'failed',
+      vmName: 'batch-01',
+      reason: 'no-vault-for-region',
+      action: 'Add a vault route for westus2.',
+      ageMs: 3 * 86_400_000,
+    }),
+    finding({
+      kind: 'unprotected',
+      vmName: '<script>alert(1)</script>',
+      reason: 'no-protected-item-and-no-ledger-row',
+      action: 'Run autoprotect sweep.',
+    }),
   ],
   problems: [],
   reenqueued: 0,
@@ -36,7 +73,15 @@ describe('the HTML compliance report in a real browser', () => {
     expect(existsSync(CHROMIUM)).toBe(true);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }, 60_000);
 
@@ -52,10 +97,17 @@ describe('the HTML compliance report in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
-    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text()); });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
     page.on('pageerror', (error) => problems.push(error.message));
-    page.on('dialog', (dialog) => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss(); });
-    page.on('request', (request) => { if (!request.url().startsWith('file://')) requests.push(request.url()); });
+    page.on('dialog', (dialog) => {
+      problems.push(`dialog: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file://')) requests.push(request.url());
+    });
 
     await page.goto(`file://${htmlPath}`, { waitUntil: 'load' });
 
@@ -63,7 +115,13 @@ describe('the HTML compliance report in a real browser', () => {
     expect(requests).toEqual([]); // self-contained: no CDN, no fonts, no scripts
     await expect(page.title()).resolves.toContain('autoprotect compliance report');
 
-    const rows = await page.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td as { textContent: string | null }).textContent ?? '')));
+    const rows = await page
+      .locator('tbody tr')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll('td')).map((td) => (td as { textContent: string | null }).textContent ?? ''),
+        ),
+      );
     expect(rows.map((cells) => [cells[0], cells[1]])).toEqual([
       ['failed', 'batch-01'],
       ['stale', 'legacy-01'],

@@ -1,5 +1,5 @@
-import { planVms, seededRandom } from '../../../tools/chaos/chaosPlan';
 import { chaosFaultRules } from '../../../tools/chaos/chaosFaults';
+import { planVms, seededRandom } from '../../../tools/chaos/chaosPlan';
 
 describe('chaos plan', () => {
   it('is reproducible from its seed and differs between seeds', () => {
@@ -12,16 +12,20 @@ describe('chaos plan', () => {
     const plan = planVms(seededRandom(7), 1_000);
     const count = (chaosCase: string) => plan.filter((vm) => vm.chaosCase === chaosCase).length;
     expect(count('vm-deleted') + count('no-vault-for-region') + count('unknown-policy')).toBe(20);
-    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy']) expect(count(chaosCase)).toBeGreaterThanOrEqual(6);
+    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy'])
+      expect(count(chaosCase)).toBeGreaterThanOrEqual(6);
     expect(count('opt-out')).toBe(30);
     expect(new Set(plan.map((vm) => vm.name)).size).toBe(1_000);
-    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'no-vault-for-region')) expect(vm).toMatchObject({ location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } });
-    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'protect-critical')) expect(vm.expected.policyName).toBe('EnhancedPolicy');
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'no-vault-for-region'))
+      expect(vm).toMatchObject({ location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } });
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'protect-critical'))
+      expect(vm.expected.policyName).toBe('EnhancedPolicy');
   });
 
   it('keeps every permanent case even in a tiny run', () => {
     const plan = planVms(seededRandom(1), 10);
-    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy', 'opt-out']) expect(plan.some((vm) => vm.chaosCase === chaosCase)).toBe(true);
+    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy', 'opt-out'])
+      expect(plan.some((vm) => vm.chaosCase === chaosCase)).toBe(true);
   });
 
   it('spreads the transient fault rate over the five fault kinds', () => {

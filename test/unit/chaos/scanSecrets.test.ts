@@ -4,7 +4,10 @@ const KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ
 
 describe('scanForSecrets', () => {
   it('finds a known secret value and masks it in the excerpt', () => {
-    const findings = scanForSecrets([{ source: 'host-log', text: `{"message":"connecting with ${KEY} now"}` }], [{ what: 'storage account key', value: KEY }]);
+    const findings = scanForSecrets(
+      [{ source: 'host-log', text: `{"message":"connecting with ${KEY} now"}` }],
+      [{ what: 'storage account key', value: KEY }],
+    );
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ source: 'host-log', what: 'storage account key' });
     expect(findings[0]?.excerpt).not.toContain(KEY);
@@ -24,6 +27,14 @@ describe('scanForSecrets', () => {
 
   it('accepts redacted values and ordinary text', () => {
     const text = 'AccountKey=[redacted]; sig=[redacted]; Bearer [redacted]; the key of the VM is its id; code=42';
-    expect(scanForSecrets([{ source: 'report', text }], [{ what: 'short', value: 'abc' }, { what: 'key', value: KEY }])).toEqual([]);
+    expect(
+      scanForSecrets(
+        [{ source: 'report', text }],
+        [
+          { what: 'short', value: 'abc' },
+          { what: 'key', value: KEY },
+        ],
+      ),
+    ).toEqual([]);
   });
 });

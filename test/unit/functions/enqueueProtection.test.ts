@@ -2,16 +2,30 @@ import { createEnqueueProtectionHandler, protectionRequestsOutput } from '../../
 import { ConfigError } from '../../../src/lib/errors';
 import { parseProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import { InMemoryRejectStore } from '../../../src/lib/rejects/inMemoryRejectStore';
-import { UNWATCHED_SUBSCRIPTION, WATCHED_SUBSCRIPTION, cloudEventVmWrite, eventFixture, eventGridVmWrite, vmId } from '../../helpers/factories/events';
+import {
+  cloudEventVmWrite,
+  eventFixture,
+  eventGridVmWrite,
+  UNWATCHED_SUBSCRIPTION,
+  vmId,
+  WATCHED_SUBSCRIPTION,
+} from '../../helpers/factories/events';
 import { capturingContext } from '../../helpers/logCapture';
 
 function handlerWith(rejects = new InMemoryRejectStore()) {
-  return { rejects, handler: createEnqueueProtectionHandler(() => ({ watchedSubscriptionIds: [WATCHED_SUBSCRIPTION], rejects })) };
+  return {
+    rejects,
+    handler: createEnqueueProtectionHandler(() => ({ watchedSubscriptionIds: [WATCHED_SUBSCRIPTION], rejects })),
+  };
 }
 
 describe('enqueueProtection handler', () => {
   it('declares the protection-requests queue output on AzureWebJobsStorage', () => {
-    expect(protectionRequestsOutput).toMatchObject({ type: 'queue', queueName: 'protection-requests', connection: 'AzureWebJobsStorage' });
+    expect(protectionRequestsOutput).toMatchObject({
+      type: 'queue',
+      queueName: 'protection-requests',
+      connection: 'AzureWebJobsStorage',
+    });
   });
 
   it('processes a mixed batch one event per invocation: outputs for VMs, records for malformed, nothing for the rest', async () => {
@@ -30,8 +44,24 @@ describe('enqueueProtection handler', () => {
       outputs.push(context.extraOutputs.get(protectionRequestsOutput));
     }
     const requests = outputs.map((value) => (value === undefined ? undefined : parseProtectionRequest(value)));
-    expect(requests.map((request) => request?.vmResourceId)).toEqual([vmId(), undefined, vmId(), vmId(WATCHED_SUBSCRIPTION, 'rg-prod', 'vm-ce'), undefined, undefined, undefined]);
-    expect(requests.map((request) => request?.eventId)).toEqual(['7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a01', undefined, '7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a02', 'ce-1', undefined, undefined, undefined]);
+    expect(requests.map((request) => request?.vmResourceId)).toEqual([
+      vmId(),
+      undefined,
+      vmId(),
+      vmId(WATCHED_SUBSCRIPTION, 'rg-prod', 'vm-ce'),
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(requests.map((request) => request?.eventId)).toEqual([
+      '7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a01',
+      undefined,
+      '7f8c6c3e-2d0e-4a8b-9a51-0b7f0b3f1a02',
+      'ce-1',
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(rejects.all().map((record) => record.code)).toEqual(['invalid-envelope']);
   });
 
@@ -58,7 +88,10 @@ describe('enqueueProtection handler', () => {
     const { context, logs } = capturingContext('enqueueProtection');
     await expect(handler({ garbage: true }, context)).rejects.toMatchObject({ code: 'reject-store-unavailable' });
     expect(context.extraOutputs.get(protectionRequestsOutput)).toBeUndefined();
-    expect(logs.at(-1)).toMatchObject({ level: 'error', entry: { outcome: 'failed', functionName: 'enqueueProtection', error: { code: 'reject-store-unavailable' } } });
+    expect(logs.at(-1)).toMatchObject({
+      level: 'error',
+      entry: { outcome: 'failed', functionName: 'enqueueProtection', error: { code: 'reject-store-unavailable' } },
+    });
   });
 
   it('fails the invocation on invalid configuration', async () => {

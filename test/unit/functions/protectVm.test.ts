@@ -1,11 +1,17 @@
-import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+
 import { createProtectVmHandler } from '../../../src/functions/protectVm';
 import { protectionHarness, protectionRequest } from '../../helpers/factories/protection';
 import { OTHER_SUBSCRIPTION, vaultRoute } from '../../helpers/factories/rules';
 
 function armError(statusCode: number, code: string, headers: Record<string, string> = {}): RestError {
   const request = createPipelineRequest({ url: 'https://127.0.0.1/arm' });
-  return new RestError(`ARM said ${code}`, { statusCode, code, request, response: { status: statusCode, headers: createHttpHeaders(headers), request } });
+  return new RestError(`ARM said ${code}`, {
+    statusCode,
+    code,
+    request,
+    response: { status: statusCode, headers: createHttpHeaders(headers), request },
+  });
 }
 
 function finishedLog(logs: ReturnType<typeof protectionHarness>['logs']) {
@@ -20,7 +26,10 @@ function slowEnableHarness(options: Parameters<typeof protectionHarness>[0] = {}
   const h = protectionHarness(options);
   const deps = () => ({ ...h.deps(), poll: { minIntervalMs, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
   const enable = h.backup.enableProtection.bind(h.backup);
-  h.backup.enableProtection = async (vault, vm, policyName) => ({ ...(await enable(vault, vm, policyName)), retryAfterMs: 60_000 });
+  h.backup.enableProtection = async (vault, vm, policyName) => ({
+    ...(await enable(vault, vm, policyName)),
+    retryAfterMs: 60_000,
+  });
   return { h, deps };
 }
 
@@ -43,7 +52,12 @@ describe('protectVm', () => {
     });
     expect(row?.operationIds).toHaveLength(2);
     expect(row?.leaseOwner).toBeUndefined();
-    expect(finishedLog(h.logs)).toMatchObject({ outcome: 'done', status: 'backup-triggered', functionName: 'protectVm', level: 'info' });
+    expect(finishedLog(h.logs)).toMatchObject({
+      outcome: 'done',
+      status: 'backup-triggered',
+      functionName: 'protectVm',
+      level: 'info',
+    });
   });
 
   it('writes the rule decision with the next ledger write, not in a write of its own', async () => {
@@ -55,9 +69,17 @@ describe('protectVm', () => {
       return update(entry, changes);
     };
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(writes[0]).toMatchObject({ status: 'protecting', reason: 'enabling-protection', vaultId: h.vault.vaultId, policyName: 'DefaultPolicy' });
+    expect(writes[0]).toMatchObject({
+      status: 'protecting',
+      reason: 'enabling-protection',
+      vaultId: h.vault.vaultId,
+      policyName: 'DefaultPolicy',
+    });
     expect(writes.filter((changes) => 'rule' in changes && !('status' in changes))).toEqual([]);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ rule: 'vault-route:eastus->rsv-eastus; default-policy->DefaultPolicy', vaultId: h.vault.vaultId });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      rule: 'vault-route:eastus->rsv-eastus; default-policy->DefaultPolicy',
+      vaultId: h.vault.vaultId,
+    });
   });
 
   it('records skipped: vm-deleted when the VM is gone', async () => {
@@ -71,22 +93,39 @@ describe('protectVm', () => {
   it('records an opted-out VM as skipped with the rule, without touching the vault', async () => {
     const h = protectionHarness({ tags: { 'autoprotect:skip': 'true' } });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'skipped', reason: 'opted-out', rule: 'opt-out-tag:autoprotect:skip' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'skipped',
+      reason: 'opted-out',
+      rule: 'opt-out-tag:autoprotect:skip',
+    });
     expect(h.backup.calls).toEqual([]);
   });
 
   it('records failed: no-vault-for-region without a retry', async () => {
     const h = protectionHarness({ location: 'westus2' });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', reason: 'no-vault-for-region', errorCode: 'no-vault-for-region' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      reason: 'no-vault-for-region',
+      errorCode: 'no-vault-for-region',
+    });
     expect(h.requests.sent).toEqual([]);
     expect(h.poison.sent).toEqual([]);
   });
 
   it('records failed: unknown-policy (permanent, not retried)', async () => {
-    const h = protectionHarness({ tags: { tier: 'gold' }, settings: { rules: { ...protectionHarnessRules(), policies: [{ tag: 'tier', values: ['gold'], policy: 'NoSuchPolicy' }] } } });
+    const h = protectionHarness({
+      tags: { tier: 'gold' },
+      settings: {
+        rules: { ...protectionHarnessRules(), policies: [{ tag: 'tier', values: ['gold'], policy: 'NoSuchPolicy' }] },
+      },
+    });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', reason: 'unknown-policy', rule: 'policy[0]:tier=gold->NoSuchPolicy' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      reason: 'unknown-policy',
+      rule: 'policy[0]:tier=gold->NoSuchPolicy',
+    });
     expect(h.backup.count('enableProtection')).toBe(0);
     expect(h.requests.sent).toEqual([]);
   });
@@ -95,9 +134,15 @@ describe('protectVm', () => {
     const h = protectionHarness();
     h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest',
+    });
     expect(h.requests.sent).toEqual([]);
-    expect(finishedLog(h.logs)).toMatchObject({ outcome: 'failed', code: 'BMSUserErrorInvalidConfigureProtectionRequest' });
+    expect(finishedLog(h.logs)).toMatchObject({
+      outcome: 'failed',
+      code: 'BMSUserErrorInvalidConfigureProtectionRequest',
+    });
   });
 
   it('skips a VM protected by another vault, asking backupStatus only after the service refused the PUT', async () => {
@@ -106,8 +151,17 @@ describe('protectVm', () => {
     h.backup.statuses.set(h.vm.key, { protected: true, vaultId: elsewhere.vaultId, protectionStatus: 'Protected' });
     h.backup.failNext('enableProtection', armError(400, 'UserErrorVmAlreadyProtectedByAnotherVault'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'skipped', reason: 'protected-elsewhere', vaultId: elsewhere.vaultId });
-    expect(h.backup.calls.map((call) => call.method)).toEqual(['policyExists', 'getProtectedItem', 'enableProtection', 'getBackupStatus']);
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'skipped',
+      reason: 'protected-elsewhere',
+      vaultId: elsewhere.vaultId,
+    });
+    expect(h.backup.calls.map((call) => call.method)).toEqual([
+      'policyExists',
+      'getProtectedItem',
+      'enableProtection',
+      'getBackupStatus',
+    ]);
     expect(h.backup.count('triggerBackup')).toBe(0);
   });
 
@@ -123,8 +177,14 @@ describe('protectVm', () => {
     const h = protectionHarness();
     h.backup.failNext('triggerBackup', armError(400, 'UserErrorBackupOperationInProgress'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2, history: [{ code: 'UserErrorBackupOperationInProgress' }] });
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting', errorCode: 'UserErrorBackupOperationInProgress' });
+    expect(h.requests.sent[0]?.request).toMatchObject({
+      attempt: 2,
+      history: [{ code: 'UserErrorBackupOperationInProgress' }],
+    });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protecting',
+      errorCode: 'UserErrorBackupOperationInProgress',
+    });
   });
 
   it('retries (does not fail) a trigger that finds the just-enabled item not visible yet', async () => {
@@ -159,7 +219,11 @@ describe('protectVm', () => {
     expect(h.backup.count('getProtectedItem') - itemReadsBefore).toBe(0);
     expect(h.backup.count('listJobs')).toBe(0);
     expect(h.requests.sent).toHaveLength(1);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', jobIds: [h.backup.jobs[0]?.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'first-backup-triggered',
+      jobIds: [h.backup.jobs[0]?.jobId],
+    });
   });
 
   it('spends one ARM read per check-back while Azure is still enabling protection', async () => {
@@ -182,13 +246,24 @@ describe('protectVm', () => {
     const h = protectionHarness();
     const deps = () => ({ ...h.deps(), poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } });
     const trigger = h.backup.triggerBackup.bind(h.backup);
-    h.backup.triggerBackup = async (vault, vm, expiry) => ({ ...(await trigger(vault, vm, expiry)), retryAfterMs: 60_000 });
+    h.backup.triggerBackup = async (vault, vm, expiry) => ({
+      ...(await trigger(vault, vm, expiry)),
+      retryAfterMs: 60_000,
+    });
     await createProtectVmHandler(deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protecting', errorCode: 'operation-in-progress', jobIds: [] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protecting',
+      errorCode: 'operation-in-progress',
+      jobIds: [],
+    });
     const polls = h.backup.count('getOperationStatus');
     const itemReads = h.backup.count('getProtectedItem');
     await createProtectVmHandler(deps)(h.requests.sent.at(-1)?.request, h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'first-backup-triggered', jobIds: [h.backup.jobs[0]?.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'first-backup-triggered',
+      jobIds: [h.backup.jobs[0]?.jobId],
+    });
     expect(h.backup.count('getOperationStatus') - polls).toBe(1);
     expect(h.backup.count('getProtectedItem') - itemReads).toBe(0);
     expect(h.backup.count('getJob') + h.backup.count('listJobs')).toBe(0);
@@ -218,7 +293,11 @@ describe('protectVm', () => {
     await handle(checkBack);
     expect(h.backup.count('triggerBackup')).toBe(1);
     expect(h.backup.count('listJobs')).toBe(1);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-found', jobIds: [h.backup.jobs[0]?.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'backup-job-found',
+      jobIds: [h.backup.jobs[0]?.jobId],
+    });
   });
 
   /** Enables protection (202, Retry-After 60), then checks back on the enable, which Azure failed with `errorCode`. */
@@ -236,7 +315,10 @@ describe('protectVm', () => {
 
   it('starts over with a new PUT when the enable it checked back on failed because the vault was busy', async () => {
     const { h, handle } = await checkBackOnFailedEnable('BMSUserErrorObjectLocked');
-    expect(h.requests.sent.at(-1)?.request).toMatchObject({ attempt: 2, history: [{ code: 'operation-in-progress' }, { code: 'BMSUserErrorObjectLocked' }] });
+    expect(h.requests.sent.at(-1)?.request).toMatchObject({
+      attempt: 2,
+      history: [{ code: 'operation-in-progress' }, { code: 'BMSUserErrorObjectLocked' }],
+    });
     expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'requested', errorCode: 'BMSUserErrorObjectLocked' });
     for (let i = 0; i < 3 && h.backup.count('triggerBackup') === 0; i++) await handle(h.requests.sent.at(-1)?.request);
     expect(h.backup.count('enableProtection')).toBe(2);
@@ -245,7 +327,10 @@ describe('protectVm', () => {
 
   it('records failed, and does not retry, when the enable it checked back on failed for good', async () => {
     const { h, sentBefore } = await checkBackOnFailedEnable('UserErrorGuestAgentStatusUnavailable');
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+    });
     expect(h.requests.sent).toHaveLength(sentBefore);
     expect(h.backup.count('enableProtection')).toBe(1);
   });
@@ -266,14 +351,22 @@ describe('protectVm', () => {
     h.backup.setItem(h.vault, h.vm);
     await createProtectVmHandler(deps)(h.requests.sent[0]?.request, h.context);
     expect(h.requests.sent).toHaveLength(2);
-    expect(h.requests.sent[1]?.request).toMatchObject({ attempt: 1, history: [{ code: 'operation-in-progress' }, { code: 'operation-in-progress' }] });
+    expect(h.requests.sent[1]?.request).toMatchObject({
+      attempt: 1,
+      history: [{ code: 'operation-in-progress' }, { code: 'operation-in-progress' }],
+    });
     expect(h.backup.count('enableProtection')).toBe(1);
     expect(h.backup.count('triggerBackup')).toBe(0);
   });
 
   it('counts check-backs as attempts once a request has used its free ones', async () => {
     const { h, deps } = slowEnableHarness({ maxAttempts: 8 });
-    const history = Array.from({ length: 40 }, () => ({ attempt: 1, at: '2026-03-01T09:00:00Z', code: 'operation-in-progress', message: 'still running' }));
+    const history = Array.from({ length: 40 }, () => ({
+      attempt: 1,
+      at: '2026-03-01T09:00:00Z',
+      code: 'operation-in-progress',
+      message: 'still running',
+    }));
     await createProtectVmHandler(deps)(protectionRequest({ history }), h.context);
     expect(h.requests.sent[0]?.request).toMatchObject({ attempt: 2 });
   });
@@ -283,13 +376,20 @@ describe('protectVm', () => {
     h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
     h.backup.failNext('getBackupStatus', armError(400, 'BMSUserErrorInvalidInput'));
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest',
+    });
     expect(h.logs.some((log) => log.level === 'warning' && log.entry.code === 'BMSUserErrorInvalidInput')).toBe(true);
   });
 
   it('records already-protected when a backup exists, without writing to Azure', async () => {
     const h = protectionHarness();
-    h.backup.statuses.set(h.vm.key, { protected: true, vaultId: h.vault.vaultId.toUpperCase(), protectionStatus: 'Protected' });
+    h.backup.statuses.set(h.vm.key, {
+      protected: true,
+      vaultId: h.vault.vaultId.toUpperCase(),
+      protectionStatus: 'Protected',
+    });
     h.backup.setItem(h.vault, h.vm, { protectionState: 'Protected', lastBackupStatus: 'Completed' });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protected', reason: 'already-protected' });
@@ -311,7 +411,11 @@ describe('protectVm', () => {
     const job = h.backup.addJob(h.vault, h.vm, { status: 'InProgress' });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(h.backup.count('triggerBackup')).toBe(0);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-found', jobIds: [job.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'backup-job-found',
+      jobIds: [job.jobId],
+    });
   });
 
   it('re-enqueues a throttled request with a delay of at least Retry-After and keeps the history', async () => {
@@ -321,7 +425,11 @@ describe('protectVm', () => {
     expect(h.requests.sent).toHaveLength(1);
     const [sent] = h.requests.sent;
     expect(sent?.delayMs).toBeGreaterThanOrEqual(120_000);
-    expect(sent?.request).toMatchObject({ attempt: 2, history: [{ attempt: 1, code: 'ResourceRequestsThrottled' }], vmResourceId: h.vm.id });
+    expect(sent?.request).toMatchObject({
+      attempt: 2,
+      history: [{ attempt: 1, code: 'ResourceRequestsThrottled' }],
+      vmResourceId: h.vm.id,
+    });
     const row = await h.ledger.get(h.vm.key);
     expect(row).toMatchObject({ status: 'requested', errorCode: 'ResourceRequestsThrottled' });
     expect(row?.leaseOwner).toBeUndefined();
@@ -347,14 +455,22 @@ describe('protectVm', () => {
     expect(h.poison.sent).toHaveLength(1);
     expect(h.poison.sent[0]).toMatchObject({ code: 'max-attempts-exceeded', request: { attempt: 3 } });
     expect(h.poison.sent[0]?.request?.history?.map((entry) => entry.attempt)).toEqual([1, 2, 3]);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'failed', reason: 'max-attempts-exceeded', errorCode: 'ServiceUnavailable', attempts: 3 });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'failed',
+      reason: 'max-attempts-exceeded',
+      errorCode: 'ServiceUnavailable',
+      attempts: 3,
+    });
   });
 
   it('poisons an unparseable message at once, records it as a reject, and completes', async () => {
     const h = protectionHarness();
     await createProtectVmHandler(h.deps)('{"version":1,"vmResourceId":"/subscriptions/x/oops"', h.context);
     expect(h.poison.sent).toHaveLength(1);
-    expect(h.poison.sent[0]).toMatchObject({ code: 'invalid-message', raw: '{"version":1,"vmResourceId":"/subscriptions/x/oops"' });
+    expect(h.poison.sent[0]).toMatchObject({
+      code: 'invalid-message',
+      raw: '{"version":1,"vmResourceId":"/subscriptions/x/oops"',
+    });
     expect(h.rejects.all()).toEqual([expect.objectContaining({ kind: 'message', code: 'invalid-message' })]);
     expect(h.ledger.all()).toEqual([]);
   });
@@ -369,15 +485,28 @@ describe('protectVm', () => {
     const h = protectionHarness({ settings: { dryRun: true } });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(h.backup.count('enableProtection') + h.backup.count('triggerBackup')).toBe(0);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'skipped', reason: 'dry-run:would-enable-protection', vaultId: h.vault.vaultId, policyName: 'DefaultPolicy' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'skipped',
+      reason: 'dry-run:would-enable-protection',
+      vaultId: h.vault.vaultId,
+      policyName: 'DefaultPolicy',
+    });
   });
 
   it('checks back soon, without acting or spending an attempt, when another invocation holds the claim', async () => {
     const h = protectionHarness();
     const other = h.deps();
     await h.ledger.create({
-      vmKey: h.vm.key, vmResourceId: h.vm.id, subscriptionId: h.vm.subscriptionId, status: 'protecting', attempts: 1, operationIds: [], jobIds: [],
-      firstSeen: h.clock.now().toISOString(), lastChanged: h.clock.now().toISOString(), leaseOwner: other.owner,
+      vmKey: h.vm.key,
+      vmResourceId: h.vm.id,
+      subscriptionId: h.vm.subscriptionId,
+      status: 'protecting',
+      attempts: 1,
+      operationIds: [],
+      jobIds: [],
+      firstSeen: h.clock.now().toISOString(),
+      lastChanged: h.clock.now().toISOString(),
+      leaseOwner: other.owner,
       leaseExpiresAt: new Date(h.clock.now().getTime() + 200_000).toISOString(),
     });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
@@ -416,7 +545,11 @@ describe('protectVm', () => {
     await h.ledger.update(row!, { status: 'protecting', jobIds: [], operationIds: [] });
     await handler(protectionRequest({ eventId: 'event-2' }), h.context);
     expect(h.backup.count('triggerBackup')).toBe(1);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-found', lastEventId: 'event-2' });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'backup-triggered',
+      reason: 'backup-job-found',
+      lastEventId: 'event-2',
+    });
   });
 
   it('handles duplicate events: the second sees the running job and does not trigger again', async () => {
@@ -471,7 +604,10 @@ describe('protectVm job look-up window', () => {
   it('ignores Backup jobs of the VM that ended before it was first seen', async () => {
     const h = protectionHarness();
     h.backup.setItem(h.vault, h.vm);
-    h.backup.addJob(h.vault, h.vm, { status: 'Completed', startTime: new Date(h.clock.now().getTime() - 3 * 24 * 3600_000) });
+    h.backup.addJob(h.vault, h.vm, {
+      status: 'Completed',
+      startTime: new Date(h.clock.now().getTime() - 3 * 24 * 3600_000),
+    });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
     expect(h.backup.count('triggerBackup')).toBe(1);
   });

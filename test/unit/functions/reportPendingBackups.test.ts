@@ -6,9 +6,16 @@ describe('reportPendingBackups', () => {
     const h = reportHarness();
     h.backup.setItem(h.vault, h.vm('vm-stuck'));
     const handler = createReportPendingBackupsHandler(() => ({ deps: h.deps, options: h.options }));
-    await handler({ isPastDue: true, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, h.context);
+    await handler(
+      { isPastDue: true, schedule: { adjustForDST: true }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+      h.context,
+    );
     expect(h.store.files.has('reports-test/latest.html')).toBe(true);
-    expect(h.logs.find((log) => log.entry.message === 'reportPendingBackups finished')?.entry).toMatchObject({ outcome: 'written', totals: { stale: 1 }, functionName: 'reportPendingBackups' });
+    expect(h.logs.find((log) => log.entry.message === 'reportPendingBackups finished')?.entry).toMatchObject({
+      outcome: 'written',
+      totals: { stale: 1 },
+      functionName: 'reportPendingBackups',
+    });
     expect(h.logs.some((log) => log.level === 'warning' && log.entry.isPastDue === true)).toBe(true);
   });
 
@@ -19,6 +26,9 @@ describe('reportPendingBackups', () => {
     };
     const handler = createReportPendingBackupsHandler(() => ({ deps: h.deps, options: h.options }));
     await expect(handler(null, h.context)).rejects.toThrow('blob storage down');
-    expect(h.logs.find((log) => log.level === 'error')?.entry).toMatchObject({ outcome: 'failed', error: { message: 'blob storage down' } });
+    expect(h.logs.find((log) => log.level === 'error')?.entry).toMatchObject({
+      outcome: 'failed',
+      error: { message: 'blob storage down' },
+    });
   });
 });

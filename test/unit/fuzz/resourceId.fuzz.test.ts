@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import { invalidVmId, validVmId } from './arbitraries';
 
@@ -14,7 +15,9 @@ describe('fuzzing VM resource ids', () => {
         expect(parsed.vm.subscriptionId).toBe(SUB);
         expect(parsed.vm.key).toBe(parsed.vm.id.toLowerCase());
         expect(parsed.vm.key).toBe(generated.id.toLowerCase());
-        expect(parsed.vm.id).toMatch(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/);
+        expect(parsed.vm.id).toMatch(
+          /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+$/,
+        );
         // Canonical ids are a fixed point.
         const again = tryParseVmResourceId(parsed.vm.id);
         expect(again.ok && again.vm).toEqual(parsed.vm);

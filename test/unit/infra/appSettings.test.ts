@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { SETTING_NAMES } from '../../../src/lib/config';
 import { appSettingNamesIn } from '../../../tools/infra/appSettings';
 import { checkBicepProject } from '../../../tools/infra/bicepChecks';

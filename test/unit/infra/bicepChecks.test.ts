@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { checkBicepProject, checkBicepSource } from '../../../tools/infra/bicepChecks';
 
 const INFRA_MAIN = join(__dirname, '../../../infra/main.bicep');

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { declarationsOf } from '../../../tools/infra/bicepDeclarations';
 import { tokenizeBicep } from '../../../tools/infra/bicepTokens';
 import { funcignorePatterns, isIgnoredByFuncignore } from '../../../tools/infra/funcIgnore';

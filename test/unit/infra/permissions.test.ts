@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findArmOperationCalls, armOperationGroups } from '../../../tools/infra/armOperations';
-import { actionMatches, grantOfBicepSource, grantsFromBicep, permissionProblems, readPermissionTable, tableDriftProblems, type ScopeGrant } from '../../../tools/infra/permissionCoverage';
+
+import { armOperationGroups,findArmOperationCalls } from '../../../tools/infra/armOperations';
+import { actionMatches, grantOfBicepSource, grantsFromBicep, permissionProblems, readPermissionTable, type ScopeGrant,tableDriftProblems } from '../../../tools/infra/permissionCoverage';
 
 const ROOT = join(__dirname, '../../..');
 const TABLE_PATH = join(ROOT, 'infra/permissions.json');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { loadConfig } from '../../../src/lib/config';
 import { declarationsOf } from '../../../tools/infra/bicepDeclarations';
 import { tokenizeBicep } from '../../../tools/infra/bicepTokens';

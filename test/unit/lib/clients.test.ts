@@ -1,7 +1,14 @@
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
+
+import {
+  ARM_RETRY_OPTIONS,
+  BACKUP_API_VERSION,
+  createAzureClients,
+  createLocalTokenCredential,
+  usesHttpTableEndpoint,
+} from '../../../src/lib/clients';
 import { loadConfig } from '../../../src/lib/config';
-import { ARM_RETRY_OPTIONS, BACKUP_API_VERSION, createAzureClients, createLocalTokenCredential, usesHttpTableEndpoint } from '../../../src/lib/clients';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 
@@ -9,7 +16,12 @@ function config(overrides: Record<string, string> = {}) {
   return loadConfig({
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-    AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+    AUTOPROTECT_VAULTS: JSON.stringify([
+      {
+        region: 'eastus',
+        vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+      },
+    ]),
     AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:8443',
     ...overrides,
   });
@@ -31,7 +43,9 @@ describe('createAzureClients (no network: constructing clients sends nothing)', 
   });
 
   it('points the storage clients at the configured names', () => {
-    const clients = createAzureClients(config({ AUTOPROTECT_LEDGER_TABLE: 'ledgerX', AUTOPROTECT_REPORT_CONTAINER: 'rep' }));
+    const clients = createAzureClients(
+      config({ AUTOPROTECT_LEDGER_TABLE: 'ledgerX', AUTOPROTECT_REPORT_CONTAINER: 'rep' }),
+    );
     expect(clients.requestQueue.name).toBe('protection-requests');
     expect(clients.poisonQueue.name).toBe('protection-requests-poison');
     expect(clients.ledgerTable.tableName).toBe('ledgerX');
@@ -56,7 +70,10 @@ describe('createAzureClients (no network: constructing clients sends nothing)', 
 describe('usesHttpTableEndpoint', () => {
   it.each<[string, boolean]>([
     ['UseDevelopmentStorage=true', true],
-    ['DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;', true],
+    [
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;',
+      true,
+    ],
     ['DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;TableEndpoint=http://127.0.0.1:1/a', true],
     ['DefaultEndpointsProtocol=http;AccountName=a;AccountKey=b', true],
     ['DefaultEndpointsProtocol=https;AccountName=a;AccountKey=b;EndpointSuffix=core.windows.net', false],
@@ -114,7 +131,12 @@ describe('getRuntime', () => {
     Object.assign(process.env, {
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
-      AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus` }]),
+      AUTOPROTECT_VAULTS: JSON.stringify([
+        {
+          region: 'eastus',
+          vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+        },
+      ]),
       AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:8443',
     });
   }
@@ -138,7 +160,9 @@ describe('getRuntime', () => {
   it('buildOnFirstUse reads no settings until first called, then builds once from the runtime', () => {
     delete process.env.AUTOPROTECT_SUBSCRIPTION_IDS;
     const { buildOnFirstUse, getRuntime } = freshClientsModule();
-    const build = jest.fn((runtime: ReturnType<typeof getRuntime>) => ({ subscriptions: runtime.config.watchedSubscriptionIds }));
+    const build = jest.fn((runtime: ReturnType<typeof getRuntime>) => ({
+      subscriptions: runtime.config.watchedSubscriptionIds,
+    }));
     const deps = buildOnFirstUse(build);
     expect(build).not.toHaveBeenCalled();
     validSettings();

@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { DEFAULT_RULES, loadConfig, SETTING_NAMES } from '../../../src/lib/config';
 import { ConfigError } from '../../../src/lib/errors';
-import { DEFAULT_RULES, SETTING_NAMES, loadConfig } from '../../../src/lib/config';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const SUB2 = '22222222-2222-2222-2222-222222222222';
-const vaultId = (name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`;
+const vaultId = (name: string, sub = SUB) =>
+  `/subscriptions/${sub}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/${name}`;
 
 function env(overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return {
@@ -33,7 +35,15 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       storageConnection: 'UseDevelopmentStorage=true',
       watchedSubscriptionIds: [SUB],
-      vaults: [{ region: 'eastus', vaultId: vaultId('rsv-eastus'), vaultName: 'rsv-eastus', vaultResourceGroup: 'rg-backup', vaultSubscriptionId: SUB }],
+      vaults: [
+        {
+          region: 'eastus',
+          vaultId: vaultId('rsv-eastus'),
+          vaultName: 'rsv-eastus',
+          vaultResourceGroup: 'rg-backup',
+          vaultSubscriptionId: SUB,
+        },
+      ],
       rules: DEFAULT_RULES,
       staleAfterMs: 24 * 3600 * 1000,
       maxAttempts: 8,
@@ -59,10 +69,18 @@ describe('loadConfig', () => {
       env({
         AUTOPROTECT_SUBSCRIPTION_IDS: ` ${SUB.toUpperCase()} , ${SUB2},${SUB}`,
         AUTOPROTECT_VAULTS: JSON.stringify([
-          { region: 'East US', vaultId: vaultId('rsv-eastus').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'), subscriptionIds: [SUB2.toUpperCase()] },
+          {
+            region: 'East US',
+            vaultId: vaultId('rsv-eastus').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'),
+            subscriptionIds: [SUB2.toUpperCase()],
+          },
           { region: 'eastus', vaultId: vaultId('rsv-eastus-2'), subscriptionIds: [SUB] },
         ]),
-        AUTOPROTECT_RULES: JSON.stringify({ optOutTag: 'nobackup', exclude: [{ tag: 'env', values: ['dev*'] }], policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }] }),
+        AUTOPROTECT_RULES: JSON.stringify({
+          optOutTag: 'nobackup',
+          exclude: [{ tag: 'env', values: ['dev*'] }],
+          policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }],
+        }),
         AUTOPROTECT_STALE_AFTER: 'PT2M',
         AUTOPROTECT_REPORT_SCHEDULE: '*/30 * * * * *',
         AUTOPROTECT_MAX_ATTEMPTS: '3',
@@ -85,8 +103,20 @@ describe('loadConfig', () => {
       }),
     );
     expect(config.watchedSubscriptionIds).toEqual([SUB, SUB2]);
-    expect(config.vaults[0]).toEqual({ region: 'eastus', vaultId: `/subscriptions/${SUB}/resourceGroups/RG-BACKUP/providers/Microsoft.RecoveryServices/vaults/RSV-EASTUS`, vaultName: 'RSV-EASTUS', vaultResourceGroup: 'RG-BACKUP', vaultSubscriptionId: SUB, subscriptionIds: [SUB2] });
-    expect(config.rules).toEqual({ ...DEFAULT_RULES, optOutTag: 'nobackup', exclude: [{ tag: 'env', values: ['dev*'] }], policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }] });
+    expect(config.vaults[0]).toEqual({
+      region: 'eastus',
+      vaultId: `/subscriptions/${SUB}/resourceGroups/RG-BACKUP/providers/Microsoft.RecoveryServices/vaults/RSV-EASTUS`,
+      vaultName: 'RSV-EASTUS',
+      vaultResourceGroup: 'RG-BACKUP',
+      vaultSubscriptionId: SUB,
+      subscriptionIds: [SUB2],
+    });
+    expect(config.rules).toEqual({
+      ...DEFAULT_RULES,
+      optOutTag: 'nobackup',
+      exclude: [{ tag: 'env', values: ['dev*'] }],
+      policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }],
+    });
     expect(config.staleAfterMs).toBe(120_000);
     expect(config.dryRun).toBe(true);
     expect(config.arm).toEqual({ endpoint: 'https://127.0.0.1:8443', caCertPath: ca, isLocal: true });
@@ -95,7 +125,9 @@ describe('loadConfig', () => {
     expect(config.summaryTopic).toEqual({ endpoint: 'http://127.0.0.1:9999/api/events' });
     expect(config.reenqueue).toEqual({ enabled: true, maxPerRun: 10, perSecond: 0.5 });
     expect(config.tables).toEqual({ ledger: 'ledgerT1', rejects: 'rejectsT1' });
-    expect([config.maxAttempts, config.backupExpiryDays, config.invocationBudgetMs, config.leaseMs]).toEqual([3, 7, 10_000, 20_000]);
+    expect([config.maxAttempts, config.backupExpiryDays, config.invocationBudgetMs, config.leaseMs]).toEqual([
+      3, 7, 10_000, 20_000,
+    ]);
     expect(config.reportSchedule).toBe('*/30 * * * * *');
   });
 
@@ -143,17 +175,65 @@ describe('loadConfig', () => {
 
   it.each<[string, Record<string, string>, string]>([
     ['no vault', { AUTOPROTECT_VAULTS: '[]' }, 'AUTOPROTECT_VAULTS: must list at least one vault'],
-    ['a vault id of another type', { AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: '/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/s' }]) }, 'AUTOPROTECT_VAULTS[0].vaultId must be'],
-    ['a vault serving an unwatched subscription', { AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: vaultId('v'), subscriptionIds: [SUB2] }]) }, 'not watched'],
-    ['two vaults for one region', { AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: vaultId('a') }, { region: 'EastUS', vaultId: vaultId('b') }]) }, 'served by both'],
+    [
+      'a vault id of another type',
+      {
+        AUTOPROTECT_VAULTS: JSON.stringify([
+          {
+            region: 'eastus',
+            vaultId: '/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/s',
+          },
+        ]),
+      },
+      'AUTOPROTECT_VAULTS[0].vaultId must be',
+    ],
+    [
+      'a vault serving an unwatched subscription',
+      { AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'eastus', vaultId: vaultId('v'), subscriptionIds: [SUB2] }]) },
+      'not watched',
+    ],
+    [
+      'two vaults for one region',
+      {
+        AUTOPROTECT_VAULTS: JSON.stringify([
+          { region: 'eastus', vaultId: vaultId('a') },
+          { region: 'EastUS', vaultId: vaultId('b') },
+        ]),
+      },
+      'served by both',
+    ],
     ['a non-GUID subscription', { AUTOPROTECT_SUBSCRIPTION_IDS: `${SUB},nope` }, 'not subscription GUIDs: nope'],
-    ['a lease not longer than the budget', { AUTOPROTECT_LEASE_SECONDS: '60', AUTOPROTECT_INVOCATION_BUDGET: '60' }, 'must be longer than AUTOPROTECT_INVOCATION_BUDGET'],
-    ['a base delay above the max', { AUTOPROTECT_RETRY_BASE_SECONDS: '10', AUTOPROTECT_RETRY_MAX_SECONDS: '5' }, 'must not be larger'],
+    [
+      'a lease not longer than the budget',
+      { AUTOPROTECT_LEASE_SECONDS: '60', AUTOPROTECT_INVOCATION_BUDGET: '60' },
+      'must be longer than AUTOPROTECT_INVOCATION_BUDGET',
+    ],
+    [
+      'a base delay above the max',
+      { AUTOPROTECT_RETRY_BASE_SECONDS: '10', AUTOPROTECT_RETRY_MAX_SECONDS: '5' },
+      'must not be larger',
+    ],
     ['a CA with a remote endpoint', { AUTOPROTECT_ARM_CA_CERT: '/tmp/ca.pem' }, 'only allowed with a local'],
-    ['a missing CA file', { AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:1', AUTOPROTECT_ARM_CA_CERT: '/nonexistent/ca.pem' }, 'does not exist'],
-    ['an http ARM endpoint, even local', { AUTOPROTECT_ARM_ENDPOINT: 'http://127.0.0.1:8443' }, 'AUTOPROTECT_ARM_ENDPOINT must be https'],
-    ['credentials in a URL', { AUTOPROTECT_SUMMARY_TOPIC_ENDPOINT: 'https://u:p@topic.example' }, 'must not carry credentials'],
-    ['an empty resource-group include (rules validation)', { AUTOPROTECT_RULES: JSON.stringify({ resourceGroups: { include: [] } }) }, 'AUTOPROTECT_RULES: rules.resourceGroups.include is empty'],
+    [
+      'a missing CA file',
+      { AUTOPROTECT_ARM_ENDPOINT: 'https://127.0.0.1:1', AUTOPROTECT_ARM_CA_CERT: '/nonexistent/ca.pem' },
+      'does not exist',
+    ],
+    [
+      'an http ARM endpoint, even local',
+      { AUTOPROTECT_ARM_ENDPOINT: 'http://127.0.0.1:8443' },
+      'AUTOPROTECT_ARM_ENDPOINT must be https',
+    ],
+    [
+      'credentials in a URL',
+      { AUTOPROTECT_SUMMARY_TOPIC_ENDPOINT: 'https://u:p@topic.example' },
+      'must not carry credentials',
+    ],
+    [
+      'an empty resource-group include (rules validation)',
+      { AUTOPROTECT_RULES: JSON.stringify({ resourceGroups: { include: [] } }) },
+      'AUTOPROTECT_RULES: rules.resourceGroups.include is empty',
+    ],
     ['rules that are not an object', { AUTOPROTECT_RULES: '[1]' }, 'AUTOPROTECT_RULES'],
   ])('reports %s', (_label, overrides, expected) => {
     expect(problemsOf(env(overrides)).join('\n')).toContain(expected);
@@ -165,13 +245,15 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.rules.resourceGroups.include)).toBe(true);
     expect(Object.isFrozen(config.vaults[0])).toBe(true);
     expect(() => {
-      (config.rules.resourceGroups.include as string[]).push('x');
+      config.rules.resourceGroups.include.push('x');
     }).toThrow(TypeError);
     expect(DEFAULT_RULES.resourceGroups.include).toEqual(['*']);
   });
 
   it('knows every setting the sample file lists, and the sample loads', () => {
-    const sample = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'local.settings.sample.json'), 'utf8')) as { Values: Record<string, string> };
+    const sample = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'local.settings.sample.json'), 'utf8'),
+    ) as { Values: Record<string, string> };
     const appSettings = Object.keys(sample.Values).filter((name) => name !== 'FUNCTIONS_WORKER_RUNTIME');
     expect(new Set(appSettings)).toEqual(new Set(SETTING_NAMES));
     const { AUTOPROTECT_ARM_CA_CERT: _ca, ...rest } = sample.Values;

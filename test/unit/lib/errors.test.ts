@@ -1,9 +1,22 @@
-import { AutoprotectError, ConfigError, PermanentError, TransientError, ValidationError, ensureError, statusCodeOf } from '../../../src/lib/errors';
+import {
+  AutoprotectError,
+  ConfigError,
+  ensureError,
+  PermanentError,
+  statusCodeOf,
+  TransientError,
+  ValidationError,
+} from '../../../src/lib/errors';
 
 describe('errors', () => {
   it('TransientError keeps name, kind, code, context, cause and retryAfterMs', () => {
     const cause = new Error('socket hang up');
-    const error = new TransientError('ARM throttled', { cause, code: 'ResourceRequestsThrottled', context: { vm: 'a' }, retryAfterMs: 1500 });
+    const error = new TransientError('ARM throttled', {
+      cause,
+      code: 'ResourceRequestsThrottled',
+      context: { vm: 'a' },
+      retryAfterMs: 1500,
+    });
     expect(error).toBeInstanceOf(AutoprotectError);
     expect(error.name).toBe('TransientError');
     expect(error.kind).toBe('transient');

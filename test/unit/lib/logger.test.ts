@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { TransientError } from '../../../src/lib/errors';
 import { createLogger, errorFields } from '../../../src/lib/logger';
 import { capturingContext } from '../../helpers/logCapture';
@@ -27,16 +28,24 @@ describe('createLogger', () => {
 
   it('child loggers add their fields; entry fields cannot override the stable keys', () => {
     const { context, logs } = capturingContext('f');
-    createLogger(context).child({ correlationId: 'c1' }).child({ eventId: 'e1' }).info('m', { level: 'fake', service: 'other' });
+    createLogger(context)
+      .child({ correlationId: 'c1' })
+      .child({ eventId: 'e1' })
+      .info('m', { level: 'fake', service: 'other' });
     expect(logs[0]?.entry).toMatchObject({ correlationId: 'c1', eventId: 'e1', level: 'info', service: 'autoprotect' });
   });
 
   it('never logs connection strings, keys or tokens', () => {
     const { context, logs } = capturingContext('f');
-    const connection = 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0a2V5;EndpointSuffix=core.windows.net';
+    const connection =
+      'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=c2VjcmV0a2V5;EndpointSuffix=core.windows.net';
     createLogger(context).error(`failed with ${connection}`, {
       storageConnection: connection,
-      nested: { accessToken: 'abc', note: 'Authorization: Bearer eyJhbGciOi.abc.def', url: 'https://x.blob.core.windows.net/c?sv=1&sig=SECRETSIG' },
+      nested: {
+        accessToken: 'abc',
+        note: 'Authorization: Bearer eyJhbGciOi.abc.def',
+        url: 'https://x.blob.core.windows.net/c?sv=1&sig=SECRETSIG',
+      },
       vmKey: '/subscriptions/x/vm',
     });
     const text = JSON.stringify(logs);
@@ -50,7 +59,8 @@ describe('createLogger', () => {
 
   it('redacts a secret after any label, in any letter case, wherever it sits in a string', () => {
     const labels = ['AccountKey=', 'SharedAccessSignature=', '?sig=', '&sig=', 'Bearer '];
-    const randomCase = (text: string, flips: boolean[]) => [...text].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+    const randomCase = (text: string, flips: boolean[]) =>
+      [...text].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c.toLowerCase())).join('');
     fc.assert(
       fc.property(
         fc.constantFrom(...labels),
@@ -70,7 +80,11 @@ describe('createLogger', () => {
   });
 
   it('serialises errors with their code, kind and cause chain', () => {
-    const error = new TransientError('throttled', { code: 'ResourceRequestsThrottled', cause: new Error('429'), retryAfterMs: 10 });
+    const error = new TransientError('throttled', {
+      code: 'ResourceRequestsThrottled',
+      cause: new Error('429'),
+      retryAfterMs: 10,
+    });
     expect(errorFields(error)).toEqual({
       name: 'TransientError',
       message: 'throttled',

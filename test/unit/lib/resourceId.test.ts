@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { ValidationError } from '../../../src/lib/errors';
 import { parseVmResourceId, tryParseVmResourceId } from '../../../src/lib/resourceId';
 
@@ -19,7 +20,9 @@ describe('parseVmResourceId', () => {
   it('normalises the fixed segments and the subscription whatever their case, keeping names as given', () => {
     const shouting = `/SUBSCRIPTIONS/${SUB.toUpperCase()}/resourcegroups/RG-Prod/PROVIDERS/microsoft.compute/VIRTUALMACHINES/VM-Web-01`;
     const vm = parseVmResourceId(shouting);
-    expect(vm.id).toBe(`/subscriptions/${SUB}/resourceGroups/RG-Prod/providers/Microsoft.Compute/virtualMachines/VM-Web-01`);
+    expect(vm.id).toBe(
+      `/subscriptions/${SUB}/resourceGroups/RG-Prod/providers/Microsoft.Compute/virtualMachines/VM-Web-01`,
+    );
     expect(vm.subscriptionId).toBe(SUB);
     expect(vm.key).toBe(parseVmResourceId(VM.replace('rg-prod', 'RG-Prod').replace('vm-web-01', 'VM-Web-01')).key);
     expect(vm.key).toBe(vm.id.toLowerCase());
@@ -29,16 +32,52 @@ describe('parseVmResourceId', () => {
     ['an extension', `${VM}/extensions/AzureMonitorLinuxAgent`, 'child'],
     ['a run command', `${VM}/runCommands/x`, 'child'],
     ['a trailing slash', `${VM}/`, 'empty segment'],
-    ['a disk', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d1`, "expected 'virtualMachines'"],
-    ['a scale set', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/s`, "expected 'virtualMachines'"],
-    ['a storage account', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s`, "expected 'Microsoft.Compute'"],
+    [
+      'a disk',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/disks/d1`,
+      "expected 'virtualMachines'",
+    ],
+    [
+      'a scale set',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/s`,
+      "expected 'virtualMachines'",
+    ],
+    [
+      'a storage account',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/s`,
+      "expected 'Microsoft.Compute'",
+    ],
     ['a resource group', `/subscriptions/${SUB}/resourceGroups/rg`, 'too short'],
-    ['a missing name', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines`, 'no VM name'],
-    ['a doubled slash', `/subscriptions/${SUB}/resourceGroups//providers/Microsoft.Compute/virtualMachines/vm`, 'empty segment'],
-    ['a dot-dot segment', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/..`, "'..'"],
-    ['a traversal that would look like a VM', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/x/../vm`, "'..'"],
-    ['percent-encoding', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2Fextensions`, '%'],
-    ['an encoded hyphen', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2Dweb`, '%'],
+    [
+      'a missing name',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines`,
+      'no VM name',
+    ],
+    [
+      'a doubled slash',
+      `/subscriptions/${SUB}/resourceGroups//providers/Microsoft.Compute/virtualMachines/vm`,
+      'empty segment',
+    ],
+    [
+      'a dot-dot segment',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/..`,
+      "'..'",
+    ],
+    [
+      'a traversal that would look like a VM',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/x/../vm`,
+      "'..'",
+    ],
+    [
+      'percent-encoding',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2Fextensions`,
+      '%',
+    ],
+    [
+      'an encoded hyphen',
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%2Dweb`,
+      '%',
+    ],
     ['whitespace', ` ${VM}`, 'whitespace'],
     ['a query string', `${VM}?api-version=1`, '?'],
     ['a relative id', VM.slice(1), "start with '/'"],
@@ -94,14 +133,29 @@ describe('parseVmResourceId', () => {
     });
 
     it('arbitrary strings never throw anything but ValidationError, and whatever parses is exactly a VM id', () => {
-      const segment = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('subscriptions', 'resourceGroups', 'providers', 'Microsoft.Compute', 'virtualMachines', 'extensions', '..', '', SUB));
+      const segment = fc.oneof(
+        fc.string({ maxLength: 12 }),
+        fc.constantFrom(
+          'subscriptions',
+          'resourceGroups',
+          'providers',
+          'Microsoft.Compute',
+          'virtualMachines',
+          'extensions',
+          '..',
+          '',
+          SUB,
+        ),
+      );
       const pathLike = fc.array(segment, { maxLength: 11 }).map((parts) => `/${parts.join('/')}`);
       fc.assert(
         fc.property(fc.oneof(fc.string(), pathLike), (value) => {
           const result = tryParseVmResourceId(value);
           if (result.ok) {
             expect(result.vm.id.split('/')).toHaveLength(9);
-            expect(result.vm.key).toMatch(/^\/subscriptions\/[0-9a-f-]{36}\/resourcegroups\/[^/]+\/providers\/microsoft\.compute\/virtualmachines\/[^/]+$/);
+            expect(result.vm.key).toMatch(
+              /^\/subscriptions\/[0-9a-f-]{36}\/resourcegroups\/[^/]+\/providers\/microsoft\.compute\/virtualmachines\/[^/]+$/,
+            );
             expect(value.toLowerCase()).toBe(result.vm.key);
           } else {
             expect(result.reason.length).toBeGreaterThan(0);
@@ -114,9 +168,12 @@ describe('parseVmResourceId', () => {
 
     it('appending any child path to a valid VM id never yields a VmResourceId', () => {
       fc.assert(
-        fc.property(fc.array(fc.string({ minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 3 }), (children) => {
-          expect(tryParseVmResourceId(`${VM}/${children.join('/')}`).ok).toBe(false);
-        }),
+        fc.property(
+          fc.array(fc.string({ minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 3 }),
+          (children) => {
+            expect(tryParseVmResourceId(`${VM}/${children.join('/')}`).ok).toBe(false);
+          },
+        ),
       );
     });
   });

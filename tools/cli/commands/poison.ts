@@ -5,7 +5,7 @@ import { booleanOption, type Command, type CommandContext } from '../command';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
 import { renderTable, truncate } from '../format/table';
 import { writeLine } from '../io';
-import { receivePoisonMessages, replayableRequest, restoreVisibility, type PoisonBody } from '../poison/poisonMessages';
+import { type PoisonBody, receivePoisonMessages, replayableRequest, restoreVisibility } from '../poison/poisonMessages';
 
 export const poisonListCommand: Command = {
   words: ['poison', 'list'],
@@ -47,7 +47,14 @@ async function runPoisonList(context: CommandContext): Promise<number> {
   const messages = await receivePoisonMessages(queue);
   await restoreVisibility(queue, messages);
   if (booleanOption(context, 'json')) {
-    writeLine(context.io.stdout, JSON.stringify(messages.map(({ popReceipt: _receipt, ...rest }) => rest), null, 2));
+    writeLine(
+      context.io.stdout,
+      JSON.stringify(
+        messages.map(({ popReceipt: _receipt, ...rest }) => rest),
+        null,
+        2,
+      ),
+    );
     return EXIT_OK;
   }
   if (messages.length === 0) {
@@ -56,7 +63,14 @@ async function runPoisonList(context: CommandContext): Promise<number> {
   }
   const rows = messages.map((message) => {
     const view = describeBody(message.body);
-    return [message.messageId, view.vm, view.code, truncate(view.reason, 60), view.at ?? message.insertedOn?.toISOString() ?? '', String(message.dequeueCount)];
+    return [
+      message.messageId,
+      view.vm,
+      view.code,
+      truncate(view.reason, 60),
+      view.at ?? message.insertedOn?.toISOString() ?? '',
+      String(message.dequeueCount),
+    ];
   });
   writeLine(context.io.stdout, renderTable(['ID', 'VM', 'CODE', 'REASON', 'AT', 'READS'], rows));
   writeLine(context.io.stdout, `${messages.length} poison message${messages.length === 1 ? '' : 's'}`);
@@ -84,23 +98,43 @@ async function runPoisonReplay(context: CommandContext): Promise<number> {
         continue;
       }
       const { vmResourceId, eventId, eventTime, correlationId } = replay.request;
-      await requests.send(createProtectionRequest({ vmResourceId, source: 'replay', eventId, eventTime, correlationId }), { delayMs: 0 });
+      await requests.send(
+        createProtectionRequest({ vmResourceId, source: 'replay', eventId, eventTime, correlationId }),
+        { delayMs: 0 },
+      );
       await clients.poisonQueue.deleteMessage(message.messageId, message.popReceipt);
       replayed.add(message.messageId);
       writeLine(context.io.stdout, `replayed ${message.messageId} ${vmResourceId}`);
     }
   } finally {
-    await restoreVisibility(clients.poisonQueue, messages.filter((message) => !replayed.has(message.messageId)));
+    await restoreVisibility(
+      clients.poisonQueue,
+      messages.filter((message) => !replayed.has(message.messageId)),
+    );
   }
-  writeLine(context.io.stdout, `${replayed.size} replayed, ${messages.length - replayed.size} left on the poison queue`);
+  writeLine(
+    context.io.stdout,
+    `${replayed.size} replayed, ${messages.length - replayed.size} left on the poison queue`,
+  );
   const missing = ids.filter((id) => !messages.some((message) => message.messageId === id));
   for (const id of missing) writeLine(context.io.stderr, `${id}: no such poison message`);
   return failed + missing.length > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 function describeBody(body: PoisonBody): { vm: string; code: string; reason: string; at?: string } {
-  if (body.shape === 'host') return { vm: vmNameOf(body.request.vmResourceId), code: 'max-dequeue-count', reason: 'moved here by the Functions host after maxDequeueCount failed deliveries' };
-  if (body.shape === 'app') return { vm: body.request ? vmNameOf(body.request.vmResourceId) : '(unparseable)', code: body.code, reason: body.reason, at: body.at };
+  if (body.shape === 'host')
+    return {
+      vm: vmNameOf(body.request.vmResourceId),
+      code: 'max-dequeue-count',
+      reason: 'moved here by the Functions host after maxDequeueCount failed deliveries',
+    };
+  if (body.shape === 'app')
+    return {
+      vm: body.request ? vmNameOf(body.request.vmResourceId) : '(unparseable)',
+      code: body.code,
+      reason: body.reason,
+      at: body.at,
+    };
   return { vm: '(unreadable)', code: 'unreadable', reason: oneLineMessage(truncate(body.raw, 60)) };
 }
 

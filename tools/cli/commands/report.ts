@@ -1,4 +1,5 @@
 import { InvocationContext } from '@azure/functions';
+
 import { createProductionReportDeps } from '../../../src/lib/report/productionDeps';
 import type { ComplianceReport } from '../../../src/lib/report/reportTypes';
 import { runComplianceReport } from '../../../src/lib/report/runComplianceReport';
@@ -51,8 +52,10 @@ export function summaryText(report: ComplianceReport, container: string): string
     `  ${plural(totals.watchedVms, 'watched VM')}, ${plural(totals.vaults, 'vault')}, ${plural(totals.protectedItems, 'protected item')}${report.reenqueued > 0 ? `, ${report.reenqueued} re-enqueued` : ''}`,
   ];
   const nameWidth = Math.max(0, ...report.findings.map((finding) => finding.vmName.length));
-  for (const finding of report.findings) lines.push(`  ${finding.kind.padEnd(11)} ${finding.vmName.padEnd(nameWidth)}  ${finding.reason}`);
-  for (const problem of report.problems) lines.push(`  problem: ${problem.vaultId}: ${problem.code}: ${problem.message}`);
+  for (const finding of report.findings)
+    lines.push(`  ${finding.kind.padEnd(11)} ${finding.vmName.padEnd(nameWidth)}  ${finding.reason}`);
+  for (const problem of report.problems)
+    lines.push(`  problem: ${problem.vaultId}: ${problem.code}: ${problem.message}`);
   lines.push(`Written to container '${container}':`, ...report.blobs.map((blob) => `  ${blob}`));
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+
 import { requestJson } from '../../shared/httpsJson';
-import { booleanOption, repeatedOption, stringOption, type Command, type CommandContext } from '../command';
+import { booleanOption, type Command, type CommandContext, repeatedOption, stringOption } from '../command';
 import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
 import { writeLine } from '../io';
 
@@ -55,16 +56,26 @@ async function runSimVmCreate(context: CommandContext): Promise<number> {
   const body = requestBody(context);
   const stack = context.stack();
   const ca = readCa(stack.caCertPath);
-  const response = await requestJson<SimVm | { error?: { code?: string; message?: string } }>('POST', `${stack.simControlUrl}/vms`, { body, ca, timeoutMs: 10_000 });
-  if (response.status !== 200 && response.status !== 201) throw new CliFailure(`the simulator refused the VM (${response.status}): ${errorText(response.body)}`);
+  const response = await requestJson<SimVm | { error?: { code?: string; message?: string } }>(
+    'POST',
+    `${stack.simControlUrl}/vms`,
+    { body, ca, timeoutMs: 10_000 },
+  );
+  if (response.status !== 200 && response.status !== 201)
+    throw new CliFailure(`the simulator refused the VM (${response.status}): ${errorText(response.body)}`);
   const vm = response.body as SimVm;
   if (booleanOption(context, 'json')) {
     writeLine(context.io.stdout, JSON.stringify(vm, null, 2));
     return EXIT_OK;
   }
-  const tags = Object.entries(vm.tags ?? {}).map(([name, value]) => `${name}=${value}`).join(', ');
+  const tags = Object.entries(vm.tags ?? {})
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
   writeLine(context.io.stdout, `${response.status === 201 ? 'Created' : 'Updated'} ${vm.id}`);
-  writeLine(context.io.stdout, `  location ${vm.location}${tags ? `, tags ${tags}` : ''}${body.emitEvents ? ', VM-write event raised' : ', no event'}`);
+  writeLine(
+    context.io.stdout,
+    `  location ${vm.location}${tags ? `, tags ${tags}` : ''}${body.emitEvents ? ', VM-write event raised' : ', no event'}`,
+  );
   return EXIT_OK;
 }
 

@@ -1,7 +1,7 @@
 import { LEDGER_STATUSES, type LedgerEntry, type LedgerStatus } from '../../../src/lib/ledger/ledgerEntry';
 import { TableLedger } from '../../../src/lib/ledger/tableLedger';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
-import { booleanOption, listOption, type Command, type CommandContext } from '../command';
+import { booleanOption, type Command, type CommandContext, listOption } from '../command';
 import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
 import { renderTable, truncate } from '../format/table';
 import { writeLine } from '../io';
@@ -32,7 +32,8 @@ async function runStatus(context: CommandContext): Promise<number> {
   if (extra.length > 0) throw new CliUsageError(`status takes at most one VM, got ${context.positionals.length}`);
   const ledger = new TableLedger(context.clients().ledgerTable);
   const entries = await selectEntries(ledger, statuses, vm);
-  if (vm !== undefined && entries.length === 0) throw new CliFailure(`no ledger row for ${vm}${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}`);
+  if (vm !== undefined && entries.length === 0)
+    throw new CliFailure(`no ledger row for ${vm}${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}`);
 
   if (booleanOption(context, 'json')) {
     writeLine(context.io.stdout, JSON.stringify(entries.map(publicFields), null, 2));
@@ -49,11 +50,16 @@ async function runStatus(context: CommandContext): Promise<number> {
 
 function parseStatuses(values: readonly string[]): LedgerStatus[] {
   const unknown = values.filter((value) => !LEDGER_STATUSES.some((status) => status === value));
-  if (unknown.length > 0) throw new CliUsageError(`unknown status ${unknown.join(', ')} (expected ${LEDGER_STATUSES.join(', ')})`);
+  if (unknown.length > 0)
+    throw new CliUsageError(`unknown status ${unknown.join(', ')} (expected ${LEDGER_STATUSES.join(', ')})`);
   return LEDGER_STATUSES.filter((status) => values.includes(status));
 }
 
-async function selectEntries(ledger: TableLedger, statuses: readonly LedgerStatus[], vm: string | undefined): Promise<LedgerEntry[]> {
+async function selectEntries(
+  ledger: TableLedger,
+  statuses: readonly LedgerStatus[],
+  vm: string | undefined,
+): Promise<LedgerEntry[]> {
   if (vm !== undefined && vm.startsWith('/')) {
     const parsed = tryParseVmResourceId(vm);
     if (!parsed.ok) throw new CliUsageError(`not a VM resource id: ${parsed.reason}`);
@@ -81,7 +87,9 @@ export function renderLedgerTable(entries: readonly LedgerEntry[]): string {
 }
 
 function countLine(entries: readonly LedgerEntry[]): string {
-  const byStatus = LEDGER_STATUSES.map((status) => [status, entries.filter((entry) => entry.status === status).length] as const).filter(([, count]) => count > 0);
+  const byStatus = LEDGER_STATUSES.map(
+    (status) => [status, entries.filter((entry) => entry.status === status).length] as const,
+  ).filter(([, count]) => count > 0);
   const detail = byStatus.map(([status, count]) => `${count} ${status}`).join(', ');
   return `${entries.length} VM${entries.length === 1 ? '' : 's'}${detail ? ` (${detail})` : ''}`;
 }

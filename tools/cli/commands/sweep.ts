@@ -2,7 +2,7 @@ import { createComputeVmReader } from '../../../src/lib/azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../../../src/lib/azure/recoveryServicesGateway';
 import { createProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import { createStorageRequestQueue } from '../../../src/lib/protection/storageQueues';
-import { booleanOption, positiveNumberOption, type Command, type CommandContext } from '../command';
+import { booleanOption, type Command, type CommandContext, positiveNumberOption } from '../command';
 import { EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
 import { createProgress, type Progress } from '../format/progress';
 import { createRateLimiter } from '../format/rateLimiter';
@@ -51,7 +51,11 @@ async function runSweep(context: CommandContext): Promise<number> {
     {
       onListed: (count) => (checking = json ? undefined : createProgress(stderr, 'checking', count)),
       onDecided: (decision) => checking?.tick(decision.vmName),
-      onVaultError: (vault, error) => writeLine(stderr, `warning: could not list protected items of ${vault.vaultName}: ${oneLineMessage(error)} (checking its VMs one by one)`),
+      onVaultError: (vault, error) =>
+        writeLine(
+          stderr,
+          `warning: could not list protected items of ${vault.vaultName}: ${oneLineMessage(error)} (checking its VMs one by one)`,
+        ),
     },
   );
   checking?.done();
@@ -63,17 +67,23 @@ async function runSweep(context: CommandContext): Promise<number> {
     const enqueueing = json ? undefined : createProgress(stderr, 'enqueueing', chosen.length);
     for (const decision of chosen) {
       await limiter.acquire();
-      await queue.send(createProtectionRequest({ vmResourceId: decision.vmResourceId, source: 'sweep' }), { delayMs: 0 });
+      await queue.send(createProtectionRequest({ vmResourceId: decision.vmResourceId, source: 'sweep' }), {
+        delayMs: 0,
+      });
       enqueueing?.tick(decision.vmName);
     }
     enqueueing?.done();
   }
 
-  if (json) writeLine(context.io.stdout, JSON.stringify({ dryRun, enqueued: dryRun ? 0 : chosen.length, decisions }, null, 2));
+  if (json)
+    writeLine(context.io.stdout, JSON.stringify({ dryRun, enqueued: dryRun ? 0 : chosen.length, decisions }, null, 2));
   else writeLine(context.io.stdout, sweepText(decisions, dryRun));
   const unchecked = decisions.filter((decision) => decision.reason === CHECK_FAILED).length;
   if (unchecked === 0) return EXIT_OK;
-  writeLine(stderr, `autoprotect: ${unchecked} VM${unchecked === 1 ? '' : 's'} could not be checked (reason ${CHECK_FAILED}); run the sweep again later`);
+  writeLine(
+    stderr,
+    `autoprotect: ${unchecked} VM${unchecked === 1 ? '' : 's'} could not be checked (reason ${CHECK_FAILED}); run the sweep again later`,
+  );
   return EXIT_FAILURE;
 }
 
@@ -86,7 +96,9 @@ export function sweepText(decisions: readonly SweepDecision[], dryRun: boolean):
     decision.location,
     decision.action === 'enqueue' ? enqueueWord : 'leave',
     decision.reason,
-    decision.action === 'enqueue' ? `${decision.vaultName ?? ''} / ${decision.policyName ?? ''}` : decision.rule ?? '',
+    decision.action === 'enqueue'
+      ? `${decision.vaultName ?? ''} / ${decision.policyName ?? ''}`
+      : (decision.rule ?? ''),
   ]);
   const count = decisions.filter((decision) => decision.action === 'enqueue').length;
   const table = renderTable(['VM', 'RESOURCE GROUP', 'LOCATION', 'ACTION', 'REASON', 'VAULT / POLICY OR RULE'], rows);

@@ -18,7 +18,12 @@ export interface ProgressOptions {
  * A progress bar redrawn in place on a TTY (`label [#####.....] 5/10 vm-name`); elsewhere (pipes, CI logs) it
  * degrades to a plain `label: 5/10` line at most every `intervalMs`, and always one at the end.
  */
-export function createProgress(stream: OutputStream, label: string, total: number, options: ProgressOptions = {}): Progress {
+export function createProgress(
+  stream: OutputStream,
+  label: string,
+  total: number,
+  options: ProgressOptions = {},
+): Progress {
   const nowMs = options.nowMs ?? Date.now;
   const intervalMs = options.intervalMs ?? 2000;
   const width = options.width ?? 30;

@@ -15,7 +15,8 @@ export interface RateLimiter {
 }
 
 export function createRateLimiter(perSecond: number, clock: LimiterClock = realLimiterClock): RateLimiter {
-  if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError(`rate must be a positive number per second, got ${perSecond}`);
+  if (!Number.isFinite(perSecond) || perSecond <= 0)
+    throw new RangeError(`rate must be a positive number per second, got ${perSecond}`);
   const spacingMs = 1000 / perSecond;
   let nextStartMs = Number.NEGATIVE_INFINITY;
   return {

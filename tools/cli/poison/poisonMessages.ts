@@ -1,4 +1,5 @@
 import type { QueueClient } from '@azure/storage-queue';
+
 import { parseProtectionRequest, type ProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 
 /** A poison message as read: its queue identity and what its body says. */
@@ -26,7 +27,10 @@ export const POISON_LIST_VISIBILITY_SECONDS = 60;
 const MAX_BATCH = 32;
 
 /** Receives up to `max` poison messages, hiding them for `visibilitySeconds`; call restoreVisibility for those kept. */
-export async function receivePoisonMessages(queue: QueueClient, options: { max?: number; visibilitySeconds?: number } = {}): Promise<PoisonMessage[]> {
+export async function receivePoisonMessages(
+  queue: QueueClient,
+  options: { max?: number; visibilitySeconds?: number } = {},
+): Promise<PoisonMessage[]> {
   const max = options.max ?? 1000;
   const messages: PoisonMessage[] = [];
   if (!(await queue.exists())) return messages;
@@ -37,7 +41,13 @@ export async function receivePoisonMessages(queue: QueueClient, options: { max?:
     });
     if (response.receivedMessageItems.length === 0) break;
     for (const item of response.receivedMessageItems) {
-      messages.push({ messageId: item.messageId, popReceipt: item.popReceipt, insertedOn: item.insertedOn, dequeueCount: item.dequeueCount, body: parsePoisonBody(item.messageText) });
+      messages.push({
+        messageId: item.messageId,
+        popReceipt: item.popReceipt,
+        insertedOn: item.insertedOn,
+        dequeueCount: item.dequeueCount,
+        body: parsePoisonBody(item.messageText),
+      });
     }
   }
   return messages;
@@ -54,7 +64,10 @@ export async function restoreVisibility(queue: QueueClient, messages: readonly P
     }
   }
   if (failures.length > 0) {
-    throw new Error(`${failures.length} poison message(s) could not be made visible again; they reappear after ${POISON_LIST_VISIBILITY_SECONDS} s`, { cause: failures[0] });
+    throw new Error(
+      `${failures.length} poison message(s) could not be made visible again; they reappear after ${POISON_LIST_VISIBILITY_SECONDS} s`,
+      { cause: failures[0] },
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import type { BackupGateway, BackupStatusInfo, VmDetails, VmReader } from '../../../src/lib/azure/ports';
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
-import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
+import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
 
 /** The reason of a VM whose backupStatus could not be read (it is not enqueued; the sweep reports it). */
 export const CHECK_FAILED = 'check-failed';
@@ -41,7 +41,11 @@ export interface SweepHooks {
  * vault already protects it (one protected-items pass per vault), not when the rules skip it or route it nowhere,
  * and not when backupStatus says another vault protects it (asked only for VMs the vault passes did not find).
  */
-export async function planSweep(deps: { vms: VmReader; backup: BackupGateway }, options: SweepPlanOptions, hooks: SweepHooks = {}): Promise<SweepDecision[]> {
+export async function planSweep(
+  deps: { vms: VmReader; backup: BackupGateway },
+  options: SweepPlanOptions,
+  hooks: SweepHooks = {},
+): Promise<SweepDecision[]> {
   const protectedKeys = await protectedVmKeys(deps.backup, options.vaults, hooks);
   const machines: VmDetails[] = [];
   for (const subscriptionId of options.subscriptionIds) {
@@ -57,7 +61,11 @@ export async function planSweep(deps: { vms: VmReader; backup: BackupGateway }, 
   return decisions;
 }
 
-async function protectedVmKeys(backup: BackupGateway, vaults: readonly VaultRoute[], hooks: SweepHooks): Promise<Set<string>> {
+async function protectedVmKeys(
+  backup: BackupGateway,
+  vaults: readonly VaultRoute[],
+  hooks: SweepHooks,
+): Promise<Set<string>> {
   const keys = new Set<string>();
   for (const vault of vaults) {
     try {
@@ -72,8 +80,18 @@ async function protectedVmKeys(backup: BackupGateway, vaults: readonly VaultRout
   return keys;
 }
 
-async function decide(backup: BackupGateway, details: VmDetails, protectedKeys: ReadonlySet<string>, options: SweepPlanOptions): Promise<SweepDecision> {
-  const base = { vmResourceId: details.vm.id, vmName: details.vm.name, resourceGroup: details.vm.resourceGroup, location: details.location };
+async function decide(
+  backup: BackupGateway,
+  details: VmDetails,
+  protectedKeys: ReadonlySet<string>,
+  options: SweepPlanOptions,
+): Promise<SweepDecision> {
+  const base = {
+    vmResourceId: details.vm.id,
+    vmName: details.vm.name,
+    resourceGroup: details.vm.resourceGroup,
+    location: details.location,
+  };
   if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
   const decision = evaluateVm(details, options.rules, options.vaults);
   if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
@@ -83,12 +101,28 @@ async function decide(backup: BackupGateway, details: VmDetails, protectedKeys: 
   } catch (error) {
     return { ...base, action: 'leave', reason: CHECK_FAILED, rule: errorCodeOf(error) };
   }
-  if (status.protected) return { ...base, action: 'leave', reason: 'protected-elsewhere', rule: `backup-status:${status.vaultId?.split('/').at(-1) ?? 'unknown-vault'}` };
-  return { ...base, action: 'enqueue', reason: 'unprotected', rule: decision.rule, vaultName: decision.vault.vaultName, policyName: decision.policyName };
+  if (status.protected)
+    return {
+      ...base,
+      action: 'leave',
+      reason: 'protected-elsewhere',
+      rule: `backup-status:${status.vaultId?.split('/').at(-1) ?? 'unknown-vault'}`,
+    };
+  return {
+    ...base,
+    action: 'enqueue',
+    reason: 'unprotected',
+    rule: decision.rule,
+    vaultName: decision.vault.vaultName,
+    policyName: decision.policyName,
+  };
 }
 
 function errorCodeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = (error as { message?: unknown } | null)?.message;
-  return `${typeof code === 'string' ? code : 'error'}: ${typeof message === 'string' ? message.split(/\r?\n/)[0] : String(error)}`.slice(0, 200);
+  return `${typeof code === 'string' ? code : 'error'}: ${typeof message === 'string' ? message.split(/\r?\n/)[0] : String(error)}`.slice(
+    0,
+    200,
+  );
 }

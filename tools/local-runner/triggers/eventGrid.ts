@@ -22,7 +22,11 @@ const EVENT_GRID_DOMAINS = ['eventgrid.azure.net', 'eventgrid.azure.us', 'eventg
  * CloudEvents OPTIONS handshake, SubscriptionValidation, Notification (one invocation per event, in parallel;
  * 202 if all succeed, 500 if any fails), Unsubscribe; anything else is 400. Key checks happen before this.
  */
-export async function handleEventGridWebhook(request: WebhookRequest, functions: HostedFunction[], invoker: Invoker): Promise<WebhookResponse> {
+export async function handleEventGridWebhook(
+  request: WebhookRequest,
+  functions: HostedFunction[],
+  invoker: Invoker,
+): Promise<WebhookResponse> {
   const fn = functions.find((f) => f.trigger === 'eventGridTrigger' && f.name === request.functionName);
   if (!fn) return text(404, `cannot find function: '${request.functionName ?? ''}'`);
   if (request.method === 'OPTIONS') return abuseProtectionHandshake(request.headers['webhook-request-origin']);
@@ -62,13 +66,20 @@ export async function handleEventGridWebhook(request: WebhookRequest, functions:
 function validationResponse(events: unknown[]): WebhookResponse {
   const code = (events[0] as { data?: { validationCode?: unknown } } | undefined)?.data?.validationCode;
   if (typeof code !== 'string') return text(400, 'SubscriptionValidation event without data.validationCode');
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ validationResponse: code }) };
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ validationResponse: code }),
+  };
 }
 
 function abuseProtectionHandshake(origin: string | undefined): WebhookResponse {
   const host = (origin ?? '').trim().toLowerCase();
   const fromEventGrid = EVENT_GRID_DOMAINS.some((domain) => host === domain || host.endsWith(`.${domain}`));
-  return { status: 200, headers: { 'webhook-allowed-origin': fromEventGrid ? (origin ?? '').trim() : 'eventgrid.azure.net' } };
+  return {
+    status: 200,
+    headers: { 'webhook-allowed-origin': fromEventGrid ? (origin ?? '').trim() : 'eventgrid.azure.net' },
+  };
 }
 
 function text(status: number, body: string): WebhookResponse {

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+
 import { RunnerConfigError } from '../errors';
 import { parseTimeSpan } from '../hostJson';
 
@@ -15,9 +16,11 @@ const FIELD = /^[A-Za-z0-9*/,?#LW-]+$/;
 
 export function parseSchedule(expression: string, timeZone = 'UTC'): TimerSchedule {
   const text = expression.trim();
-  if (/^\d+(\.\d+)?:\d{1,2}:\d{1,2}$/.test(text) || /^\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/.test(text)) return intervalSchedule(text);
+  if (/^\d+(\.\d+)?:\d{1,2}:\d{1,2}$/.test(text) || /^\d{1,2}:\d{1,2}:\d{1,2}(\.\d+)?$/.test(text))
+    return intervalSchedule(text);
   const fields = text.split(/\s+/);
-  if ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => FIELD.test(f))) throw unrecognised(expression);
+  if ((fields.length !== 5 && fields.length !== 6) || !fields.every((f) => FIELD.test(f)))
+    throw unrecognised(expression);
   const sixFields = fields.length === 6 ? fields.join(' ') : `0 ${fields.join(' ')}`;
   const occurrenceAfter = (after: Date): Date => {
     try {
@@ -46,5 +49,8 @@ function intervalSchedule(text: string): TimerSchedule {
 }
 
 function unrecognised(expression: string, cause?: unknown): RunnerConfigError {
-  return new RunnerConfigError(`The schedule expression '${expression}' was not recognized as a valid cron expression or timespan string.`, { cause });
+  return new RunnerConfigError(
+    `The schedule expression '${expression}' was not recognized as a valid cron expression or timespan string.`,
+    { cause },
+  );
 }

@@ -1,11 +1,12 @@
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
+
 import type { HostedFunction } from '../functionIndex';
 import type { QueueHostOptions } from '../hostJson';
 import type { Invoker } from '../invoke';
 import type { RunnerLogger } from '../logger';
 import { storageStatus } from '../storage';
 import { decodeMessageText, queueTriggerMetadata } from './queueMessage';
-import { Sleeper, settlesWithin } from './sleeper';
+import { settlesWithin, Sleeper } from './sleeper';
 
 export interface QueueListenerOptions {
   fn: HostedFunction;
@@ -21,7 +22,11 @@ export interface QueueListenerOptions {
 }
 
 /** The k-th consecutive empty poll waits 100 ms + rand(0.8-1.2) x 2^(k-1) x 100 ms, capped at maxPollingInterval. */
-export function emptyPollDelayMs(emptyPolls: number, maxPollingIntervalMs: number, random: () => number = Math.random): number {
+export function emptyPollDelayMs(
+  emptyPolls: number,
+  maxPollingIntervalMs: number,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(emptyPolls - 1, 0), 30);
   const delay = 100 + (0.8 + 0.4 * random()) * 2 ** exponent * 100;
   return Math.min(delay, maxPollingIntervalMs);
@@ -36,7 +41,9 @@ export class QueueListener {
   #stopping = false;
   #loop: Promise<void> | undefined;
   #signalStop: () => void = () => undefined;
-  readonly #stopped = new Promise<void>((resolve) => { this.#signalStop = resolve; });
+  readonly #stopped = new Promise<void>((resolve) => {
+    this.#signalStop = resolve;
+  });
 
   constructor(options: QueueListenerOptions) {
     this.#o = options;
@@ -76,11 +83,19 @@ export class QueueListener {
     while (!this.#stopping) {
       let messages: DequeuedMessageItem[];
       try {
-        const response = await queue.receiveMessages({ numberOfMessages: options.batchSize, visibilityTimeout: this.#leaseSeconds() });
+        const response = await queue.receiveMessages({
+          numberOfMessages: options.batchSize,
+          visibilityTimeout: this.#leaseSeconds(),
+        });
         messages = response.receivedMessageItems;
       } catch (error) {
         if (storageStatus(error) !== 404) {
-          logger.log({ level: 'warning', category: 'host', functionName: fn.name, message: `Polling queue '${queue.name}' failed: ${(error as Error).message}` });
+          logger.log({
+            level: 'warning',
+            category: 'host',
+            functionName: fn.name,
+            message: `Polling queue '${queue.name}' failed: ${(error as Error).message}`,
+          });
         }
         messages = [];
       }
@@ -124,12 +139,22 @@ export class QueueListener {
     }
     const body = decodeMessageText(message.messageText, options.messageEncoding);
     if (!body) {
-      logger.log({ ...base, level: 'error', category: 'host', message: 'Message decoding has failed! Check MessageEncoding settings.' });
+      logger.log({
+        ...base,
+        level: 'error',
+        category: 'host',
+        message: 'Message decoding has failed! Check MessageEncoding settings.',
+      });
       await this.#poison(message, 'Message decoding has failed.');
       return;
     }
     if (body.text === undefined) {
-      logger.log({ ...base, level: 'warning', category: 'host', message: 'Message is not valid UTF-8: the queueTrigger binding data is omitted.' });
+      logger.log({
+        ...base,
+        level: 'warning',
+        category: 'host',
+        message: 'Message is not valid UTF-8: the queueTrigger binding data is omitted.',
+      });
     }
     const lease = { popReceipt: message.popReceipt };
     const renewal = setInterval(() => void this.#renew(message, lease), Math.max(250, this.#o.leaseMs / 2));
@@ -150,16 +175,28 @@ export class QueueListener {
     }
     const current = { ...message, popReceipt: lease.popReceipt };
     if (succeeded) await this.#delete(current);
-    else if (message.dequeueCount >= options.maxDequeueCount) await this.#poison(current, `Message has reached MaxDequeueCount of ${options.maxDequeueCount}.`);
+    else if (message.dequeueCount >= options.maxDequeueCount)
+      await this.#poison(current, `Message has reached MaxDequeueCount of ${options.maxDequeueCount}.`);
     else await this.#retryLater(current);
   }
 
   async #renew(message: DequeuedMessageItem, lease: { popReceipt: string }): Promise<void> {
     try {
-      const response = await this.#o.queue.updateMessage(message.messageId, lease.popReceipt, undefined, this.#leaseSeconds());
+      const response = await this.#o.queue.updateMessage(
+        message.messageId,
+        lease.popReceipt,
+        undefined,
+        this.#leaseSeconds(),
+      );
       if (response.popReceipt) lease.popReceipt = response.popReceipt;
     } catch (error) {
-      this.#o.logger.log({ level: 'warning', category: 'host', functionName: this.#o.fn.name, messageId: message.messageId, message: `Renewing message visibility failed: ${(error as Error).message}` });
+      this.#o.logger.log({
+        level: 'warning',
+        category: 'host',
+        functionName: this.#o.fn.name,
+        messageId: message.messageId,
+        message: `Renewing message visibility failed: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -167,7 +204,13 @@ export class QueueListener {
     try {
       await this.#o.queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (error) {
-      this.#o.logger.log({ level: 'warning', category: 'host', functionName: this.#o.fn.name, messageId: message.messageId, message: `Deleting message failed: ${(error as Error).message}` });
+      this.#o.logger.log({
+        level: 'warning',
+        category: 'host',
+        functionName: this.#o.fn.name,
+        messageId: message.messageId,
+        message: `Deleting message failed: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -176,7 +219,13 @@ export class QueueListener {
     try {
       await this.#o.queue.updateMessage(message.messageId, message.popReceipt, undefined, seconds);
     } catch (error) {
-      this.#o.logger.log({ level: 'warning', category: 'host', functionName: this.#o.fn.name, messageId: message.messageId, message: `Releasing message failed: ${(error as Error).message}` });
+      this.#o.logger.log({
+        level: 'warning',
+        category: 'host',
+        functionName: this.#o.fn.name,
+        messageId: message.messageId,
+        message: `Releasing message failed: ${(error as Error).message}`,
+      });
     }
   }
 
@@ -184,15 +233,33 @@ export class QueueListener {
     const { poisonQueue, logger, fn } = this.#o;
     try {
       if (poisonQueue) {
-        logger.log({ level: 'warning', category: 'host', functionName: fn.name, messageId: message.messageId, message: `${reason} Moving message to queue '${poisonQueue.name}'.` });
+        logger.log({
+          level: 'warning',
+          category: 'host',
+          functionName: fn.name,
+          messageId: message.messageId,
+          message: `${reason} Moving message to queue '${poisonQueue.name}'.`,
+        });
         await poisonQueue.createIfNotExists();
         await poisonQueue.sendMessage(message.messageText);
       } else {
-        logger.log({ level: 'warning', category: 'host', functionName: fn.name, messageId: message.messageId, message: `${reason} No poison queue for '${this.#o.queue.name}': the message is deleted.` });
+        logger.log({
+          level: 'warning',
+          category: 'host',
+          functionName: fn.name,
+          messageId: message.messageId,
+          message: `${reason} No poison queue for '${this.#o.queue.name}': the message is deleted.`,
+        });
       }
       await this.#o.queue.deleteMessage(message.messageId, message.popReceipt);
     } catch (error) {
-      logger.log({ level: 'error', category: 'host', functionName: fn.name, messageId: message.messageId, message: `Moving message to poison failed: ${(error as Error).message}` });
+      logger.log({
+        level: 'error',
+        category: 'host',
+        functionName: fn.name,
+        messageId: message.messageId,
+        message: `Moving message to poison failed: ${(error as Error).message}`,
+      });
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { DequeuedMessageItem } from '@azure/storage-queue';
+
 import type { RpcTypedData } from '../coreTypes';
 
 /** The message body after `messageEncoding` decoding; `undefined` text means the bytes are not valid UTF-8. */
@@ -56,7 +57,8 @@ export function queueTriggerMetadata(message: DequeuedMessageItem, body: Decoded
   }
   for (const [key, value] of Object.entries(jsonObjectBody(body.text))) {
     if (Array.isArray(value) || value === null || value === undefined) continue;
-    for (const existing of Object.keys(metadata)) if (existing.toLowerCase() === key.toLowerCase()) delete metadata[existing];
+    for (const existing of Object.keys(metadata))
+      if (existing.toLowerCase() === key.toLowerCase()) delete metadata[existing];
     metadata[key] = typeof value === 'object' ? { json: JSON.stringify(value) } : { string: String(value) };
   }
   return metadata;
@@ -66,7 +68,9 @@ function jsonObjectBody(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }

@@ -35,7 +35,9 @@ export class Sleeper {
 /** Waits for `work` at most `ms`: true when it settled in time, false when the time ran out (a rejection propagates). */
 export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
   try {
     return await Promise.race([work.then(() => true as const), timedOut]);
   } finally {

@@ -3,8 +3,8 @@ import type { HostedFunction } from '../functionIndex';
 import type { Invoker } from '../invoke';
 import type { RunnerLogger } from '../logger';
 import type { TimerSchedule } from './ncrontab';
-import { Sleeper, settlesWithin } from './sleeper';
-import { statusTimestamp, type ScheduleStatus, type TimerStatusStore } from './timerStatus';
+import { settlesWithin, Sleeper } from './sleeper';
+import { type ScheduleStatus, statusTimestamp, type TimerStatusStore } from './timerStatus';
 
 export interface TimerListenerOptions {
   fn: HostedFunction;
@@ -57,7 +57,12 @@ export class TimerListener {
     if (pastDue) await this.#invoke('IsPastDue', true, pastDue);
     else if (this.#o.runOnStartup) await this.#invoke('runOnStartup', false, last);
     if (pastDue || this.#o.runOnStartup) last = new Date();
-    logger.log({ level: 'information', category: 'host', functionName: fn.name, message: `The next occurrence of '${fn.name}' is ${schedule.next(last).toISOString()}` });
+    logger.log({
+      level: 'information',
+      category: 'host',
+      functionName: fn.name,
+      message: `The next occurrence of '${fn.name}' is ${schedule.next(last).toISOString()}`,
+    });
     while (!this.#stopping) {
       const next = schedule.next(last);
       while (!this.#stopping && Date.now() < next.getTime()) {
@@ -80,7 +85,11 @@ export class TimerListener {
         const recordedNext = new Date(status.Next);
         return now.getTime() > recordedNext.getTime() ? recordedNext : undefined;
       }
-      await this.#record({ Last: '0001-01-01T00:00:00+00:00', Next: statusTimestamp(schedule.next(now)), LastUpdated: statusTimestamp(now) });
+      await this.#record({
+        Last: '0001-01-01T00:00:00+00:00',
+        Next: statusTimestamp(schedule.next(now)),
+        LastUpdated: statusTimestamp(now),
+      });
     } catch (error) {
       this.#warn(`Reading the schedule status failed: ${(error as Error).message}`);
     }
@@ -88,11 +97,17 @@ export class TimerListener {
   }
 
   async #invoke(reason: string, isPastDue: boolean, scheduled: Date): Promise<void> {
-    await this.#o.invoker.invoke(this.#o.fn, { reason, triggerData: timerInput(isPastDue, this.#status) }).catch(() => undefined);
+    await this.#o.invoker
+      .invoke(this.#o.fn, { reason, triggerData: timerInput(isPastDue, this.#status) })
+      .catch(() => undefined);
     if (!this.#o.monitor) return;
     const now = new Date();
     const last = new Date(Math.max(now.getTime(), scheduled.getTime()));
-    await this.#record({ Last: statusTimestamp(last), Next: statusTimestamp(this.#o.schedule.next(last)), LastUpdated: statusTimestamp(now) });
+    await this.#record({
+      Last: statusTimestamp(last),
+      Next: statusTimestamp(this.#o.schedule.next(last)),
+      LastUpdated: statusTimestamp(now),
+    });
   }
 
   async #record(status: ScheduleStatus): Promise<void> {

@@ -1,4 +1,5 @@
 import { BlobServiceClient, type BlockBlobClient } from '@azure/storage-blob';
+
 import { hostTimestamp } from './queueMessage';
 
 /** The host's schedule status blob `{"Last","Next","LastUpdated"}` (ISO timestamps with offset). */
@@ -22,13 +23,17 @@ export function timerStatusBlobName(hostId: string, functionName: string): strin
 }
 
 export function blobTimerStatusStore(connectionString: string, hostId: string, functionName: string): TimerStatusStore {
-  const container = BlobServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 2 } }).getContainerClient(TIMER_STATUS_CONTAINER);
+  const container = BlobServiceClient.fromConnectionString(connectionString, {
+    retryOptions: { maxTries: 2 },
+  }).getContainerClient(TIMER_STATUS_CONTAINER);
   const blob: BlockBlobClient = container.getBlockBlobClient(timerStatusBlobName(hostId, functionName));
   return {
     async read(): Promise<ScheduleStatus | undefined> {
       try {
         const parsed = JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as Partial<ScheduleStatus>;
-        return typeof parsed.Next === 'string' ? { Last: parsed.Last ?? '', Next: parsed.Next, LastUpdated: parsed.LastUpdated ?? '' } : undefined;
+        return typeof parsed.Next === 'string'
+          ? { Last: parsed.Last ?? '', Next: parsed.Next, LastUpdated: parsed.LastUpdated ?? '' }
+          : undefined;
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode === 404) return undefined;
         throw error;
@@ -49,5 +54,11 @@ export function statusTimestamp(date: Date): string {
 /** The host id the status path uses: `AzureFunctionsWebHost__hostid`, else the site or app name, lower-case, ≤ 32 chars. */
 export function hostIdFor(settings: Readonly<Record<string, string>>, appName: string): string {
   const raw = settings.AzureFunctionsWebHost__hostid ?? settings.WEBSITE_SITE_NAME ?? appName;
-  return raw.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 32).replace(/-+$/, '') || 'localrunner';
+  return (
+    raw
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '')
+      .slice(0, 32)
+      .replace(/-+$/, '') || 'localrunner'
+  );
 }

@@ -1,5 +1,6 @@
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { createArmPacingPolicy, bucketOf, subscriptionOf } from '../../../../src/lib/azure/armPacingPolicy';
+
+import { bucketOf, createArmPacingPolicy, subscriptionOf } from '../../../../src/lib/azure/armPacingPolicy';
 import { ArmRequestPacer, type PacerClock } from '../../../../src/lib/azure/armRequestPacer';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -17,7 +18,11 @@ function fakeClock(): PacerClock & { sleeps: number[]; t: number } {
   return clock;
 }
 
-const limits = { reads: { size: 5, refillPerSecond: 5 }, writes: { size: 2, refillPerSecond: 10 }, deletes: { size: 2, refillPerSecond: 10 } };
+const limits = {
+  reads: { size: 5, refillPerSecond: 5 },
+  writes: { size: 2, refillPerSecond: 10 },
+  deletes: { size: 2, refillPerSecond: 10 },
+};
 
 describe('ArmRequestPacer', () => {
   it('lets the burst through at once, then spaces requests at the refill rate, first come first served', async () => {
@@ -95,7 +100,7 @@ describe('ArmRequestPacer', () => {
     expect(await pacer.acquire(SUB, 'writes')).toBe(3100);
   });
 
-  it('never shows more than ARM\'s remaining budget minus its own outstanding requests', async () => {
+  it("never shows more than ARM's remaining budget minus its own outstanding requests", async () => {
     const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, fakeClock());
     await Promise.all([1, 2, 3].map(() => pacer.acquire(SUB, 'writes')));
     pacer.observe(SUB, 'writes', { status: 202, remaining: 10 });
@@ -105,7 +110,7 @@ describe('ArmRequestPacer', () => {
     expect(pacer.tokens(SUB, 'writes')).toBe(8);
   });
 
-  it('refills only with the share of ARM\'s rate that other callers leave, and takes it back when they stop', async () => {
+  it("refills only with the share of ARM's rate that other callers leave, and takes it back when they stop", async () => {
     const clock = fakeClock();
     const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
     const step = async (remaining: number) => {
@@ -126,13 +131,26 @@ describe('ArmRequestPacer', () => {
 });
 
 describe('createArmPacingPolicy', () => {
-  const respond = (status: number, headers: Record<string, string>) => async (request: ReturnType<typeof createPipelineRequest>): Promise<PipelineResponse> => ({
-    request, status, headers: createHttpHeaders(headers),
-  });
+  const respond =
+    (status: number, headers: Record<string, string>) =>
+    async (request: ReturnType<typeof createPipelineRequest>): Promise<PipelineResponse> => ({
+      request,
+      status,
+      headers: createHttpHeaders(headers),
+    });
 
   it('maps methods to buckets and reads the subscription from the path', () => {
-    expect(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'].map(bucketOf)).toEqual(['reads', 'reads', 'writes', 'writes', 'writes', 'deletes']);
-    expect(subscriptionOf(`https://127.0.0.1:1/Subscriptions/${SUB.toUpperCase()}/providers/x?api-version=1`)).toBe(SUB);
+    expect(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'].map(bucketOf)).toEqual([
+      'reads',
+      'reads',
+      'writes',
+      'writes',
+      'writes',
+      'deletes',
+    ]);
+    expect(subscriptionOf(`https://127.0.0.1:1/Subscriptions/${SUB.toUpperCase()}/providers/x?api-version=1`)).toBe(
+      SUB,
+    );
     expect(subscriptionOf('https://127.0.0.1:1/providers/Microsoft.Compute/operations')).toBeUndefined();
   });
 
@@ -140,11 +158,21 @@ describe('createArmPacingPolicy', () => {
     const clock = fakeClock();
     const pacer = new ArmRequestPacer(limits, clock);
     const policy = createArmPacingPolicy(pacer);
-    const put = () => createPipelineRequest({ url: `https://127.0.0.1:1/subscriptions/${SUB}/resourceGroups/rg/x?api-version=1`, method: 'PUT' });
-    const response = await policy.sendRequest(put(), respond(202, { 'x-ms-ratelimit-remaining-subscription-writes': '0' }));
+    const put = () =>
+      createPipelineRequest({
+        url: `https://127.0.0.1:1/subscriptions/${SUB}/resourceGroups/rg/x?api-version=1`,
+        method: 'PUT',
+      });
+    const response = await policy.sendRequest(
+      put(),
+      respond(202, { 'x-ms-ratelimit-remaining-subscription-writes': '0' }),
+    );
     expect(response.status).toBe(202);
     expect(pacer.tokens(SUB, 'writes')).toBe(0);
-    await policy.sendRequest(put(), respond(429, { 'retry-after': '2', 'x-ms-ratelimit-remaining-subscription-writes': '0' }));
+    await policy.sendRequest(
+      put(),
+      respond(429, { 'retry-after': '2', 'x-ms-ratelimit-remaining-subscription-writes': '0' }),
+    );
     expect(clock.sleeps).toEqual([100]);
     await policy.sendRequest(put(), respond(202, {}));
     expect(clock.sleeps).toEqual([100, 2100]);
@@ -152,8 +180,13 @@ describe('createArmPacingPolicy', () => {
 
   it('passes requests without a subscription through unpaced', async () => {
     const clock = fakeClock();
-    const policy = createArmPacingPolicy(new ArmRequestPacer({ ...limits, reads: { size: 0, refillPerSecond: 1 } }, clock));
-    const response = await policy.sendRequest(createPipelineRequest({ url: 'https://127.0.0.1:1/providers/x?api-version=1', method: 'GET' }), respond(200, {}));
+    const policy = createArmPacingPolicy(
+      new ArmRequestPacer({ ...limits, reads: { size: 0, refillPerSecond: 1 } }, clock),
+    );
+    const response = await policy.sendRequest(
+      createPipelineRequest({ url: 'https://127.0.0.1:1/providers/x?api-version=1', method: 'GET' }),
+      respond(200, {}),
+    );
     expect(response.status).toBe(200);
     expect(clock.sleeps).toEqual([]);
   });

@@ -1,4 +1,10 @@
-import { containerNameOf, itemContainerNameOf, operationIdFromUrl, policyIdOf, protectedItemNameOf } from '../../../../src/lib/azure/backupNames';
+import {
+  containerNameOf,
+  itemContainerNameOf,
+  operationIdFromUrl,
+  policyIdOf,
+  protectedItemNameOf,
+} from '../../../../src/lib/azure/backupNames';
 import { retryAfterMsFrom } from '../../../../src/lib/azure/retryAfter';
 import { parseVmResourceId } from '../../../../src/lib/resourceId';
 import { vmId } from '../../../helpers/factories/rules';
@@ -19,7 +25,11 @@ describe('backup names', () => {
   });
 
   it('takes the operation id from an Azure-AsyncOperation URL with literal semicolons', () => {
-    expect(operationIdFromUrl('https://127.0.0.1:8443/x/protectedItems/vm;iaasvmcontainerv2;rg;vm/operationsStatus/abc-123?api-version=2023-06-01')).toBe('abc-123');
+    expect(
+      operationIdFromUrl(
+        'https://127.0.0.1:8443/x/protectedItems/vm;iaasvmcontainerv2;rg;vm/operationsStatus/abc-123?api-version=2023-06-01',
+      ),
+    ).toBe('abc-123');
     expect(operationIdFromUrl(undefined)).toBeUndefined();
     expect(operationIdFromUrl('not a url')).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { withCachedPolicyLookup } from '../../../../src/lib/azure/cachedPolicyLookup';
-import { FakeBackupGateway } from '../../../helpers/fakes/fakeAzure';
 import { vaultRoute } from '../../../helpers/factories/rules';
+import { FakeBackupGateway } from '../../../helpers/fakes/fakeAzure';
 
 describe('withCachedPolicyLookup', () => {
   it('asks ARM once per vault and policy within the TTL, again after it, and never caches a missing policy', async () => {
@@ -27,7 +27,11 @@ describe('withCachedPolicyLookup', () => {
     const vault = vaultRoute('eastus');
     fake.addPolicy(vault, 'DefaultPolicy');
     const gateway = withCachedPolicyLookup(fake);
-    expect(await Promise.all([1, 2, 3].map(() => gateway.policyExists(vault, 'DefaultPolicy')))).toEqual([true, true, true]);
+    expect(await Promise.all([1, 2, 3].map(() => gateway.policyExists(vault, 'DefaultPolicy')))).toEqual([
+      true,
+      true,
+      true,
+    ]);
     expect(fake.count('policyExists')).toBe(1);
   });
 

@@ -1,6 +1,7 @@
-import { RestError, createHttpHeaders, createPipelineRequest } from '@azure/core-rest-pipeline';
-import { PermanentError, TransientError } from '../../../../src/lib/errors';
+import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+
 import { classifyAzureError } from '../../../../src/lib/azure/classifyAzureError';
+import { PermanentError, TransientError } from '../../../../src/lib/errors';
 
 function restError(statusCode: number | undefined, code?: string, headers: Record<string, string> = {}): RestError {
   const request = createPipelineRequest({ url: 'https://127.0.0.1/x' });
@@ -8,7 +9,8 @@ function restError(statusCode: number | undefined, code?: string, headers: Recor
     statusCode,
     code,
     request,
-    response: statusCode === undefined ? undefined : { status: statusCode, headers: createHttpHeaders(headers), request },
+    response:
+      statusCode === undefined ? undefined : { status: statusCode, headers: createHttpHeaders(headers), request },
   });
 }
 
@@ -21,7 +23,9 @@ describe('classifyAzureError', () => {
   });
 
   it('prefers retry-after-ms', () => {
-    expect(classifyAzureError(restError(429, undefined, { 'retry-after-ms': '250', 'retry-after': '9' }))).toMatchObject({ retryAfterMs: 250, code: 'http-429' });
+    expect(
+      classifyAzureError(restError(429, undefined, { 'retry-after-ms': '250', 'retry-after': '9' })),
+    ).toMatchObject({ retryAfterMs: 250, code: 'http-429' });
   });
 
   it.each([408, 500, 502, 503, 504])('makes %i transient', (status) => {
@@ -32,7 +36,12 @@ describe('classifyAzureError', () => {
     expect(classifyAzureError(restError(status))).toBeInstanceOf(PermanentError);
   });
 
-  it.each(['BMSUserErrorObjectLocked', 'BMSUserErrorConflictingProtectionOperation', 'UserErrorBackupOperationInProgress', 'OperationInProgress'])('makes %s transient whatever the status', (code) => {
+  it.each([
+    'BMSUserErrorObjectLocked',
+    'BMSUserErrorConflictingProtectionOperation',
+    'UserErrorBackupOperationInProgress',
+    'OperationInProgress',
+  ])('makes %s transient whatever the status', (code) => {
     expect(classifyAzureError(restError(400, code))).toMatchObject({ kind: 'transient', code });
   });
 
@@ -55,7 +64,10 @@ describe('classifyAzureError', () => {
   });
 
   it('makes socket hang up transient', () => {
-    expect(classifyAzureError(new Error('socket hang up'))).toMatchObject({ kind: 'transient', code: 'connection-error' });
+    expect(classifyAzureError(new Error('socket hang up'))).toMatchObject({
+      kind: 'transient',
+      code: 'connection-error',
+    });
   });
 
   it('returns autoprotect errors unchanged', () => {

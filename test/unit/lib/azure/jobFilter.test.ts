@@ -11,7 +11,13 @@ describe('job filter', () => {
   });
 
   it('builds the IaaS job filter with window and operation', () => {
-    expect(buildJobFilter({ operation: 'Backup', from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-01T13:00:00Z') })).toBe(
+    expect(
+      buildJobFilter({
+        operation: 'Backup',
+        from: new Date('2026-01-01T00:00:00Z'),
+        to: new Date('2026-01-01T13:00:00Z'),
+      }),
+    ).toBe(
       "startTime eq '2026-01-01 12:00:00 AM' and endTime eq '2026-01-01 01:00:00 PM' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'",
     );
   });

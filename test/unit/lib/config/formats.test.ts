@@ -20,9 +20,12 @@ describe('parseDurationMs', () => {
 });
 
 describe('ncrontabProblem', () => {
-  it.each(['0 0 6 * * *', '*/5 * * * * *', '0 30 9 * * Mon-Fri', '0 */5 * * *', '0 0 0 1,15 * *'])('accepts %s', (text) => {
-    expect(ncrontabProblem(text)).toBeUndefined();
-  });
+  it.each(['0 0 6 * * *', '*/5 * * * * *', '0 30 9 * * Mon-Fri', '0 */5 * * *', '0 0 0 1,15 * *'])(
+    'accepts %s',
+    (text) => {
+      expect(ncrontabProblem(text)).toBeUndefined();
+    },
+  );
   it.each(['', 'daily', '0 0 6 * *  * *', '0 0 6 ? * *', '0 0 $ * * *'])('refuses %s', (text) => {
     expect(ncrontabProblem(text)).toBeDefined();
   });

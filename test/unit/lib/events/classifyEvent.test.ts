@@ -1,12 +1,13 @@
 import fc from 'fast-check';
+
 import { classifyEvent, type EventOutcome } from '../../../../src/lib/events/classifyEvent';
 import {
-  UNWATCHED_SUBSCRIPTION,
-  WATCHED_SUBSCRIPTION,
   cloudEventVmWrite,
   eventFixture,
   eventGridVmWrite,
+  UNWATCHED_SUBSCRIPTION,
   vmId,
+  WATCHED_SUBSCRIPTION,
   without,
 } from '../../../helpers/factories/events';
 
@@ -44,18 +45,29 @@ describe('classifyEvent on the reference samples', () => {
       vm: { subscriptionId: WATCHED_SUBSCRIPTION, resourceGroup: 'rg-prod', name: 'vm-web-01' },
     });
     const [cloud] = eventFixture('derived-vm-create.cloudevent.json');
-    expect(classify(cloud)).toMatchObject({ outcome: 'accepted', schema: 'cloudevents', eventTime: '2024-05-01T10:15:30.1234567Z' });
+    expect(classify(cloud)).toMatchObject({
+      outcome: 'accepted',
+      schema: 'cloudevents',
+      eventTime: '2024-05-01T10:15:30.1234567Z',
+    });
   });
 
   it('the same VM sample is ignored when its subscription is not watched', () => {
     const [create] = eventFixture('derived-vm-create.eventgrid.json');
-    expect(classifyEvent(create, { watchedSubscriptionIds: [UNWATCHED_SUBSCRIPTION] })).toMatchObject({ outcome: 'ignored', code: 'subscription-not-watched' });
+    expect(classifyEvent(create, { watchedSubscriptionIds: [UNWATCHED_SUBSCRIPTION] })).toMatchObject({
+      outcome: 'ignored',
+      code: 'subscription-not-watched',
+    });
   });
 });
 
 describe('classifyEvent decisions', () => {
   it('compares operation names and ids case-insensitively', () => {
-    const event = eventGridVmWrite({ operationName: 'MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE', resourceUri: vmId().toUpperCase(), subject: vmId().toLowerCase() });
+    const event = eventGridVmWrite({
+      operationName: 'MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE',
+      resourceUri: vmId().toUpperCase(),
+      subject: vmId().toLowerCase(),
+    });
     const outcome = classify(event);
     expect(outcome).toMatchObject({ outcome: 'accepted' });
     if (outcome.outcome === 'accepted') expect(outcome.vm.key).toBe(vmId().toLowerCase());
@@ -64,24 +76,61 @@ describe('classifyEvent decisions', () => {
   it('treats both schemas alike', () => {
     for (const build of [eventGridVmWrite, cloudEventVmWrite]) {
       expect(summary(classify(build()))).toBe(`accepted ${vmId().toLowerCase()}`);
-      expect(summary(classify(build({ subscriptionId: UNWATCHED_SUBSCRIPTION })))).toBe('ignored: subscription-not-watched');
-      expect(summary(classify(build({ operationName: 'Microsoft.Compute/disks/write', resourceUri: '/subscriptions/x/disk' })))).toBe('ignored: not-a-vm-write');
+      expect(summary(classify(build({ subscriptionId: UNWATCHED_SUBSCRIPTION })))).toBe(
+        'ignored: subscription-not-watched',
+      );
+      expect(
+        summary(
+          classify(build({ operationName: 'Microsoft.Compute/disks/write', resourceUri: '/subscriptions/x/disk' })),
+        ),
+      ).toBe('ignored: not-a-vm-write');
     }
   });
 
   it.each<[string, unknown, string]>([
-    ['a VM write whose id is an extension', eventGridVmWrite({ resourceUri: `${vmId()}/extensions/x` }), 'rejected: invalid-vm-resource-id'],
-    ['a VM write whose id is a disk', eventGridVmWrite({ resourceUri: vmId().replace('virtualMachines', 'disks') }), 'rejected: invalid-vm-resource-id'],
-    ['a VM write whose subject names another VM', eventGridVmWrite({ subject: vmId(WATCHED_SUBSCRIPTION, 'rg-prod', 'other') }), 'rejected: resource-id-mismatch'],
-    ['a VM write whose data.subscriptionId disagrees', { ...eventGridVmWrite(), data: { ...(eventGridVmWrite().data as object), subscriptionId: UNWATCHED_SUBSCRIPTION } }, 'rejected: resource-id-mismatch'],
-    ['a VM write without operationName', without(eventGridVmWrite(), 'data.operationName'), 'rejected: invalid-event-data'],
+    [
+      'a VM write whose id is an extension',
+      eventGridVmWrite({ resourceUri: `${vmId()}/extensions/x` }),
+      'rejected: invalid-vm-resource-id',
+    ],
+    [
+      'a VM write whose id is a disk',
+      eventGridVmWrite({ resourceUri: vmId().replace('virtualMachines', 'disks') }),
+      'rejected: invalid-vm-resource-id',
+    ],
+    [
+      'a VM write whose subject names another VM',
+      eventGridVmWrite({ subject: vmId(WATCHED_SUBSCRIPTION, 'rg-prod', 'other') }),
+      'rejected: resource-id-mismatch',
+    ],
+    [
+      'a VM write whose data.subscriptionId disagrees',
+      {
+        ...eventGridVmWrite(),
+        data: { ...(eventGridVmWrite().data as object), subscriptionId: UNWATCHED_SUBSCRIPTION },
+      },
+      'rejected: resource-id-mismatch',
+    ],
+    [
+      'a VM write without operationName',
+      without(eventGridVmWrite(), 'data.operationName'),
+      'rejected: invalid-event-data',
+    ],
     ['an event without data', without(eventGridVmWrite(), 'data'), 'rejected: invalid-envelope'],
     ['an event without id', without(eventGridVmWrite(), 'id'), 'rejected: invalid-envelope'],
     ['an event without eventTime', without(eventGridVmWrite(), 'eventTime'), 'rejected: invalid-envelope'],
     ['an event with a bad eventTime', { ...eventGridVmWrite(), eventTime: 'yesterday' }, 'rejected: invalid-envelope'],
-    ['a CloudEvent of another spec version', { ...cloudEventVmWrite(), specversion: '0.3' }, 'rejected: invalid-envelope'],
+    [
+      'a CloudEvent of another spec version',
+      { ...cloudEventVmWrite(), specversion: '0.3' },
+      'rejected: invalid-envelope',
+    ],
     ['a CloudEvent without source', without(cloudEventVmWrite(), 'source'), 'rejected: invalid-envelope'],
-    ['an event of an unknown type', eventGridVmWrite({ eventType: 'Contoso.Items.ItemReceived' }), 'rejected: unexpected-event-type'],
+    [
+      'an event of an unknown type',
+      eventGridVmWrite({ eventType: 'Contoso.Items.ItemReceived' }),
+      'rejected: unexpected-event-type',
+    ],
     ['an object of no known schema', { hello: 'world' }, 'rejected: unknown-event-schema'],
     ['an array (a batch the host should have split)', [eventGridVmWrite()], 'rejected: malformed-event'],
     ['a string that is not JSON', 'not json', 'rejected: malformed-event'],
@@ -92,9 +141,21 @@ describe('classifyEvent decisions', () => {
   });
 
   it.each<[string, unknown]>([
-    ['a VM delete', eventGridVmWrite({ eventType: 'Microsoft.Resources.ResourceDeleteSuccess', operationName: 'Microsoft.Compute/virtualMachines/delete' })],
+    [
+      'a VM delete',
+      eventGridVmWrite({
+        eventType: 'Microsoft.Resources.ResourceDeleteSuccess',
+        operationName: 'Microsoft.Compute/virtualMachines/delete',
+      }),
+    ],
     ['a VM write failure', eventGridVmWrite({ eventType: 'Microsoft.Resources.ResourceWriteFailure' })],
-    ['a VM start action', cloudEventVmWrite({ eventType: 'Microsoft.Resources.ResourceActionSuccess', operationName: 'Microsoft.Compute/virtualMachines/start/action' })],
+    [
+      'a VM start action',
+      cloudEventVmWrite({
+        eventType: 'Microsoft.Resources.ResourceActionSuccess',
+        operationName: 'Microsoft.Compute/virtualMachines/start/action',
+      }),
+    ],
   ])('ignores %s', (_label, event) => {
     expect(summary(classify(event))).toBe('ignored: not-a-resource-write');
   });
@@ -105,11 +166,16 @@ describe('classifyEvent decisions', () => {
 
   it('uses the subject when data.resourceUri is absent', () => {
     expect(classify(without(eventGridVmWrite(), 'data.resourceUri')).outcome).toBe('accepted');
-    expect(summary(classify(without(without(cloudEventVmWrite(), 'data.resourceUri'), 'subject')))).toBe('rejected: invalid-event-data');
+    expect(summary(classify(without(without(cloudEventVmWrite(), 'data.resourceUri'), 'subject')))).toBe(
+      'rejected: invalid-event-data',
+    );
   });
 
   it('keeps the event id on rejects when there is one, for the record', () => {
-    expect(classify({ ...without(eventGridVmWrite(), 'eventTime'), id: 'evt-x' })).toMatchObject({ outcome: 'rejected', eventId: 'evt-x' });
+    expect(classify({ ...without(eventGridVmWrite(), 'eventTime'), id: 'evt-x' })).toMatchObject({
+      outcome: 'rejected',
+      eventId: 'evt-x',
+    });
   });
 });
 
@@ -117,7 +183,17 @@ describe('classifyEvent properties', () => {
   const mutatedEvent = fc
     .record({
       base: fc.constantFrom(eventGridVmWrite(), cloudEventVmWrite()),
-      key: fc.constantFrom('id', 'eventType', 'type', 'subject', 'eventTime', 'time', 'specversion', 'data', 'dataVersion'),
+      key: fc.constantFrom(
+        'id',
+        'eventType',
+        'type',
+        'subject',
+        'eventTime',
+        'time',
+        'specversion',
+        'data',
+        'dataVersion',
+      ),
       value: fc.jsonValue(),
     })
     .map(({ base, key, value }) => ({ ...base, [key]: value }));

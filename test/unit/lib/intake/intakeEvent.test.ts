@@ -2,7 +2,7 @@ import { TransientError } from '../../../../src/lib/errors';
 import { intakeEvent } from '../../../../src/lib/intake/intakeEvent';
 import { createLogger } from '../../../../src/lib/logger';
 import { InMemoryRejectStore } from '../../../../src/lib/rejects/inMemoryRejectStore';
-import { WATCHED_SUBSCRIPTION, eventGridVmWrite, vmId, without } from '../../../helpers/factories/events';
+import { eventGridVmWrite, vmId, WATCHED_SUBSCRIPTION, without } from '../../../helpers/factories/events';
 import { capturingContext } from '../../../helpers/logCapture';
 
 function setup() {
@@ -18,17 +18,39 @@ describe('intakeEvent', () => {
     const result = await intakeEvent(eventGridVmWrite({ id: 'evt-1', correlationId: 'corr-1' }), deps);
     expect(result).toEqual({
       outcome: 'enqueued',
-      request: { version: 1, vmResourceId: vmId(), subscriptionId: WATCHED_SUBSCRIPTION, eventId: 'evt-1', eventTime: '2024-05-01T10:15:30.1234567Z', correlationId: 'corr-1', source: 'event', attempt: 1 },
+      request: {
+        version: 1,
+        vmResourceId: vmId(),
+        subscriptionId: WATCHED_SUBSCRIPTION,
+        eventId: 'evt-1',
+        eventTime: '2024-05-01T10:15:30.1234567Z',
+        correlationId: 'corr-1',
+        source: 'event',
+        attempt: 1,
+      },
     });
     expect(rejects.all()).toEqual([]);
     expect(logs.map((log) => log.entry)).toEqual([
-      expect.objectContaining({ level: 'info', outcome: 'enqueued', eventId: 'evt-1', correlationId: 'corr-1', vmKey: vmId().toLowerCase(), eventSchema: 'eventgrid' }),
+      expect.objectContaining({
+        level: 'info',
+        outcome: 'enqueued',
+        eventId: 'evt-1',
+        correlationId: 'corr-1',
+        vmKey: vmId().toLowerCase(),
+        eventSchema: 'eventgrid',
+      }),
     ]);
   });
 
   it('ignores without recording', async () => {
     const { deps, rejects, logs } = setup();
-    const result = await intakeEvent(eventGridVmWrite({ operationName: 'Microsoft.Compute/virtualMachines/extensions/write', resourceUri: `${vmId()}/extensions/x` }), deps);
+    const result = await intakeEvent(
+      eventGridVmWrite({
+        operationName: 'Microsoft.Compute/virtualMachines/extensions/write',
+        resourceUri: `${vmId()}/extensions/x`,
+      }),
+      deps,
+    );
     expect(result).toMatchObject({ outcome: 'ignored', code: 'not-a-vm-write' });
     expect(rejects.all()).toEqual([]);
     expect(logs[0]?.entry).toMatchObject({ outcome: 'ignored', code: 'not-a-vm-write' });

@@ -1,7 +1,8 @@
 import { ledgerPartitionKey, ledgerRowKey, vmKeyFromRowKey } from '../../../../src/lib/ledger/ledgerKeys';
 
 describe('ledger keys', () => {
-  const key = '/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg-app/providers/microsoft.compute/virtualmachines/vm-1';
+  const key =
+    '/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg-app/providers/microsoft.compute/virtualmachines/vm-1';
 
   it('derives a row key without characters Table storage forbids, and reverses it', () => {
     const rowKey = ledgerRowKey(key);

@@ -1,4 +1,8 @@
-import { backupJobWindowStart, findRunningOrCompletedBackupJob, jobBelongsToVm } from '../../../../src/lib/protection/findBackupJob';
+import {
+  backupJobWindowStart,
+  findRunningOrCompletedBackupJob,
+  jobBelongsToVm,
+} from '../../../../src/lib/protection/findBackupJob';
 import { vaultRoute, vmFacts } from '../../../helpers/factories/rules';
 import { FakeBackupGateway } from '../../../helpers/fakes/fakeAzure';
 
@@ -10,10 +14,32 @@ describe('findRunningOrCompletedBackupJob', () => {
   const window = { from: new Date(now.getTime() - 3600_000), now };
 
   it('matches jobs to the VM by container name, case-insensitively, with or without prefix', () => {
-    expect(jobBelongsToVm({ jobId: 'j', operation: 'Backup', status: 'InProgress', containerName: 'iaasvmcontainerv2;rg-app;vm-web-1' }, vm)).toBe(true);
-    expect(jobBelongsToVm({ jobId: 'j', operation: 'Backup', status: 'InProgress', containerName: 'IaasVMContainer;iaasvmcontainerv2;RG-APP;VM-WEB-1' }, vm)).toBe(true);
-    expect(jobBelongsToVm({ jobId: 'j', operation: 'Backup', status: 'InProgress', containerName: 'iaasvmcontainerv2;rg-app;vm-web-10' }, vm)).toBe(false);
-    expect(jobBelongsToVm({ jobId: 'j', operation: 'Backup', status: 'InProgress', entityFriendlyName: 'vm-web-1' }, vm)).toBe(true);
+    expect(
+      jobBelongsToVm(
+        { jobId: 'j', operation: 'Backup', status: 'InProgress', containerName: 'iaasvmcontainerv2;rg-app;vm-web-1' },
+        vm,
+      ),
+    ).toBe(true);
+    expect(
+      jobBelongsToVm(
+        {
+          jobId: 'j',
+          operation: 'Backup',
+          status: 'InProgress',
+          containerName: 'IaasVMContainer;iaasvmcontainerv2;RG-APP;VM-WEB-1',
+        },
+        vm,
+      ),
+    ).toBe(true);
+    expect(
+      jobBelongsToVm(
+        { jobId: 'j', operation: 'Backup', status: 'InProgress', containerName: 'iaasvmcontainerv2;rg-app;vm-web-10' },
+        vm,
+      ),
+    ).toBe(false);
+    expect(
+      jobBelongsToVm({ jobId: 'j', operation: 'Backup', status: 'InProgress', entityFriendlyName: 'vm-web-1' }, vm),
+    ).toBe(true);
   });
 
   it('ignores failed jobs and jobs of other VMs, prefers a running job', async () => {

@@ -12,7 +12,12 @@ describe('protectVm replay after the first backup completed', () => {
     const handler = createProtectVmHandler(h.deps);
     await handler(protectionRequest(), h.context);
     const row = await h.ledger.get(h.vm.key);
-    await h.ledger.update(row!, { status: 'protecting', reason: 'retrying: budget', jobIds: [], operationIds: keepOperations(row!.operationIds) });
+    await h.ledger.update(row!, {
+      status: 'protecting',
+      reason: 'retrying: budget',
+      jobIds: [],
+      operationIds: keepOperations(row!.operationIds),
+    });
     h.backup.setItem(h.vault, h.vm, { protectionState: 'Protected', lastBackupStatus: 'Completed' });
     await handler(protectionRequest({ eventId: 'event-replay', attempt: 2 }), h.context);
     return h;
@@ -21,14 +26,22 @@ describe('protectVm replay after the first backup completed', () => {
   it('records the job of the recorded trigger operation', async () => {
     const h = await protectThenLoseJob((ids) => ids);
     const job = h.backup.jobs[0];
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protected', reason: 'first-backup-completed', jobIds: [job?.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protected',
+      reason: 'first-backup-completed',
+      jobIds: [job?.jobId],
+    });
     expect(h.backup.count('triggerBackup')).toBe(1);
   });
 
   it('finds the job by listing when the crash came before the trigger operation was recorded', async () => {
     const h = await protectThenLoseJob((ids) => ids.filter((id) => id.startsWith('enable:')));
     const job = h.backup.jobs[0];
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protected', reason: 'first-backup-completed', jobIds: [job?.jobId] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protected',
+      reason: 'first-backup-completed',
+      jobIds: [job?.jobId],
+    });
     expect(h.backup.count('listJobs')).toBe(1);
     expect(h.backup.count('triggerBackup')).toBe(1);
   });
@@ -38,7 +51,11 @@ describe('protectVm replay after the first backup completed', () => {
     h.backup.setItem(h.vault, h.vm, { protectionState: 'Protected', lastBackupStatus: 'Completed' });
     h.backup.addJob(h.vault, h.vm, { status: 'Completed' });
     await createProtectVmHandler(h.deps)(protectionRequest(), h.context);
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protected', reason: 'already-protected', jobIds: [] });
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protected',
+      reason: 'already-protected',
+      jobIds: [],
+    });
     expect(h.backup.count('listJobs')).toBe(0);
   });
 });

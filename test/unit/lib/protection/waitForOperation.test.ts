@@ -1,5 +1,5 @@
-import { waitForOperation } from '../../../../src/lib/protection/waitForOperation';
 import { OperationPendingError, TransientError } from '../../../../src/lib/errors';
+import { waitForOperation } from '../../../../src/lib/protection/waitForOperation';
 import { vaultRoute, vmFacts } from '../../../helpers/factories/rules';
 import { FakeBackupGateway } from '../../../helpers/fakes/fakeAzure';
 import { FakeClock } from '../../../helpers/fakes/fakeQueues';
@@ -13,7 +13,12 @@ describe('waitForOperation', () => {
     gateway.enablePolls = 2;
     const clock = new FakeClock();
     const operation = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
-    const result = await waitForOperation(gateway, vault, { ...operation, retryAfterMs: 60_000 }, { clock, deadline: clock.now().getTime() + 30_000, poll });
+    const result = await waitForOperation(
+      gateway,
+      vault,
+      { ...operation, retryAfterMs: 60_000 },
+      { clock, deadline: clock.now().getTime() + 30_000, poll },
+    );
     expect(result.status).toBe('Succeeded');
     expect(clock.sleeps).toEqual([2_000, 2_000, 2_000]);
     expect(gateway.count('getOperationStatus')).toBe(3);
@@ -24,12 +29,21 @@ describe('waitForOperation', () => {
     gateway.enablePolls = 3;
     const clock = new FakeClock();
     const { operationId } = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
-    await expect(waitForOperation(gateway, vault, { operationId }, { clock, deadline: clock.now().getTime() + 30_000, poll })).resolves.toMatchObject({ status: 'Succeeded' });
+    await expect(
+      waitForOperation(gateway, vault, { operationId }, { clock, deadline: clock.now().getTime() + 30_000, poll }),
+    ).resolves.toMatchObject({ status: 'Succeeded' });
     expect(clock.sleeps).toEqual([100, 400, 1_600]);
     gateway.enablePolls = 5;
     const second = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
     const holding = { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 };
-    await expect(waitForOperation(gateway, vault, { operationId: second.operationId }, { clock, deadline: clock.now().getTime() + 60_000, poll: holding })).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 6_400 });
+    await expect(
+      waitForOperation(
+        gateway,
+        vault,
+        { operationId: second.operationId },
+        { clock, deadline: clock.now().getTime() + 60_000, poll: holding },
+      ),
+    ).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 6_400 });
     expect(clock.sleeps.slice(3)).toEqual([100, 400, 1_600]);
   });
 
@@ -38,7 +52,9 @@ describe('waitForOperation', () => {
     gateway.enablePolls = 0;
     const clock = new FakeClock();
     const { operationId } = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
-    await expect(waitForOperation(gateway, vault, { operationId }, { clock, deadline: clock.now().getTime() + 30_000, poll })).resolves.toMatchObject({ status: 'Succeeded' });
+    await expect(
+      waitForOperation(gateway, vault, { operationId }, { clock, deadline: clock.now().getTime() + 30_000, poll }),
+    ).resolves.toMatchObject({ status: 'Succeeded' });
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -46,7 +62,14 @@ describe('waitForOperation', () => {
     const gateway = new FakeBackupGateway();
     const clock = new FakeClock();
     const operation = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
-    await expect(waitForOperation(gateway, vault, { ...operation, retryAfterMs: 1_500 }, { clock, deadline: clock.now().getTime() + 1_000, poll })).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 1_500 });
+    await expect(
+      waitForOperation(
+        gateway,
+        vault,
+        { ...operation, retryAfterMs: 1_500 },
+        { clock, deadline: clock.now().getTime() + 1_000, poll },
+      ),
+    ).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 1_500 });
     expect(gateway.count('getOperationStatus')).toBe(0);
   });
 
@@ -57,7 +80,9 @@ describe('waitForOperation', () => {
     const operation = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
     const waiting = waitForOperation(gateway, vault, operation, { clock, deadline: clock.now().getTime() + 450, poll });
     await expect(waiting).rejects.toBeInstanceOf(TransientError);
-    await expect(waitForOperation(gateway, vault, operation, { clock, deadline: clock.now().getTime() + 50, poll })).rejects.toMatchObject({ code: 'operation-in-progress' });
+    await expect(
+      waitForOperation(gateway, vault, operation, { clock, deadline: clock.now().getTime() + 50, poll }),
+    ).rejects.toMatchObject({ code: 'operation-in-progress' });
     expect(clock.sleeps).toEqual([100, 100, 100, 100]);
   });
 
@@ -65,19 +90,29 @@ describe('waitForOperation', () => {
     const gateway = new FakeBackupGateway();
     const clock = new FakeClock();
     const operation = await gateway.enableProtection(vault, vmFacts().vm, 'DefaultPolicy');
-    const options = { clock, deadline: clock.now().getTime() + 300_000, poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 } };
+    const options = {
+      clock,
+      deadline: clock.now().getTime() + 300_000,
+      poll: { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 },
+    };
     const waiting = waitForOperation(gateway, vault, { ...operation, retryAfterMs: 60_000 }, options);
     await expect(waiting).rejects.toBeInstanceOf(OperationPendingError);
-    await expect(waitForOperation(gateway, vault, { ...operation, retryAfterMs: 60_000 }, options)).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 10_000 });
+    await expect(
+      waitForOperation(gateway, vault, { ...operation, retryAfterMs: 60_000 }, options),
+    ).rejects.toMatchObject({ code: 'operation-in-progress', retryAfterMs: 10_000 });
     expect(gateway.count('getOperationStatus')).toBe(0);
     expect(clock.sleeps).toEqual([]);
-    await expect(waitForOperation(gateway, vault, { ...operation, retryAfterMs: 1_000 }, options)).resolves.toMatchObject({ status: 'Succeeded' });
+    await expect(
+      waitForOperation(gateway, vault, { ...operation, retryAfterMs: 1_000 }, options),
+    ).resolves.toMatchObject({ status: 'Succeeded' });
   });
 
   it('treats an operation without id as done', async () => {
     const gateway = new FakeBackupGateway();
     const clock = new FakeClock();
-    await expect(waitForOperation(gateway, vault, {}, { clock, deadline: 0, poll })).resolves.toEqual({ status: 'Succeeded' });
+    await expect(waitForOperation(gateway, vault, {}, { clock, deadline: 0, poll })).resolves.toEqual({
+      status: 'Succeeded',
+    });
     expect(gateway.count('getOperationStatus')).toBe(0);
   });
 });

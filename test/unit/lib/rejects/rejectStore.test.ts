@@ -1,9 +1,17 @@
 import { InMemoryRejectStore } from '../../../../src/lib/rejects/inMemoryRejectStore';
-import { RAW_STORED_MAX_CHARS, rawPayloadOf, rejectIdOf, toRejectRecord } from '../../../../src/lib/rejects/rejectStore';
+import {
+  RAW_STORED_MAX_CHARS,
+  rawPayloadOf,
+  rejectIdOf,
+  toRejectRecord,
+} from '../../../../src/lib/rejects/rejectStore';
 
 describe('toRejectRecord', () => {
   it('keeps the raw payload whole when it fits, with a stable id per kind and payload', () => {
-    const record = toRejectRecord({ kind: 'event', code: 'invalid-envelope', reason: 'no id', raw: '{"a":1}', context: { eventId: 'e' } }, new Date('2024-01-01T00:00:00Z'));
+    const record = toRejectRecord(
+      { kind: 'event', code: 'invalid-envelope', reason: 'no id', raw: '{"a":1}', context: { eventId: 'e' } },
+      new Date('2024-01-01T00:00:00Z'),
+    );
     expect(record).toEqual({
       id: rejectIdOf('event', '{"a":1}'),
       kind: 'event',

@@ -7,7 +7,16 @@ function report(findings: Finding[]): ComplianceReport {
     version: 1,
     generatedAt: '2026-03-02T12:00:00.000Z',
     staleAfterMs: 24 * 3600_000,
-    totals: { vaults: 1, protectedItems: 3, itemsByState: { IRPending: 1, Protected: 2 }, stale: 1, failed: 0, skipped: 0, unprotected: 0, watchedVms: 3 },
+    totals: {
+      vaults: 1,
+      protectedItems: 3,
+      itemsByState: { IRPending: 1, Protected: 2 },
+      stale: 1,
+      failed: 0,
+      skipped: 0,
+      unprotected: 0,
+      watchedVms: 3,
+    },
     findings,
     problems: [],
     reenqueued: 0,
@@ -41,7 +50,9 @@ describe('renderCsv', () => {
   it('writes a header and one row per finding', () => {
     const csv = renderCsv(report([hostile]));
     const [header, row] = csv.split('\r\n');
-    expect(header).toBe('kind,vmName,vmResourceId,subscriptionId,reason,errorCode,errorMessage,action,ageHours,since,vaultName,policyName,protectionState,lastJobId,lastJobOperation,lastJobStatus,rule');
+    expect(header).toBe(
+      'kind,vmName,vmResourceId,subscriptionId,reason,errorCode,errorMessage,action,ageHours,since,vaultName,policyName,protectionState,lastJobId,lastJobOperation,lastJobStatus,rule',
+    );
     expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(csv).toContain('"line one,\r\nline ""two"""');
     expect(csv).toContain(',90.0,');
@@ -54,7 +65,9 @@ describe('renderHtml', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     expect(html).toContain('Fix it &amp; retry &#39;now&#39;');
-    expect(html).toContain('title="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm&lt;script&gt;"');
+    expect(html).toContain(
+      'title="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm&lt;script&gt;"',
+    );
   });
 
   it('is self-contained: no external scripts, styles, images or links', () => {

@@ -1,7 +1,7 @@
-import type { VaultRoute } from '../../../../src/lib/config';
 import type { ProtectedItemInfo } from '../../../../src/lib/azure/ports';
-import { runComplianceReport } from '../../../../src/lib/report/runComplianceReport';
+import type { VaultRoute } from '../../../../src/lib/config';
 import { claimVm } from '../../../../src/lib/ledger/claimVm';
+import { runComplianceReport } from '../../../../src/lib/report/runComplianceReport';
 import { HOUR, reportHarness } from '../../../helpers/factories/report';
 
 describe('runComplianceReport', () => {
@@ -12,7 +12,13 @@ describe('runComplianceReport', () => {
     const done = h.vm('vm-done');
     h.backup.setItem(h.vault, stuck, { policyName: 'DefaultPolicy' });
     h.backup.addJob(h.vault, stuck, { operation: 'ConfigureBackup', status: 'Completed', startTime: h.ago(30 * HOUR) });
-    h.backup.addJob(h.vault, stuck, { operation: 'Backup', status: 'Failed', startTime: h.ago(29 * HOUR), errorCode: 'UserErrorGuestAgentStatusUnavailable', errorMessage: 'VM Agent unable to communicate with Azure Backup.' });
+    h.backup.addJob(h.vault, stuck, {
+      operation: 'Backup',
+      status: 'Failed',
+      startTime: h.ago(29 * HOUR),
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+      errorMessage: 'VM Agent unable to communicate with Azure Backup.',
+    });
     h.backup.setItem(h.vault, fresh);
     h.backup.addJob(h.vault, fresh, { operation: 'ConfigureBackup', status: 'Completed', startTime: h.ago(1 * HOUR) });
     h.backup.setItem(h.vault, done, { protectionState: 'Protected' });
@@ -33,7 +39,12 @@ describe('runComplianceReport', () => {
         action: expect.stringMatching(/VM agent/),
       }),
     ]);
-    expect(report.totals).toMatchObject({ vaults: 2, protectedItems: 3, itemsByState: { IRPending: 2, Protected: 1 }, stale: 1 });
+    expect(report.totals).toMatchObject({
+      vaults: 2,
+      protectedItems: 3,
+      itemsByState: { IRPending: 2, Protected: 1 },
+      stale: 1,
+    });
   });
 
   it('treats exactly the stale age as not yet stale and anything older as stale', async () => {
@@ -43,7 +54,11 @@ describe('runComplianceReport', () => {
     h.backup.setItem(h.vault, edge);
     h.backup.addJob(h.vault, edge, { operation: 'ConfigureBackup', status: 'Completed', startTime: h.ago(24 * HOUR) });
     h.backup.setItem(h.vault, older);
-    h.backup.addJob(h.vault, older, { operation: 'ConfigureBackup', status: 'Completed', startTime: h.ago(24 * HOUR + 1) });
+    h.backup.addJob(h.vault, older, {
+      operation: 'ConfigureBackup',
+      status: 'Completed',
+      startTime: h.ago(24 * HOUR + 1),
+    });
     const report = await runComplianceReport(h.deps, h.options);
     expect(report.findings.map((finding) => finding.vmName)).toEqual(['vm-older']);
   });
@@ -52,7 +67,9 @@ describe('runComplianceReport', () => {
     const h = reportHarness();
     h.backup.setItem(h.vault, h.vm('vm-ancient'));
     const report = await runComplianceReport(h.deps, h.options);
-    expect(report.findings).toEqual([expect.objectContaining({ kind: 'stale', reason: 'initial-backup-pending', vmName: 'vm-ancient' })]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({ kind: 'stale', reason: 'initial-backup-pending', vmName: 'vm-ancient' }),
+    ]);
   });
 
   it('streams many items with one jobs listing per vault and keeps only the findings', async () => {
@@ -65,7 +82,12 @@ describe('runComplianceReport', () => {
       for (let index = 0; index < total; index++) {
         yielded++;
         const name = `vm-${index}`;
-        yield { protectionState: index === 9999 ? 'IRPending' : 'Protected', containerName: `iaasvmcontainerv2;rg-app;${name}`, friendlyName: name, vmResourceId: h.vm(name).id };
+        yield {
+          protectionState: index === 9999 ? 'IRPending' : 'Protected',
+          containerName: `iaasvmcontainerv2;rg-app;${name}`,
+          friendlyName: name,
+          vmResourceId: h.vm(name).id,
+        };
       }
     };
     h.backup.addJob(h.vault, stuck, { operation: 'ConfigureBackup', status: 'Completed', startTime: h.ago(48 * HOUR) });
@@ -79,15 +101,37 @@ describe('runComplianceReport', () => {
 
   it("adds the ledger's failed and skipped VMs with their reasons", async () => {
     const h = reportHarness();
-    for (const [name, status, reason] of [['vm-west', 'failed', 'no-vault-for-region'], ['vm-optout', 'skipped', 'opted-out'], ['vm-ok', 'backup-triggered', 'first-backup-triggered']] as const) {
-      const claim = await claimVm(h.ledger, { vm: h.vm(name), owner: 'o', leaseMs: 1, now: h.ago(2 * HOUR), attempt: 1 });
+    for (const [name, status, reason] of [
+      ['vm-west', 'failed', 'no-vault-for-region'],
+      ['vm-optout', 'skipped', 'opted-out'],
+      ['vm-ok', 'backup-triggered', 'first-backup-triggered'],
+    ] as const) {
+      const claim = await claimVm(h.ledger, {
+        vm: h.vm(name),
+        owner: 'o',
+        leaseMs: 1,
+        now: h.ago(2 * HOUR),
+        attempt: 1,
+      });
       if (!claim.claimed) throw new Error('claim expected');
-      await h.ledger.update(claim.entry, { status, reason, errorCode: status === 'failed' ? reason : undefined, lastChanged: h.ago(HOUR).toISOString() });
+      await h.ledger.update(claim.entry, {
+        status,
+        reason,
+        errorCode: status === 'failed' ? reason : undefined,
+        lastChanged: h.ago(HOUR).toISOString(),
+      });
     }
     const report = await runComplianceReport(h.deps, h.options);
     expect(report.findings).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kind: 'failed', vmName: 'vm-west', reason: 'no-vault-for-region', errorCode: 'no-vault-for-region', ageMs: HOUR, action: expect.stringMatching(/AUTOPROTECT_VAULTS/) }),
+        expect.objectContaining({
+          kind: 'failed',
+          vmName: 'vm-west',
+          reason: 'no-vault-for-region',
+          errorCode: 'no-vault-for-region',
+          ageMs: HOUR,
+          action: expect.stringMatching(/AUTOPROTECT_VAULTS/),
+        }),
         expect.objectContaining({ kind: 'skipped', vmName: 'vm-optout', reason: 'opted-out' }),
       ]),
     );
@@ -108,7 +152,10 @@ describe('runComplianceReport', () => {
     await claimVm(h.ledger, { vm: add('vm-known'), owner: 'o', leaseMs: 1, now: h.ago(HOUR), attempt: 1 });
     add('vm-optout', { 'autoprotect:skip': 'yes' });
     const elsewhere = add('vm-elsewhere');
-    h.backup.statuses.set(elsewhere.key, { protected: true, vaultId: '/subscriptions/x/resourceGroups/y/providers/Microsoft.RecoveryServices/vaults/z' });
+    h.backup.statuses.set(elsewhere.key, {
+      protected: true,
+      vaultId: '/subscriptions/x/resourceGroups/y/providers/Microsoft.RecoveryServices/vaults/z',
+    });
 
     const report = await runComplianceReport(h.deps, h.options);
     const unprotected = report.findings.filter((finding) => finding.kind === 'unprotected');
@@ -131,10 +178,15 @@ describe('runComplianceReport', () => {
       'reports-test/latest.html',
       'reports-test/latest.json',
     ]);
-    const json = JSON.parse(h.store.text('reports-test/latest.json')) as { findings: unknown[]; totals: { stale: number } };
+    const json = JSON.parse(h.store.text('reports-test/latest.json')) as {
+      findings: unknown[];
+      totals: { stale: number };
+    };
     expect(json.totals.stale).toBe(1);
     expect(json.findings).toHaveLength(1);
-    expect(h.store.text('reports-test/latest.csv')).toBe(h.store.text('reports-test/2026/03/02/report-20260302T120000Z.csv'));
+    expect(h.store.text('reports-test/latest.csv')).toBe(
+      h.store.text('reports-test/2026/03/02/report-20260302T120000Z.csv'),
+    );
     expect(h.store.files.get('reports-test/latest.html')?.contentType).toMatch(/^text\/html/);
     expect(report.blobs).toHaveLength(6);
   });
@@ -142,15 +194,27 @@ describe('runComplianceReport', () => {
   it('publishes and logs the summary; a publishing failure does not lose the report', async () => {
     const h = reportHarness();
     await runComplianceReport(h.deps, h.options);
-    expect(h.publisher.published).toEqual([expect.objectContaining({ totals: expect.objectContaining({ vaults: 2 }), latest: ['reports-test/latest.html', 'reports-test/latest.csv', 'reports-test/latest.json'] })]);
-    expect(h.logs.find((log) => log.entry.message === 'compliance report written')?.entry).toMatchObject({ summaryPublished: true, summary: { totals: { vaults: 2 } } });
+    expect(h.publisher.published).toEqual([
+      expect.objectContaining({
+        totals: expect.objectContaining({ vaults: 2 }),
+        latest: ['reports-test/latest.html', 'reports-test/latest.csv', 'reports-test/latest.json'],
+      }),
+    ]);
+    expect(h.logs.find((log) => log.entry.message === 'compliance report written')?.entry).toMatchObject({
+      summaryPublished: true,
+      summary: { totals: { vaults: 2 } },
+    });
 
     const failing = reportHarness();
     failing.publisher.failWith = new Error('topic down');
     const report = await runComplianceReport(failing.deps, failing.options);
     expect(report.summaryPublished).toBe(false);
     expect(failing.store.files.size).toBe(6);
-    expect(failing.logs.some((log) => log.level === 'error' && log.entry.message === 'could not publish the report summary event')).toBe(true);
+    expect(
+      failing.logs.some(
+        (log) => log.level === 'error' && log.entry.message === 'could not publish the report summary event',
+      ),
+    ).toBe(true);
   });
 
   it('re-enqueues stale and unprotected VMs when enabled, capped and spread in time', async () => {
@@ -195,7 +259,12 @@ describe('runComplianceReport: VMs stuck in the ledger', () => {
     for (const [name, status, age] of rows) {
       const claim = await claimVm(h.ledger, { vm: h.vm(name), owner: 'o', leaseMs: 1, now: h.ago(age), attempt: 1 });
       if (!claim.claimed) throw new Error('claim expected');
-      await h.ledger.update(claim.entry, { status, reason: 'retrying: throttled', errorCode: 'ResourceRequestsThrottled', lastChanged: h.ago(age).toISOString() });
+      await h.ledger.update(claim.entry, {
+        status,
+        reason: 'retrying: throttled',
+        errorCode: 'ResourceRequestsThrottled',
+        lastChanged: h.ago(age).toISOString(),
+      });
     }
     h.backup.setItem(h.vault, h.vm('vm-both'));
 
@@ -204,6 +273,10 @@ describe('runComplianceReport: VMs stuck in the ledger', () => {
       ['vm-both', 'stale', 'initial-backup-pending'],
       ['vm-poisoned', 'stale', 'stuck-requested'],
     ]);
-    expect(report.findings[1]).toMatchObject({ errorCode: 'ResourceRequestsThrottled', errorMessage: 'retrying: throttled', action: expect.stringMatching(/poison/) });
+    expect(report.findings[1]).toMatchObject({
+      errorCode: 'ResourceRequestsThrottled',
+      errorMessage: 'retrying: throttled',
+      action: expect.stringMatching(/poison/),
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { evaluateVm, findVaultRoute, normaliseRegion } from '../../../../src/lib/rules/evaluateVm';
-import { OTHER_SUBSCRIPTION, TEST_SUBSCRIPTION, rulesConfig, vaultRoute, vmFacts } from '../../../helpers/factories/rules';
+import {
+  OTHER_SUBSCRIPTION,
+  rulesConfig,
+  TEST_SUBSCRIPTION,
+  vaultRoute,
+  vmFacts,
+} from '../../../helpers/factories/rules';
 
 const vaults = [vaultRoute('eastus'), vaultRoute('westeurope')];
 
@@ -31,7 +37,11 @@ describe('evaluateVm', () => {
     it('skips a VM in an excluded resource group (glob, case-insensitive)', () => {
       const rules = rulesConfig({ resourceGroups: { include: ['*'], exclude: ['rg-test-*'] } });
       const decision = evaluateVm(vmFacts({ resourceGroup: 'RG-Test-42' }), rules, vaults);
-      expect(decision).toEqual({ action: 'skip', reason: 'resource-group-excluded', rule: 'resource-group-exclude:rg-test-*' });
+      expect(decision).toEqual({
+        action: 'skip',
+        reason: 'resource-group-excluded',
+        rule: 'resource-group-exclude:rg-test-*',
+      });
     });
 
     it('skips a VM whose resource group is not included', () => {
@@ -47,7 +57,9 @@ describe('evaluateVm', () => {
 
     it('lets exclusion win over inclusion', () => {
       const rules = rulesConfig({ resourceGroups: { include: ['rg-*'], exclude: ['rg-sandbox'] } });
-      expect(evaluateVm(vmFacts({ resourceGroup: 'rg-sandbox' }), rules, vaults)).toMatchObject({ reason: 'resource-group-excluded' });
+      expect(evaluateVm(vmFacts({ resourceGroup: 'rg-sandbox' }), rules, vaults)).toMatchObject({
+        reason: 'resource-group-excluded',
+      });
     });
 
     it('treats ? as exactly one character and other characters literally', () => {
@@ -72,7 +84,9 @@ describe('evaluateVm', () => {
 
     it('excludes on tag presence when no values are given', () => {
       const rules = rulesConfig({ exclude: [{ tag: 'ephemeral' }] });
-      expect(evaluateVm(vmFacts({ tags: { Ephemeral: 'whatever' } }), rules, vaults)).toMatchObject({ reason: 'excluded-by-tag' });
+      expect(evaluateVm(vmFacts({ tags: { Ephemeral: 'whatever' } }), rules, vaults)).toMatchObject({
+        reason: 'excluded-by-tag',
+      });
     });
 
     it('skips VMs that match no include rule when include rules exist', () => {
@@ -103,12 +117,20 @@ describe('evaluateVm', () => {
 
     it('uses the first matching policy rule in order', () => {
       const decision = evaluateVm(vmFacts({ tags: { Tier: 'GOLD', critical: 'x' } }), rules, vaults);
-      expect(decision).toMatchObject({ action: 'protect', policyName: 'EnhancedPolicy', policyRule: 'policy[0]:tier=gold->EnhancedPolicy' });
+      expect(decision).toMatchObject({
+        action: 'protect',
+        policyName: 'EnhancedPolicy',
+        policyRule: 'policy[0]:tier=gold->EnhancedPolicy',
+      });
     });
 
     it('falls through to a later rule', () => {
-      expect(evaluateVm(vmFacts({ tags: { tier: 'green' } }), rules, vaults)).toMatchObject({ policyName: 'WildcardPolicy' });
-      expect(evaluateVm(vmFacts({ tags: { critical: '' } }), rules, vaults)).toMatchObject({ policyName: 'CriticalPolicy' });
+      expect(evaluateVm(vmFacts({ tags: { tier: 'green' } }), rules, vaults)).toMatchObject({
+        policyName: 'WildcardPolicy',
+      });
+      expect(evaluateVm(vmFacts({ tags: { critical: '' } }), rules, vaults)).toMatchObject({
+        policyName: 'CriticalPolicy',
+      });
     });
 
     it('uses the default policy when no rule matches, and names that rule', () => {
@@ -120,27 +142,47 @@ describe('evaluateVm', () => {
   describe('vault choice', () => {
     it('routes by region, normalising display names', () => {
       const decision = evaluateVm(vmFacts({ location: 'West Europe' }), rulesConfig(), vaults);
-      expect(decision).toMatchObject({ action: 'protect', vault: { vaultName: 'rsv-westeurope' }, vaultRule: 'vault-route:westeurope->rsv-westeurope' });
+      expect(decision).toMatchObject({
+        action: 'protect',
+        vault: { vaultName: 'rsv-westeurope' },
+        vaultRule: 'vault-route:westeurope->rsv-westeurope',
+      });
     });
 
     it('fails with no-vault-for-region when no route serves the region', () => {
       const decision = evaluateVm(vmFacts({ location: 'westus2' }), rulesConfig(), vaults);
-      expect(decision).toEqual({ action: 'fail', reason: 'no-vault-for-region', rule: `vault-route:none-for-westus2/${TEST_SUBSCRIPTION}` });
+      expect(decision).toEqual({
+        action: 'fail',
+        reason: 'no-vault-for-region',
+        rule: `vault-route:none-for-westus2/${TEST_SUBSCRIPTION}`,
+      });
     });
 
     it('honours the subscriptions a route serves', () => {
-      const routes = [vaultRoute('eastus', { vaultName: 'rsv-a', subscriptionIds: [OTHER_SUBSCRIPTION] }), vaultRoute('eastus', { vaultName: 'rsv-b' })];
-      expect(evaluateVm(vmFacts({ subscriptionId: OTHER_SUBSCRIPTION }), rulesConfig(), routes)).toMatchObject({ vault: { vaultName: 'rsv-a' } });
-      expect(evaluateVm(vmFacts({ subscriptionId: TEST_SUBSCRIPTION }), rulesConfig(), routes)).toMatchObject({ vault: { vaultName: 'rsv-b' } });
+      const routes = [
+        vaultRoute('eastus', { vaultName: 'rsv-a', subscriptionIds: [OTHER_SUBSCRIPTION] }),
+        vaultRoute('eastus', { vaultName: 'rsv-b' }),
+      ];
+      expect(evaluateVm(vmFacts({ subscriptionId: OTHER_SUBSCRIPTION }), rulesConfig(), routes)).toMatchObject({
+        vault: { vaultName: 'rsv-a' },
+      });
+      expect(evaluateVm(vmFacts({ subscriptionId: TEST_SUBSCRIPTION }), rulesConfig(), routes)).toMatchObject({
+        vault: { vaultName: 'rsv-b' },
+      });
     });
 
     it('fails when the only route for the region serves other subscriptions', () => {
       const routes = [vaultRoute('eastus', { subscriptionIds: [OTHER_SUBSCRIPTION.toUpperCase()] })];
-      expect(evaluateVm(vmFacts(), rulesConfig(), routes)).toMatchObject({ action: 'fail', reason: 'no-vault-for-region' });
+      expect(evaluateVm(vmFacts(), rulesConfig(), routes)).toMatchObject({
+        action: 'fail',
+        reason: 'no-vault-for-region',
+      });
     });
 
     it('does not choose a vault for a skipped VM', () => {
-      expect(evaluateVm(vmFacts({ location: 'westus2', tags: { 'autoprotect:skip': '1' } }), rulesConfig(), vaults).action).toBe('skip');
+      expect(
+        evaluateVm(vmFacts({ location: 'westus2', tags: { 'autoprotect:skip': '1' } }), rulesConfig(), vaults).action,
+      ).toBe('skip');
     });
   });
 });
