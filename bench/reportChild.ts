@@ -1,7 +1,4 @@
-import { InvocationContext } from '@azure/functions';
-
-import { getRuntime } from '../src/lib/clients';
-import { createProductionReportDeps } from '../src/lib/report/productionDeps';
+import { complianceReportOf, getRuntime } from '../src/lib/appRuntime';
 import { runComplianceReport } from '../src/lib/report/runComplianceReport';
 
 /**
@@ -10,7 +7,8 @@ import { runComplianceReport } from '../src/lib/report/runComplianceReport';
  * with the SDK. Prints one line `BENCH_RESULT {json}`.
  */
 async function main(mode: string): Promise<void> {
-  const { config, clients } = getRuntime();
+  const runtime = getRuntime();
+  const { config, clients } = runtime;
   const t0 = performance.now();
   let detail: Record<string, unknown>;
   if (mode === 'floor') {
@@ -30,12 +28,15 @@ async function main(mode: string): Promise<void> {
     }
     detail = { items, pages };
   } else {
-    const context = new InvocationContext({
+    const discard = () => undefined;
+    const sink = {
       functionName: 'reportPendingBackups',
       invocationId: 'bench',
-      logHandler: () => undefined,
-    });
-    const { deps, options } = createProductionReportDeps(config, clients)(context);
+      log: discard,
+      warn: discard,
+      error: discard,
+    };
+    const { deps, options } = complianceReportOf(runtime, sink);
     const report = await runComplianceReport(deps, options);
     detail = { totals: report.totals, problems: report.problems.length };
   }

@@ -1,6 +1,6 @@
 import { app } from '@azure/functions';
 
-import { getRuntime } from './lib/clients';
+import { getRuntime } from './lib/appRuntime';
 
 // App-wide setup only. Each trigger registers itself in src/functions/<name>.ts.
 app.setup({ enableHttpStream: false });

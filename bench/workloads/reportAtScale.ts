@@ -2,11 +2,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { TableClient } from '@azure/data-tables';
-
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import { mapLimit } from '../../tools/shared/mapLimit';
 import { simGet, simPost } from '../../tools/stack/simControl';
+import { stackRuntime } from '../../tools/stack/stackRuntime';
 import type { Stack } from '../../tools/stack/startStack';
 import { repoRoot, type SimRequest, startBenchStack } from '../benchStack';
 import { figure, type WorkloadResult } from '../types';
@@ -120,16 +118,7 @@ async function child(mode: 'floor' | 'report', env: NodeJS.ProcessEnv): Promise<
 }
 
 async function seedFailedLedgerRows(stack: Stack, count: number): Promise<number> {
-  const ledger = new TableLedger(
-    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
-      allowInsecureConnection: true,
-    }),
-  );
-  await TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
-    allowInsecureConnection: true,
-  })
-    .createTable()
-    .catch(() => undefined);
+  const { ledger } = stackRuntime(stack).adapters;
   const now = new Date().toISOString();
   await mapLimit(
     Array.from({ length: count }, (_, i) => i),

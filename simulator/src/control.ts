@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 import { bulkProtectedItems } from './bulkSeed';
-import { mergeThrottling, type SeedConfig } from './config';
+import { mergeThrottling } from './config';
 import {
   bulkProtectedItemsSchema,
   createVmSchema,

@@ -1,36 +1,27 @@
 import { app, type InvocationContext, output } from '@azure/functions';
 
-import { buildOnFirstUse } from '../lib/clients';
+import { enqueueDepsOf, getRuntime } from '../lib/appRuntime';
 import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
-import { intakeEvent } from '../lib/intake/intakeEvent';
+import { type EnqueueDeps, enqueueProtectionForEvent } from '../lib/enqueue/enqueueProtectionForEvent';
 import { createLogger, errorFields } from '../lib/logger';
-import type { RejectStore } from '../lib/rejects/rejectStore';
-import { TableRejectStore } from '../lib/rejects/tableRejectStore';
 
-/**
- * Event Grid trigger: one ResourceWriteSuccess (Event Grid schema or CloudEvents 1.0) per invocation -> at most one
- * protection request on `protection-requests`. Ignored and rejected events succeed; only a failure to record a
- * reject (or a configuration error) fails the invocation, so Event Grid redelivers.
- */
 export const protectionRequestsOutput = output.storageQueue({
   queueName: PROTECTION_REQUESTS_QUEUE,
   connection: 'AzureWebJobsStorage',
 });
 
-export interface EnqueueProtectionDeps {
-  watchedSubscriptionIds: readonly string[];
-  rejects: RejectStore;
-}
-
-export function createEnqueueProtectionHandler(getDeps: () => EnqueueProtectionDeps) {
+/**
+ * Event Grid trigger: one ResourceWriteSuccess (Event Grid schema or CloudEvents 1.0) -> at most one protection
+ * request. Ignored and rejected events succeed; only a failure to record a reject (or invalid configuration) fails
+ * the invocation, so Event Grid redelivers.
+ */
+export function createEnqueueProtectionHandler(getDeps: (context: InvocationContext) => EnqueueDeps) {
   return async function enqueueProtection(event: unknown, context: InvocationContext): Promise<void> {
-    const logger = createLogger(context);
     try {
-      const deps = getDeps();
-      const result = await intakeEvent(event, { ...deps, logger });
+      const result = await enqueueProtectionForEvent(event, getDeps(context));
       if (result.outcome === 'enqueued') context.extraOutputs.set(protectionRequestsOutput, result.request);
     } catch (error) {
-      logger.error('enqueueProtection failed; Event Grid will redeliver', {
+      createLogger(context).error('enqueueProtection failed; Event Grid will redeliver', {
         outcome: 'failed',
         error: errorFields(error),
       });
@@ -39,12 +30,7 @@ export function createEnqueueProtectionHandler(getDeps: () => EnqueueProtectionD
   };
 }
 
-const productionDeps = buildOnFirstUse(({ config, clients }): EnqueueProtectionDeps => ({
-  watchedSubscriptionIds: config.watchedSubscriptionIds,
-  rejects: new TableRejectStore(clients.rejectsTable),
-}));
-
 app.eventGrid<unknown>('enqueueProtection', {
   extraOutputs: [protectionRequestsOutput],
-  handler: createEnqueueProtectionHandler(productionDeps),
+  handler: createEnqueueProtectionHandler((context) => enqueueDepsOf(getRuntime(), context)),
 });

@@ -1,6 +1,6 @@
 import { app, type InvocationContext } from '@azure/functions';
 
-import { buildOnFirstUse } from '../lib/clients';
+import { getRuntime, protectionDepsOf } from '../lib/appRuntime';
 import { PROTECTION_REQUESTS_QUEUE } from '../lib/config';
 import { createLogger, errorFields } from '../lib/logger';
 import {
@@ -8,7 +8,6 @@ import {
   type MessageOutcome,
   type ProtectionMessageDeps,
 } from '../lib/protection/handleProtectionMessage';
-import { createProductionProtectionDeps } from '../lib/protection/productionDeps';
 
 /**
  * Storage queue trigger on `protection-requests`: one protection request per invocation. Completes the message for
@@ -44,10 +43,8 @@ function summary(outcome: MessageOutcome): Record<string, unknown> {
   }
 }
 
-const productionDeps = buildOnFirstUse(({ config, clients }) => createProductionProtectionDeps(config, clients));
-
 app.storageQueue('protectVm', {
   queueName: PROTECTION_REQUESTS_QUEUE,
   connection: 'AzureWebJobsStorage',
-  handler: createProtectVmHandler((context) => productionDeps()(context)),
+  handler: createProtectVmHandler((context) => protectionDepsOf(getRuntime(), context)),
 });

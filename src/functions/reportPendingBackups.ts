@@ -1,8 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 
-import { buildOnFirstUse } from '../lib/clients';
+import { complianceReportOf, getRuntime } from '../lib/appRuntime';
 import { createLogger, errorFields } from '../lib/logger';
-import { createProductionReportDeps } from '../lib/report/productionDeps';
 import {
   type ComplianceReportDeps,
   type ComplianceReportOptions,
@@ -37,10 +36,8 @@ export function createReportPendingBackupsHandler(
   };
 }
 
-const productionDeps = buildOnFirstUse(({ config, clients }) => createProductionReportDeps(config, clients));
-
 app.timer('reportPendingBackups', {
   schedule: '%AUTOPROTECT_REPORT_SCHEDULE%',
   runOnStartup: false,
-  handler: createReportPendingBackupsHandler((context) => productionDeps()(context)),
+  handler: createReportPendingBackupsHandler((context) => complianceReportOf(getRuntime(), context)),
 });

@@ -11,10 +11,10 @@ import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 import { createArmPacingPolicy } from './azure/armPacingPolicy';
 import { ArmRequestPacer } from './azure/armRequestPacer';
-import { type AppConfig, isLoopbackUrl, loadConfig } from './config';
+import { type AppConfig, isLoopbackUrl } from './config';
 
 /**
- * The one composition root: the only place SDK clients are built. Endpoint, CA and credential are chosen here, so
+ * The only place SDK clients are built (appRuntime.ts builds the adapters on them). Endpoint, CA and credential are chosen here, so
  * functions never branch on "am I local?". ARM clients are cached per subscription for the life of the process.
  */
 export interface AzureClients {
@@ -91,31 +91,6 @@ export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = p
       ? {}
       : { summaryPublisher: createSummaryPublisher(config.summaryTopic.endpoint) }),
   };
-}
-
-export interface AppRuntime {
-  config: AppConfig;
-  clients: AzureClients;
-}
-
-let runtime: AppRuntime | undefined;
-
-/** Config and clients, built once per process on first use. Throws ConfigError (every problem listed) if settings are invalid. */
-export function getRuntime(): AppRuntime {
-  if (runtime === undefined) {
-    const config = loadConfig();
-    runtime = Object.freeze({ config, clients: createAzureClients(config) });
-  }
-  return runtime;
-}
-
-/**
- * A function's production dependencies, built from the runtime on the first call and reused after: importing a
- * function file (tests do) reads no settings and builds no client.
- */
-export function buildOnFirstUse<T>(build: (runtime: AppRuntime) => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build(getRuntime()) }).value;
 }
 
 /** A fixed bearer token for the local simulator only (never logged; not a credential anywhere else). */

@@ -42,13 +42,13 @@ export class TransientError extends AutoprotectError {
   }
 }
 
-/**
- * Azure is still working on an operation and asked for a wait longer than an invocation should hold its queue slot:
- * the request checks back after `retryAfterMs` through the queue, without spending an attempt.
- */
 /** The code of an Azure operation left running: the request checks back on it through the queue. */
 export const OPERATION_IN_PROGRESS = 'operation-in-progress';
 
+/**
+ * Azure is still working and asked for a longer wait than an invocation should hold its queue slot: the request
+ * checks back after `retryAfterMs`, without spending an attempt.
+ */
 export class OperationPendingError extends TransientError {
   constructor(message: string, options: Omit<TransientErrorOptions, 'code'> & { retryAfterMs: number }) {
     super(message, { ...options, code: OPERATION_IN_PROGRESS });

@@ -1,5 +1,3 @@
-import type { InvocationContext } from '@azure/functions';
-
 import { ensureError } from './errors';
 
 /**
@@ -9,6 +7,18 @@ import { ensureError } from './errors';
  */
 
 export type LogLevel = 'info' | 'warn' | 'error';
+
+/**
+ * Where log lines go and whose they are: the part of the Functions `InvocationContext` the logger needs (the function
+ * files pass the context itself), so src/lib does not depend on `@azure/functions`.
+ */
+export interface LogSink {
+  readonly functionName: string;
+  readonly invocationId: string;
+  log(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+}
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
@@ -34,13 +44,13 @@ const SECRET_VALUE: ReadonlyArray<RegExp> = [
 const ANY_SECRET_LABEL = /AccountKey=|SharedAccessSignature=|[?&]sig=|Bearer\s/i;
 const MAX_DEPTH = 6;
 
-export function createLogger(context: InvocationContext, base: LogFields = {}): Logger {
+export function createLogger(context: LogSink, base: LogFields = {}): Logger {
   return new JsonLogger(context, base);
 }
 
 class JsonLogger implements Logger {
   constructor(
-    private readonly context: InvocationContext,
+    private readonly context: LogSink,
     private readonly fields: LogFields,
   ) {}
 

@@ -1,8 +1,9 @@
 import { QueueClient } from '@azure/storage-queue';
 
 import { PROTECTION_REQUESTS_POISON_QUEUE, PROTECTION_REQUESTS_QUEUE } from '../../src/lib/config';
-import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
+import type { ProtectionRequest } from '../../src/lib/messages/protectionRequest';
 import { type AzuriteHandle, startAzurite } from '../../tools/azurite/startAzurite';
+import { decodeQueueMessage } from '../helpers/queueMessages';
 import { runCaptured, writeSettingsFile } from './cliHarness';
 
 const SUB = '11111111-1111-1111-1111-111111111111';

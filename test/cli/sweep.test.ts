@@ -4,9 +4,10 @@ import { DEFAULT_SEED, type SimulatorHandle } from '../../simulator/src/index';
 import { createRecoveryServicesGateway } from '../../src/lib/azure/recoveryServicesGateway';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig, PROTECTION_REQUESTS_QUEUE, type VaultRoute } from '../../src/lib/config';
-import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
+import type { ProtectionRequest } from '../../src/lib/messages/protectionRequest';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { type AzuriteHandle, startAzurite } from '../../tools/azurite/startAzurite';
+import { decodeQueueMessage } from '../helpers/queueMessages';
 import { control, simulatorAppSettings, simVaultId, startTestSimulator, SUB } from '../simulator/helpers';
 import { runCaptured, writeSettingsFile } from './cliHarness';
 

@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
 
-import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueClient } from '@azure/storage-queue';
+import type { QueueClient } from '@azure/storage-queue';
 
+import type { Ledger } from '../../src/lib/ledger/ledger';
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
-import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import type { ComplianceReport } from '../../src/lib/report/reportTypes';
 import { simGet, simPost } from '../../tools/stack/simControl';
+import { stackRuntime } from '../../tools/stack/stackRuntime';
 import { ISOLATED_STACK, type Stack, type StackOptions, startStack } from '../../tools/stack/startStack';
 
 export { simPost };
@@ -59,12 +57,8 @@ export async function createSimVm(
   return vmId(stack, vm.resourceGroup, vm.name);
 }
 
-export function ledgerOf(stack: Stack): TableLedger {
-  return new TableLedger(
-    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectledger', {
-      allowInsecureConnection: true,
-    }),
-  );
+export function ledgerOf(stack: Stack): Ledger {
+  return stackRuntime(stack).adapters.ledger;
 }
 
 export async function ledgerRow(stack: Stack, id: string): Promise<LedgerEntry | null> {
@@ -72,11 +66,7 @@ export async function ledgerRow(stack: Stack, id: string): Promise<LedgerEntry |
 }
 
 export async function rejects(stack: Stack): Promise<RejectRecord[]> {
-  const store = new TableRejectStore(
-    TableClient.fromConnectionString(stack.info.storageConnectionString, 'autoprotectrejects', {
-      allowInsecureConnection: true,
-    }),
-  );
+  const store = stackRuntime(stack).adapters.rejects;
   const records: RejectRecord[] = [];
   try {
     for await (const record of store.list()) records.push(record);
@@ -86,8 +76,10 @@ export async function rejects(stack: Stack): Promise<RejectRecord[]> {
   return records;
 }
 
-export function queueOf(stack: Stack, name: string): QueueClient {
-  return new QueueClient(stack.info.storageConnectionString, name);
+/** The app's request or poison queue on the stack (names from the app's config). */
+export function queueOf(stack: Stack, which: 'requests' | 'poison'): QueueClient {
+  const { clients } = stackRuntime(stack);
+  return which === 'requests' ? clients.requestQueue : clients.poisonQueue;
 }
 
 /** Decoded bodies (base64 JSON) of the messages in a queue, without taking them. */
@@ -100,9 +92,7 @@ export async function peekJson(queue: QueueClient): Promise<unknown[]> {
 }
 
 export async function latestReport(stack: Stack): Promise<ComplianceReport> {
-  const blob = BlobServiceClient.fromConnectionString(stack.info.storageConnectionString)
-    .getContainerClient('reports')
-    .getBlockBlobClient('latest.json');
+  const blob = stackRuntime(stack).clients.reportsContainer.getBlockBlobClient('latest.json');
   return JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as ComplianceReport;
 }
 
@@ -123,7 +113,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

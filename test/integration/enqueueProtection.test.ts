@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { QueueClient } from '@azure/storage-queue';
 
-import { decodeQueueMessage, type ProtectionRequest } from '../../src/lib/messages/protectionRequest';
+import type { ProtectionRequest } from '../../src/lib/messages/protectionRequest';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
 import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
 import { type AzuriteHandle, startAzurite } from '../../tools/azurite/startAzurite';
@@ -14,6 +14,7 @@ import {
   vmId,
   WATCHED_SUBSCRIPTION,
 } from '../helpers/factories/events';
+import { decodeQueueMessage } from '../helpers/queueMessages';
 import { uniqueName } from '../helpers/storage';
 import { killAllRunners, parseLogLines, startTestRunner, type TestRunner, waitFor } from '../runner/runnerTestKit';
 

@@ -1,28 +1,20 @@
-import { TableClient } from '@azure/data-tables';
-import { QueueClient } from '@azure/storage-queue';
+import type { TableClient } from '@azure/data-tables';
 
 import type { SimulatorHandle } from '../../simulator/src/index';
-import { createComputeVmReader } from '../../src/lib/azure/computeVmReader';
-import { createRecoveryServicesGateway } from '../../src/lib/azure/recoveryServicesGateway';
-import { createAzureClients } from '../../src/lib/clients';
+import { type AppRuntime, complianceReportOf, createAppRuntime, protectionDepsOf } from '../../src/lib/appRuntime';
 import { type AppConfig, loadConfig } from '../../src/lib/config';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import { createLogger } from '../../src/lib/logger';
-import { decodeQueueMessage } from '../../src/lib/messages/protectionRequest';
+import type { Ledger } from '../../src/lib/ledger/ledger';
 import {
   handleProtectionMessage,
   type MessageOutcome,
   type ProtectionMessageDeps,
 } from '../../src/lib/protection/handleProtectionMessage';
-import { systemClock } from '../../src/lib/protection/ports';
-import { createStoragePoisonQueue, createStorageRequestQueue } from '../../src/lib/protection/storageQueues';
-import { InMemoryRejectStore } from '../../src/lib/rejects/inMemoryRejectStore';
-import { reportOptionsOf } from '../../src/lib/report/productionDeps';
 import { runComplianceReport } from '../../src/lib/report/runComplianceReport';
 import { parseVmResourceId } from '../../src/lib/resourceId';
 import { protectionRequest } from '../helpers/factories/protection';
 import { RecordingPoisonQueue, RecordingRequestQueue } from '../helpers/fakes/fakeQueues';
 import { MemoryReportStore } from '../helpers/fakes/fakeReport';
+import { InMemoryRejectStore } from '../helpers/fakes/inMemoryRejectStore';
 import { capturingContext } from '../helpers/logCapture';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
 import {
@@ -37,7 +29,8 @@ import {
 describe('protectVm workflow against the ARM simulator and Azurite', () => {
   let sim: SimulatorHandle;
   let config: AppConfig;
-  let ledger: TableLedger;
+  let runtime: AppRuntime;
+  let ledger: Ledger;
   let ledgerTable: TableClient;
   let requests: RecordingRequestQueue;
   let owners = 0;
@@ -51,8 +44,9 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
         AUTOPROTECT_INVOCATION_BUDGET: '10',
       }),
     );
-    ledgerTable = TableClient.fromConnectionString(config.storageConnection, table, { allowInsecureConnection: true });
-    ledger = new TableLedger(ledgerTable);
+    runtime = createAppRuntime(config);
+    ledgerTable = runtime.clients.ledgerTable;
+    ledger = runtime.adapters.ledger;
   });
 
   afterAll(async () => {
@@ -65,21 +59,14 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
   });
 
   function deps(): ProtectionMessageDeps {
-    const clients = createAzureClients(config);
     const { context } = capturingContext('protectVm');
     return {
-      ledger,
-      vms: createComputeVmReader(clients.compute),
-      backup: createRecoveryServicesGateway(clients.backup),
-      clock: systemClock,
-      settings: config,
+      ...protectionDepsOf(runtime, context),
       poll: { minIntervalMs: 50, maxIntervalMs: 200 },
-      logger: createLogger(context),
       owner: `it-${++owners}`,
       requests,
       poison: new RecordingPoisonQueue(),
       rejects: new InMemoryRejectStore(),
-      maxAttempts: config.maxAttempts,
       retry: { baseDelayMs: 0, maxDelayMs: 0 },
     };
   }
@@ -98,10 +85,11 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
 
   async function backupJobsOf(vmName: string): Promise<Array<{ status: string }>> {
     const jobs: Array<{ status: string }> = [];
-    for await (const job of createRecoveryServicesGateway(createAzureClients(config).backup).listJobs(
-      config.vaults[0]!,
-      { operation: 'Backup', from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) },
-    )) {
+    for await (const job of runtime.adapters.backup.listJobs(config.vaults[0]!, {
+      operation: 'Backup',
+      from: new Date(Date.now() - 3600_000),
+      to: new Date(Date.now() + 60_000),
+    })) {
       if (job.entityFriendlyName?.toLowerCase() === vmName.toLowerCase()) jobs.push(job);
     }
     return jobs;
@@ -260,19 +248,12 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     await protectUntilSettled(id, 'ev-agent');
     await waitFor(async () => (await backupJobsOf(vm.name)).some((job) => job.status === 'Failed'));
 
-    const clients = createAzureClients(config);
     const store = new MemoryReportStore();
     const { context } = capturingContext('reportPendingBackups');
+    const { deps, options } = complianceReportOf(runtime, context);
     const report = await runComplianceReport(
-      {
-        backup: createRecoveryServicesGateway(clients.backup),
-        vms: createComputeVmReader(clients.compute),
-        ledger,
-        store,
-        clock: systemClock,
-        logger: createLogger(context),
-      },
-      { ...reportOptionsOf(config), staleAfterMs: 1 },
+      { ...deps, store, requests: undefined, publisher: undefined },
+      { ...options, staleAfterMs: 1 },
     );
     expect(report.findings).toEqual(
       expect.arrayContaining([
@@ -285,37 +266,5 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
       ]),
     );
     expect(store.text('latest.csv')).toContain('UserErrorGuestAgentStatusUnavailable');
-  });
-});
-
-describe('storage queue adapters on Azurite', () => {
-  it('writes base64 JSON requests with a visibility delay, and poison entries the tools can read', async () => {
-    const connection = testStorageConnectionString();
-    const requestQueue = new QueueClient(connection, uniqueName('requests'));
-    const poisonQueue = new QueueClient(connection, uniqueName('poison'));
-    try {
-      const request = protectionRequest({ attempt: 2 });
-      await createStorageRequestQueue(requestQueue).send(request, { delayMs: 0 });
-      await createStorageRequestQueue(requestQueue).send({ ...request, attempt: 3 }, { delayMs: 60_000 });
-      const visible = await requestQueue.receiveMessages({ numberOfMessages: 32 });
-      expect(visible.receivedMessageItems.map((message) => decodeQueueMessage(message.messageText))).toEqual([request]);
-
-      await createStoragePoisonQueue(poisonQueue).send({
-        code: 'invalid-message',
-        reason: 'not JSON',
-        at: '2026-01-01T00:00:00Z',
-        raw: 'x'.repeat(20_000),
-      });
-      const [poisoned] = (await poisonQueue.receiveMessages()).receivedMessageItems;
-      const entry = JSON.parse(Buffer.from(poisoned!.messageText, 'base64').toString('utf8')) as {
-        code: string;
-        raw: string;
-      };
-      expect(entry.code).toBe('invalid-message');
-      expect(entry.raw).toHaveLength(16_000);
-    } finally {
-      await requestQueue.deleteIfExists();
-      await poisonQueue.deleteIfExists();
-    }
   });
 });

@@ -1,5 +1,3 @@
-import type { DequeuedMessageItem } from '@azure/storage-queue';
-
 import { encodeQueueMessage, toQueueMessageBodies } from '../../tools/local-runner/outputs';
 import { emptyPollDelayMs } from '../../tools/local-runner/triggers/queueListener';
 import { decodeMessageText, queueTriggerMetadata } from '../../tools/local-runner/triggers/queueMessage';

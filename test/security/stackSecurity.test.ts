@@ -212,7 +212,7 @@ describe('security of the running stack', () => {
       ),
     ).toEqual([]);
     expect(
-      await queueOf(stack, 'protection-requests')
+      await queueOf(stack, 'requests')
         .getProperties()
         .then((p) => p.approximateMessagesCount),
     ).toBe(0);

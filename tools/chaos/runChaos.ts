@@ -5,6 +5,7 @@ import { vmIdOf } from '../../simulator/src/store/model';
 import { createRateLimiter } from '../cli/format/rateLimiter';
 import { freePort } from '../shared/freePort';
 import { mapLimit } from '../shared/mapLimit';
+import { stackRuntime } from '../stack/stackRuntime';
 import { ISOLATED_STACK, type Stack, startStack } from '../stack/startStack';
 import { chaosFaultRules } from './chaosFaults';
 import { startMonkey } from './chaosMonkey';
@@ -82,7 +83,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog);
   try {
     const sim = new SimControl(stack.sim);
-    const storage = new StackStorage(stack.info.storageConnectionString);
+    const storage = new StackStorage(stackRuntime(stack));
     const subscriptionId = stack.info.subscriptionIds[0] ?? '';
     await sim.post('throttling', {
       reads: { size: 2_000, refillPerSecond: 500 },

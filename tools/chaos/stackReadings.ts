@@ -1,11 +1,10 @@
-import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { QueueClient } from '@azure/storage-queue';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { QueueClient } from '@azure/storage-queue';
 
+import type { AppRuntime } from '../../src/lib/appRuntime';
+import type { Ledger } from '../../src/lib/ledger/ledger';
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
-import { TableRejectStore } from '../../src/lib/rejects/tableRejectStore';
+import type { RejectRecord, RejectStore } from '../../src/lib/rejects/rejectStore';
 import type { Stack } from '../stack/startStack';
 import { ChaosRunError } from './errors';
 import type { RunnerFleet } from './runnerFleet';
@@ -13,27 +12,22 @@ import type { ScannedText } from './scanSecrets';
 import { withRetries } from './simControl';
 
 /**
- * What the chaos run reads back from the stack's storage: ledger, rejects, queues, report blobs. The clients are
- * made once per run (the run polls every second; new clients each time would churn connections).
+ * What the chaos run reads back from the stack's storage (ledger, rejects, queues, report blobs), through the app's
+ * own adapters built once per run: the run polls every second.
  */
 export class StackStorage {
-  private readonly ledger: TableLedger;
-  private readonly rejects: TableRejectStore;
+  private readonly ledger: Ledger;
+  private readonly rejects: RejectStore;
   private readonly requests: QueueClient;
   private readonly poison: QueueClient;
   readonly reports: ContainerClient;
 
-  constructor(connectionString: string) {
-    const tableOptions = { allowInsecureConnection: true };
-    this.ledger = new TableLedger(
-      TableClient.fromConnectionString(connectionString, 'autoprotectledger', tableOptions),
-    );
-    this.rejects = new TableRejectStore(
-      TableClient.fromConnectionString(connectionString, 'autoprotectrejects', tableOptions),
-    );
-    this.requests = new QueueClient(connectionString, 'protection-requests');
-    this.poison = new QueueClient(connectionString, 'protection-requests-poison');
-    this.reports = BlobServiceClient.fromConnectionString(connectionString).getContainerClient('reports');
+  constructor({ adapters, clients }: AppRuntime) {
+    this.ledger = adapters.ledger;
+    this.rejects = adapters.rejects;
+    this.requests = clients.requestQueue;
+    this.poison = clients.poisonQueue;
+    this.reports = clients.reportsContainer;
   }
 
   ledgerRows(): Promise<LedgerEntry[]> {

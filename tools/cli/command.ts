@@ -1,6 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 
-import type { AzureClients } from '../../src/lib/clients';
+import type { AppRuntime } from '../../src/lib/appRuntime';
 import type { AppConfig } from '../../src/lib/config';
 import type { StackInfo } from '../stack/types';
 import { CliUsageError } from './errors';
@@ -21,7 +21,7 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-/** What a command gets: its parsed options and positionals, and lazily built settings, config, clients, stack. */
+/** What a command gets: its parsed options and positionals, and lazily built settings, config, runtime (clients and adapters), stack. */
 export interface CommandContext {
   io: CliIo;
   options: OptionValues;
@@ -29,7 +29,7 @@ export interface CommandContext {
   verbose: boolean;
   settings(): ResolvedSettings;
   config(): AppConfig;
-  clients(): AzureClients;
+  runtime(): AppRuntime;
   stack(): StackInfo;
 }
 

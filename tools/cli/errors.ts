@@ -29,7 +29,8 @@ export function oneLineMessage(error: unknown): string {
     if (Array.isArray(problems) && problems.every((problem) => typeof problem === 'string')) {
       return scrubString(`invalid settings: ${problems.join('; ')}`);
     }
-    const firstLine = message.split(/\r?\n/).find((line) => line.trim() !== '') ?? String(name ?? 'Error');
+    const firstLine =
+      message.split(/\r?\n/).find((line) => line.trim() !== '') ?? (typeof name === 'string' ? name : 'Error');
     return scrubString(firstLine.trim());
   }
   return scrubString(String(error));

@@ -32,7 +32,7 @@ export function armOperationGroups(): Map<string, { client: ArmOperationCall['cl
     { name: 'RecoveryServicesBackupClient' as const, instance: new RecoveryServicesBackupClient(NO_NETWORK_CREDENTIAL, ANY_SUBSCRIPTION) },
   ];
   for (const { name, instance } of clients) {
-    for (const [group, value] of Object.entries(instance)) {
+    for (const [group, value] of Object.entries(instance as object) as Array<[string, unknown]>) {
       if (typeof value !== 'object' || value === null || group.startsWith('_') || group === 'pipeline') continue;
       const methods = methodNamesOf(value);
       if (methods.size > 0) groups.set(group, { client: name, methods });

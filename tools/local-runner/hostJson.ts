@@ -36,7 +36,9 @@ export function parseHostOptions(hostJson: unknown): HostOptions {
   const batchSize = integer(queues.batchSize, 16, 'batchSize');
   if (batchSize < 1 || batchSize > 32)
     throw new RunnerConfigError(`extensions.queues.batchSize must be 1-32, got ${batchSize}`);
-  const encoding = queues.messageEncoding === undefined ? 'base64' : String(queues.messageEncoding).toLowerCase();
+  const given = queues.messageEncoding;
+  const encoding =
+    given === undefined ? 'base64' : typeof given === 'string' ? given.toLowerCase() : JSON.stringify(given);
   if (encoding !== 'base64' && encoding !== 'none')
     throw new RunnerConfigError(`extensions.queues.messageEncoding must be base64 or none, got ${encoding}`);
   return {

@@ -41,7 +41,7 @@ export interface RunnerHandle {
   pid: number;
   masterKey: string;
   systemKey: string;
-  functions: Array<{ name: string; trigger: 'eventGridTrigger' | 'queueTrigger' | 'timerTrigger' | string }>;
+  functions: Array<{ name: string; trigger: string }>;
   /** Full URL with ?functionName=...&code=<systemKey>. */
   eventGridWebhookUrl(functionName: string): string;
   /** POST /admin/functions/<name> with the master key; resolves once the host accepted it (202). */

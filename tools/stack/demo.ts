@@ -4,13 +4,12 @@ import { join, relative } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
 
 import { vmIdOf } from '../../simulator/src/store/model';
-import { createAzureClients } from '../../src/lib/clients';
-import { loadConfig } from '../../src/lib/config';
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
+import type { Ledger } from '../../src/lib/ledger/ledger';
 import { type LedgerView, progressOf, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
 import { simGet, simPost } from './simControl';
+import { stackRuntime } from './stackRuntime';
 import type { Stack } from './startStack';
 
 export interface DemoResult {
@@ -29,9 +28,10 @@ export interface DemoOptions {
 /** Creates the demo VMs in the simulator, follows them to their final state, then runs the compliance report. */
 export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoResult> {
   const subscriptionId = stack.info.subscriptionIds[0] ?? '';
-  // The app's own clients and names, built once (the ledger is read every 500 ms below).
-  const { ledgerTable, reportsContainer } = createAzureClients(loadConfig(stack.info.appSettings));
-  const ledger = new TableLedger(ledgerTable);
+  // The app's own adapters, built once (the ledger is read every 500 ms below).
+  const { adapters, clients } = stackRuntime(stack);
+  const ledger = adapters.ledger;
+  const reportsContainer = clients.reportsContainer;
   options.say('');
   options.say(`Creating ${DEMO_VMS.length} VMs in the simulator (each write emits a ResourceWriteSuccess event):`);
   for (const vm of DEMO_VMS) {
@@ -75,14 +75,14 @@ async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promi
   });
 }
 
-async function snapshot(stack: Stack, subscriptionId: string, ledger: TableLedger): Promise<VmProgress[]> {
+async function snapshot(stack: Stack, subscriptionId: string, ledger: Ledger): Promise<VmProgress[]> {
   const state = await simGet<SimStateView>(stack, 'state');
   const rows = await readLedger(ledger);
   return DEMO_VMS.map((vm) => progressOf(vm, vmIdOf(subscriptionId, vm.resourceGroup, vm.name), state, rows));
 }
 
 /** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */
-async function readLedger(ledger: TableLedger): Promise<Map<string, LedgerView>> {
+async function readLedger(ledger: Ledger): Promise<Map<string, LedgerView>> {
   const rows = new Map<string, LedgerView>();
   for await (const entry of ledger.list()) {
     rows.set(entry.vmKey, {

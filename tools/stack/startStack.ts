@@ -19,7 +19,7 @@ export interface StackOptions {
   staleAfter?: string;
   extraSettings?: Record<string, string>;
   /** Where the runner's log lines go: 'console' (like `func start`), a file path, or a callback. */
-  hostLog: 'console' | string | ((line: string) => void);
+  hostLog: string | ((line: string) => void);
   /** Where stack.json is written (default <repoRoot>/.local/stack.json); null = not written. */
   stackFile?: string | null;
   say: (line: string) => void;

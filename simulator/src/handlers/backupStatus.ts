@@ -11,7 +11,7 @@ export function getBackupStatus(req: ArmRequest, ctx: SimContext): ArmResponse {
   const body = req.body as { resourceType?: unknown; resourceId?: unknown } | undefined;
   const resourceId = typeof body?.resourceId === 'string' ? body.resourceId : '';
   const vmRef = parseVmId(resourceId);
-  if (!vmRef || String(body?.resourceType ?? '').toLowerCase() !== 'vm')
+  if (!vmRef || (typeof body?.resourceType === 'string' ? body.resourceType : '').toLowerCase() !== 'vm')
     throw armErrors.invalidInput('resourceType must be VM and resourceId the ARM id of a virtual machine.');
   const found = ctx.store.itemForVm(resourceId);
   const item = found?.[1];

@@ -26,15 +26,17 @@ export function getProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
 export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireItemPath(req, ctx);
   const body = readBody(req);
-  if (String(body.protectedItemType ?? '').toLowerCase() !== 'microsoft.compute/virtualmachines') {
+  const itemType = body.protectedItemType;
+  if (typeof itemType !== 'string' || itemType.toLowerCase() !== 'microsoft.compute/virtualmachines') {
+    const given = typeof itemType === 'string' ? itemType : (JSON.stringify(itemType) ?? 'undefined');
     throw armErrors.invalidConfigureRequest(
-      `protectedItemType '${String(body.protectedItemType)}' is not supported; use 'Microsoft.Compute/virtualMachines'.`,
+      `protectedItemType '${given}' is not supported; use 'Microsoft.Compute/virtualMachines'.`,
     );
   }
   const { vm, parts } = resolveVm(scope, body, ctx);
   const existing = ctx.store.protectedItems.get(scope.itemKey);
   refuseWhileLocked(scope, ctx, req.now);
-  const stop = String(body.protectionState ?? '').toLowerCase() === 'protectionstopped';
+  const stop = typeof body.protectionState === 'string' && body.protectionState.toLowerCase() === 'protectionstopped';
   if (stop && !existing) throw armErrors.itemNotFound();
   const policyName = stop ? existing?.policyName : resolvePolicy(scope, body, ctx);
   if (!stop) refuseProtectedElsewhere(scope, ctx, String(body.sourceResourceId));

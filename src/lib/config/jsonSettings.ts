@@ -1,43 +1,17 @@
 import { z } from 'zod';
 
-import { validateRules } from '../rules/validateRules';
-import { deepFreeze } from './deepFreeze';
+import { parseRules } from '../rules/parseRules';
+import { defaultRules, type RulesConfig } from '../rules/rulesConfig';
+import { zodIssues } from '../zodIssues';
 import { GUID_PATTERN } from './formats';
-import type { RulesConfig, TagMatch, VaultRoute } from './types';
+import type { VaultRoute } from './types';
 
-/** The JSON-valued settings (AUTOPROTECT_VAULTS, AUTOPROTECT_RULES), validated with zod; every problem is collected. */
-
-/** Fresh, mutable default rules (each call a new object). */
-export function defaultRules(): RulesConfig {
-  return {
-    optOutTag: 'autoprotect:skip',
-    include: [],
-    exclude: [],
-    resourceGroups: { include: ['*'], exclude: [] },
-    policies: [],
-    defaultPolicy: 'DefaultPolicy',
-  };
-}
-
-export const DEFAULT_RULES: Readonly<RulesConfig> = deepFreeze(defaultRules());
+/** The JSON-valued settings: AUTOPROTECT_VAULTS (validated here) and AUTOPROTECT_RULES (by the rules' own parser). */
 
 const VAULT_ID =
   /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.RecoveryServices\/vaults\/([^/]+)$/i;
 
 const nonEmpty = z.string().trim().min(1);
-const tagMatchSchema = z.strictObject({ tag: nonEmpty, values: z.array(nonEmpty).min(1).optional() });
-const rulesSchema = z.strictObject({
-  optOutTag: nonEmpty.optional(),
-  include: z.array(tagMatchSchema).optional(),
-  exclude: z.array(tagMatchSchema).optional(),
-  resourceGroups: z
-    .strictObject({ include: z.array(nonEmpty).optional(), exclude: z.array(nonEmpty).optional() })
-    .optional(),
-  policies: z
-    .array(z.strictObject({ tag: nonEmpty, values: z.array(nonEmpty).min(1).optional(), policy: nonEmpty }))
-    .optional(),
-  defaultPolicy: nonEmpty.optional(),
-});
 const vaultSchema = z.strictObject({
   region: nonEmpty,
   vaultId: nonEmpty,
@@ -50,7 +24,7 @@ export function readVaults(text: string | undefined, watched: string[], problems
   if (value === undefined) return [];
   const parsed = vaultsSchema.safeParse(value);
   if (!parsed.success) {
-    problems.push(...zodProblems('AUTOPROTECT_VAULTS', parsed.error));
+    problems.push(...zodIssues('AUTOPROTECT_VAULTS', parsed.error));
     return [];
   }
   const routes: VaultRoute[] = [];
@@ -104,30 +78,9 @@ function overlappingRoutes(routes: VaultRoute[], watched: string[]): string[] {
 export function readRules(text: string | undefined, problems: string[]): RulesConfig {
   const value = parseJsonSetting('AUTOPROTECT_RULES', text, problems, false);
   if (value === undefined) return defaultRules();
-  const parsed = rulesSchema.safeParse(value);
-  if (!parsed.success) {
-    problems.push(...zodProblems('AUTOPROTECT_RULES', parsed.error));
-    return defaultRules();
-  }
-  const rules = parsed.data;
-  const defaults = defaultRules();
-  const merged: RulesConfig = {
-    optOutTag: rules.optOutTag ?? defaults.optOutTag,
-    include: (rules.include ?? defaults.include).map(cleanTagMatch),
-    exclude: (rules.exclude ?? defaults.exclude).map(cleanTagMatch),
-    resourceGroups: {
-      include: rules.resourceGroups?.include ?? defaults.resourceGroups.include,
-      exclude: rules.resourceGroups?.exclude ?? defaults.resourceGroups.exclude,
-    },
-    policies: (rules.policies ?? []).map((rule) => ({ ...cleanTagMatch(rule), policy: rule.policy })),
-    defaultPolicy: rules.defaultPolicy ?? defaults.defaultPolicy,
-  };
-  problems.push(...validateRules(merged).map((problem) => `AUTOPROTECT_RULES: ${problem}`));
-  return merged;
-}
-
-function cleanTagMatch(match: { tag: string; values?: string[] | undefined }): TagMatch {
-  return match.values === undefined ? { tag: match.tag } : { tag: match.tag, values: [...match.values] };
+  const parsed = parseRules(value, 'AUTOPROTECT_RULES');
+  problems.push(...parsed.problems);
+  return parsed.rules;
 }
 
 function parseJsonSetting(name: string, text: string | undefined, problems: string[], required: boolean): unknown {
@@ -141,11 +94,4 @@ function parseJsonSetting(name: string, text: string | undefined, problems: stri
     problems.push(`${name} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
-}
-
-function zodProblems(name: string, error: z.ZodError): string[] {
-  return error.issues.map(
-    (issue) =>
-      `${name}${issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('')}: ${issue.message}`,
-  );
 }

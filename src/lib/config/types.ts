@@ -1,4 +1,6 @@
-/** The typed configuration of autoprotect (built and validated by src/lib/config.ts). */
+import type { RulesConfig } from '../rules/rulesConfig';
+
+/** The typed configuration of autoprotect (built and validated by src/lib/config/index.ts). */
 
 export interface VaultRoute {
   /** Lower-case short region name, e.g. 'eastus'. */
@@ -9,27 +11,6 @@ export interface VaultRoute {
   vaultSubscriptionId: string;
   /** VM subscriptions this vault serves; absent = all watched. */
   subscriptionIds?: string[];
-}
-
-/** Tag names case-insensitive; values case-insensitive with '*' wildcards; no values = any value. */
-export interface TagMatch {
-  tag: string;
-  values?: string[];
-}
-
-export interface RulesConfig {
-  /** Default 'autoprotect:skip': present with any value but 'false' -> skipped. */
-  optOutTag: string;
-  /** Empty = every VM is included. */
-  include: TagMatch[];
-  /** Exclusion wins over inclusion. */
-  exclude: TagMatch[];
-  /** Glob patterns, case-insensitive; default include ['*']. */
-  resourceGroups: { include: string[]; exclude: string[] };
-  /** Ordered; first match wins. */
-  policies: Array<TagMatch & { policy: string }>;
-  /** Default 'DefaultPolicy'. */
-  defaultPolicy: string;
 }
 
 export interface AppConfig {

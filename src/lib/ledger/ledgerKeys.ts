@@ -10,7 +10,3 @@ export function ledgerPartitionKey(vmKey: string): string {
   const match = /^\/subscriptions\/([^/]+)\//.exec(vmKey);
   return match?.[1] ?? 'unknown';
 }
-
-export function vmKeyFromRowKey(rowKey: string): string {
-  return Buffer.from(rowKey, 'base64url').toString('utf8');
-}

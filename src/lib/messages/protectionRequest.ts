@@ -132,11 +132,6 @@ export function encodeQueueMessage(request: ProtectionRequest): string {
   return json.toString('base64');
 }
 
-/** Reverses encodeQueueMessage (for tools and tests reading the queue with the storage SDK). */
-export function decodeQueueMessage(messageText: string): ProtectionRequest {
-  return parseProtectionRequest(Buffer.from(messageText, 'base64').toString('utf8'));
-}
-
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;

@@ -6,17 +6,10 @@ import { ensureFirstBackup, operationFailure } from './firstBackup';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 
 /**
- * A check-back (or a redelivery after a crash) on a VM whose row shows an operation autoprotect started and has not
- * seen finish. The operation is polled first, once, before anything else is read: while Azure still works, that one
- * ARM read is the whole invocation and the request checks back again; once enabling protection has succeeded the first
- * backup is triggered at once; once the trigger has succeeded its job is recorded. The VM, the rules and the protected
- * item were read when the operation was started and the decision is on the row, so reading them again would spend
- * three ARM reads per check-back to learn nothing.
- *
- * Returns undefined when the full workflow must decide from real state instead: no operation left to check back on
- * (the last attempt crashed or failed otherwise), a vault that is no longer configured, an operation Azure cannot
- * report, a trigger that failed or named no job.
- * An enable that failed is recorded (permanent) or started over by the next attempt (transient: the service was busy).
+ * A check-back on an operation autoprotect started and has not seen finish: poll it once before reading anything
+ * else (the VM, rules and item were read when it started; the decision is on the row). Still running -> check back
+ * again; enable done -> trigger the first backup; trigger done -> record its job. Returns undefined when only the
+ * full workflow can decide (nothing to follow, vault no longer configured, a failed or job-less trigger).
  */
 export async function followPendingOperation(run: ProtectionRunContext): Promise<ProtectOutcome | undefined> {
   const entry = run.session.entry;

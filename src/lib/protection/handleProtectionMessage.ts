@@ -16,13 +16,13 @@ import {
   type ProtectionAttemptRecord,
   type ProtectionRequest,
 } from '../messages/protectionRequest';
+import type { PoisonQueue, RequestQueue } from '../ports';
 import type { RejectStore } from '../rejects/rejectStore';
 import { parseVmResourceId } from '../resourceId';
-import type { PoisonQueue, RequestQueue } from './ports';
-import { type ProtectOutcome, protectVm, type ProtectVmDeps } from './protectVm';
 import { retryDelayMs, type RetryDelaySettings } from './retryDelay';
+import { type ProtectionWorkflowDeps, type ProtectOutcome, runProtectionWorkflow } from './runProtectionWorkflow';
 
-export interface ProtectionMessageDeps extends ProtectVmDeps {
+export interface ProtectionMessageDeps extends ProtectionWorkflowDeps {
   requests: RequestQueue;
   poison: PoisonQueue;
   rejects: RejectStore;
@@ -64,7 +64,7 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
     attempt: request.attempt,
   });
   try {
-    const outcome = await protectVm({ ...deps, logger }, request);
+    const outcome = await runProtectionWorkflow({ ...deps, logger }, request);
     logger.info('protection request handled', {
       status: outcome.status,
       reason: outcome.reason,

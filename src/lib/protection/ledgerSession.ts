@@ -1,7 +1,7 @@
 import type { AutoprotectError } from '../errors';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerChanges, LedgerEntry, LedgerStatus } from '../ledger/ledgerEntry';
-import type { Clock } from './ports';
+import type { Clock } from '../ports';
 
 /** Longest reason text kept on a ledger row. */
 const MAX_REASON = 1_000;

@@ -3,9 +3,9 @@ import type { AppConfig, VaultRoute } from '../config';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerChanges, LedgerStatus } from '../ledger/ledgerEntry';
 import type { Logger } from '../logger';
+import type { Clock } from '../ports';
 import type { VmResourceId } from '../resourceId';
 import type { LedgerSession } from './ledgerSession';
-import type { Clock } from './ports';
 import type { PollSettings } from './waitForOperation';
 
 export type ProtectionSettings = Pick<
@@ -13,7 +13,7 @@ export type ProtectionSettings = Pick<
   'rules' | 'vaults' | 'dryRun' | 'backupExpiryDays' | 'invocationBudgetMs' | 'leaseMs'
 >;
 
-export interface ProtectVmDeps {
+export interface ProtectionWorkflowDeps {
   ledger: Ledger;
   vms: VmReader;
   backup: BackupGateway;
@@ -42,7 +42,7 @@ export type FinishChanges = Pick<LedgerChanges, 'rule' | 'errorCode' | 'vaultId'
 
 /** What the steps of one protectVm run share: the VM, its claimed ledger row, and helpers bound to the run. */
 export interface ProtectionRunContext {
-  deps: ProtectVmDeps;
+  deps: ProtectionWorkflowDeps;
   vm: VmResourceId;
   session: LedgerSession;
   /** Polls an operation within the invocation's budget. */

@@ -1,7 +1,7 @@
 import type { AsyncOperationRef, BackupGateway, OperationStatusInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import { OPERATION_IN_PROGRESS, OperationPendingError, TransientError } from '../errors';
-import type { Clock } from './ports';
+import type { Clock } from '../ports';
 
 export interface PollSettings {
   /** Shortest wait between polls. */

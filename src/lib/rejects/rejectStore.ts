@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
 
-/**
- * Where malformed events and queue messages are recorded, with the reason and the raw payload, so nothing is
- * dropped silently. The same payload recorded twice (a redelivery) lands on the same record.
- */
 export type RejectKind = 'event' | 'message';
 
 export interface RejectInput {
@@ -30,6 +26,10 @@ export interface RejectRecord {
   recordedAt: string;
 }
 
+/**
+ * Where malformed events and queue messages are recorded with their reason and raw payload, so nothing is dropped
+ * silently. A redelivered payload lands on its own earlier record.
+ */
 export interface RejectStore {
   record(input: RejectInput): Promise<void>;
   list(): AsyncIterable<RejectRecord>;

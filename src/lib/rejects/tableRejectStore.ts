@@ -3,11 +3,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { TransientError } from '../errors';
 import { type RejectInput, type RejectKind, type RejectRecord, type RejectStore, toRejectRecord } from './rejectStore';
 
-/**
- * RejectStore on Azure Table storage. PartitionKey = kind, RowKey = the record id (hash of the payload), so a
- * redelivered bad event overwrites its own row. Table properties hold at most 64 KiB (32K UTF-16 characters):
- * the raw payload is split into `raw0..rawN` of RAW_CHUNK_CHARS each.
- */
+/** A table property holds at most 64 KiB (32K UTF-16 characters): the raw payload is split into chunks of this. */
 export const RAW_CHUNK_CHARS = 30_000;
 
 interface RejectEntity {
@@ -23,6 +19,7 @@ interface RejectEntity {
   [rawChunk: `raw${number}`]: string;
 }
 
+/** RejectStore on Table storage: PartitionKey = kind, RowKey = the payload's hash, raw payload in `raw0..rawN`. */
 export class TableRejectStore implements RejectStore {
   private tableReady: Promise<void> | undefined;
 
@@ -78,18 +75,23 @@ function toEntity(record: RejectRecord): RejectEntity {
 function fromEntity(entity: TableEntityResult<Record<string, unknown>>): RejectRecord {
   const chunks = Number(entity.rawChunks ?? 0);
   let raw = '';
-  for (let index = 0; index < chunks; index += 1) raw += String(entity[`raw${index}`] ?? '');
+  for (let index = 0; index < chunks; index += 1) raw += textOf(entity[`raw${index}`]);
   return {
     id: entity.rowKey ?? '',
     kind: (entity.partitionKey === 'message' ? 'message' : 'event') satisfies RejectKind,
-    code: String(entity.code ?? ''),
-    reason: String(entity.reason ?? ''),
+    code: textOf(entity.code),
+    reason: textOf(entity.reason),
     raw,
     rawLength: Number(entity.rawLength ?? raw.length),
     truncated: entity.truncated === true,
     context: parseContext(entity.context),
-    recordedAt: String(entity.recordedAt ?? ''),
+    recordedAt: textOf(entity.recordedAt),
   };
+}
+
+/** A string property as stored; anything else (absent, or a row written by hand) reads as ''. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 function safeJson(value: unknown): string {

@@ -4,7 +4,7 @@ import { ensureError } from '../errors';
 import type { Ledger } from '../ledger/ledger';
 import { errorFields, type Logger } from '../logger';
 import { createProtectionRequest } from '../messages/protectionRequest';
-import type { Clock, RequestQueue } from '../protection/ports';
+import type { Clock, RequestQueue } from '../ports';
 import { ledgerFindings } from './ledgerFindings';
 import { renderCsv } from './renderCsv';
 import { renderHtml } from './renderHtml';

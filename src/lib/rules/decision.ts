@@ -1,4 +1,4 @@
-import type { VaultRoute } from '../config';
+import type { VaultRoute } from '../config/types';
 
 export type SkipReason =
   'opted-out' | 'resource-group-excluded' | 'resource-group-not-included' | 'excluded-by-tag' | 'not-included';

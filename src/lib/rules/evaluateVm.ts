@@ -1,7 +1,8 @@
-import type { RulesConfig, VaultRoute } from '../config';
+import type { VaultRoute } from '../config/types';
 import type { VmResourceId } from '../resourceId';
 import type { Decision } from './decision';
 import { firstMatchingGlob } from './globPattern';
+import type { RulesConfig } from './rulesConfig';
 import { describeTagMatch, findTagValue, firstMatchingTagRule, type VmTags } from './tagMatch';
 
 /** The facts about a VM that the rules look at. */

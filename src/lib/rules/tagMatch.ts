@@ -1,5 +1,5 @@
-import type { TagMatch } from '../config';
 import { matchesGlob } from './globPattern';
+import type { TagMatch } from './rulesConfig';
 
 export type VmTags = Readonly<Record<string, string>>;
 

@@ -1,4 +1,4 @@
-import type { RulesConfig, TagMatch } from '../config';
+import type { RulesConfig, TagMatch } from './rulesConfig';
 
 /**
  * Problems in a RulesConfig, one sentence each (empty when valid). config.ts may call this at start-up so

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Event factories for the intake tests: Event Grid schema and CloudEvents 1.0, VM writes and their neighbours. */
+/** Event factories for the enqueue tests: Event Grid schema and CloudEvents 1.0, VM writes and their neighbours. */
 
 export const WATCHED_SUBSCRIPTION = '00000000-1111-2222-3333-444444444444';
 export const UNWATCHED_SUBSCRIPTION = '99999999-aaaa-bbbb-cccc-dddddddddddd';

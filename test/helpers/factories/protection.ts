@@ -1,12 +1,12 @@
-import { InMemoryLedger } from '../../../src/lib/ledger/memoryLedger';
 import { createLogger } from '../../../src/lib/logger';
 import type { ProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import type { ProtectionMessageDeps } from '../../../src/lib/protection/handleProtectionMessage';
-import type { ProtectionSettings } from '../../../src/lib/protection/protectVm';
-import { InMemoryRejectStore } from '../../../src/lib/rejects/inMemoryRejectStore';
+import type { ProtectionSettings } from '../../../src/lib/protection/runProtectionWorkflow';
 import { parseVmResourceId, type VmResourceId } from '../../../src/lib/resourceId';
 import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingPoisonQueue, RecordingRequestQueue } from '../fakes/fakeQueues';
+import { InMemoryLedger } from '../fakes/inMemoryLedger';
+import { InMemoryRejectStore } from '../fakes/inMemoryRejectStore';
 import { capturingContext } from '../logCapture';
 import { rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from './rules';
 

@@ -1,10 +1,10 @@
-import { InMemoryLedger } from '../../../src/lib/ledger/memoryLedger';
 import { createLogger } from '../../../src/lib/logger';
 import type { ComplianceReportDeps, ComplianceReportOptions } from '../../../src/lib/report/runComplianceReport';
 import { parseVmResourceId, type VmResourceId } from '../../../src/lib/resourceId';
 import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingRequestQueue } from '../fakes/fakeQueues';
 import { MemoryReportStore, RecordingPublisher } from '../fakes/fakeReport';
+import { InMemoryLedger } from '../fakes/inMemoryLedger';
 import { capturingContext } from '../logCapture';
 import { rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from './rules';
 

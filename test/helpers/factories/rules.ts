@@ -1,7 +1,7 @@
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
-import { defaultRules } from '../../../src/lib/config/jsonSettings';
 import { parseVmResourceId } from '../../../src/lib/resourceId';
 import type { VmFacts } from '../../../src/lib/rules/evaluateVm';
+import { defaultRules } from '../../../src/lib/rules/rulesConfig';
 
 export const TEST_SUBSCRIPTION = '11111111-1111-1111-1111-111111111111';
 export const OTHER_SUBSCRIPTION = '22222222-2222-2222-2222-222222222222';

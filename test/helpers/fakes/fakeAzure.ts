@@ -27,6 +27,8 @@ export class FakeVmReader implements VmReader {
   async getVm(vm: VmResourceId): Promise<VmDetails | null> {
     this.getCalls++;
     const failure = this.failures.shift();
+    // Scripted failures are whatever the SDK would throw, RestError-shaped objects included.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure !== undefined) throw failure;
     return this.vms.get(vm.key) ?? null;
   }
@@ -190,6 +192,8 @@ export class FakeBackupGateway implements BackupGateway {
   private enter(method: GatewayMethod, vm?: VmResourceId): void {
     this.calls.push({ method, vmKey: vm?.key });
     const failure = this.failures.get(method)?.shift();
+    // Scripted failures are whatever the SDK would throw, RestError-shaped objects included.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (failure !== undefined) throw failure;
   }
 }

@@ -1,5 +1,5 @@
 import type { ProtectionRequest } from '../../../src/lib/messages/protectionRequest';
-import type { Clock, PoisonEntry, PoisonQueue, RequestQueue } from '../../../src/lib/protection/ports';
+import type { Clock, PoisonEntry, PoisonQueue, RequestQueue } from '../../../src/lib/ports';
 
 export class RecordingRequestQueue implements RequestQueue {
   readonly sent: Array<{ request: ProtectionRequest; delayMs: number }> = [];

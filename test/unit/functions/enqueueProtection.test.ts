@@ -1,7 +1,7 @@
 import { createEnqueueProtectionHandler, protectionRequestsOutput } from '../../../src/functions/enqueueProtection';
 import { ConfigError } from '../../../src/lib/errors';
+import { createLogger } from '../../../src/lib/logger';
 import { parseProtectionRequest } from '../../../src/lib/messages/protectionRequest';
-import { InMemoryRejectStore } from '../../../src/lib/rejects/inMemoryRejectStore';
 import {
   cloudEventVmWrite,
   eventFixture,
@@ -10,12 +10,17 @@ import {
   vmId,
   WATCHED_SUBSCRIPTION,
 } from '../../helpers/factories/events';
+import { InMemoryRejectStore } from '../../helpers/fakes/inMemoryRejectStore';
 import { capturingContext } from '../../helpers/logCapture';
 
 function handlerWith(rejects = new InMemoryRejectStore()) {
   return {
     rejects,
-    handler: createEnqueueProtectionHandler(() => ({ watchedSubscriptionIds: [WATCHED_SUBSCRIPTION], rejects })),
+    handler: createEnqueueProtectionHandler((context) => ({
+      watchedSubscriptionIds: [WATCHED_SUBSCRIPTION],
+      rejects,
+      logger: createLogger(context),
+    })),
   };
 }
 

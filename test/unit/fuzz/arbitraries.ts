@@ -76,13 +76,11 @@ export function validVmId(subscriptionId: string): fc.Arbitrary<GeneratedId> {
 export function invalidVmId(subscriptionId: string): fc.Arbitrary<GeneratedId> {
   const base = fc.tuple(validResourceGroup, validVmName, fixedSegments);
   return fc.oneof(
-    fc
-      .tuple(validResourceGroup, invalidVmName, fixedSegments)
-      .map(([rg, name, segments]) => ({
-        id: build({ sub: subscriptionId, rg, name, segments }),
-        valid: false,
-        flaw: 'vm name',
-      })),
+    fc.tuple(validResourceGroup, invalidVmName, fixedSegments).map(([rg, name, segments]) => ({
+      id: build({ sub: subscriptionId, rg, name, segments }),
+      valid: false,
+      flaw: 'vm name',
+    })),
     base.map(([rg, name, segments]) => ({
       id: build({ sub: subscriptionId, rg, name, segments, tail: '/extensions/VMSnapshot' }),
       valid: false,

@@ -30,7 +30,7 @@ describe('azure.yaml', () => {
     for (const platform of ['posix', 'windows']) {
       const script = child(child(postdeploy, platform), 'run');
       expect(typeof script).toBe('string');
-      expect(existsSync(join(ROOT, String(script)))).toBe(true);
+      expect(existsSync(join(ROOT, script as string))).toBe(true);
     }
   });
 });

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { DEFAULT_RULES, loadConfig, SETTING_NAMES } from '../../../src/lib/config';
+import { loadConfig, SETTING_NAMES } from '../../../src/lib/config';
 import { ConfigError } from '../../../src/lib/errors';
+import { defaultRules } from '../../../src/lib/rules/rulesConfig';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const SUB2 = '22222222-2222-2222-2222-222222222222';
@@ -44,7 +45,7 @@ describe('loadConfig', () => {
           vaultSubscriptionId: SUB,
         },
       ],
-      rules: DEFAULT_RULES,
+      rules: defaultRules(),
       staleAfterMs: 24 * 3600 * 1000,
       maxAttempts: 8,
       dryRun: false,
@@ -112,7 +113,7 @@ describe('loadConfig', () => {
       subscriptionIds: [SUB2],
     });
     expect(config.rules).toEqual({
-      ...DEFAULT_RULES,
+      ...defaultRules(),
       optOutTag: 'nobackup',
       exclude: [{ tag: 'env', values: ['dev*'] }],
       policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }],
@@ -247,7 +248,7 @@ describe('loadConfig', () => {
     expect(() => {
       config.rules.resourceGroups.include.push('x');
     }).toThrow(TypeError);
-    expect(DEFAULT_RULES.resourceGroups.include).toEqual(['*']);
+    expect(defaultRules().resourceGroups.include).toEqual(['*']);
   });
 
   it('knows every setting the sample file lists, and the sample loads', () => {

@@ -7,14 +7,14 @@ import { capturingContext } from '../../helpers/logCapture';
 describe('createLogger', () => {
   it('writes one JSON object per entry with the stable keys, through the matching context method', () => {
     const { context, logs } = capturingContext('enqueueProtection', 'inv-1');
-    const logger = createLogger(context, { component: 'intake' });
+    const logger = createLogger(context, { component: 'enqueue' });
     logger.info('hello', { vmKey: 'k' });
     logger.warn('careful');
     logger.error('broken');
     expect(logs.map((log) => log.level)).toEqual(['information', 'warning', 'error']);
     const [first] = logs;
     expect(first?.entry).toEqual({
-      component: 'intake',
+      component: 'enqueue',
       vmKey: 'k',
       level: 'info',
       message: 'hello',

@@ -1,5 +1,4 @@
 import { createProtectionRequest } from '../../../src/lib/messages/protectionRequest';
-import { createStorageRequestQueue } from '../../../src/lib/protection/storageQueues';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import { booleanOption, type Command, type CommandContext } from '../command';
 import { CliUsageError, EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
@@ -43,7 +42,7 @@ Example:
 };
 
 async function runPoisonList(context: CommandContext): Promise<number> {
-  const queue = context.clients().poisonQueue;
+  const queue = context.runtime().clients.poisonQueue;
   const messages = await receivePoisonMessages(queue);
   await restoreVisibility(queue, messages);
   if (booleanOption(context, 'json')) {
@@ -83,8 +82,8 @@ async function runPoisonReplay(context: CommandContext): Promise<number> {
   if (!all && ids.length === 0) throw new CliUsageError('poison replay needs message ids or --all');
   if (all && ids.length > 0) throw new CliUsageError('poison replay takes message ids or --all, not both');
 
-  const clients = context.clients();
-  const requests = createStorageRequestQueue(clients.requestQueue);
+  const { clients, adapters } = context.runtime();
+  const requests = adapters.requests;
   const messages = await receivePoisonMessages(clients.poisonQueue);
   const replayed = new Set<string>();
   let failed = 0;

@@ -1,6 +1,6 @@
-import { InvocationContext } from '@azure/functions';
+import { randomUUID } from 'node:crypto';
 
-import { createProductionReportDeps } from '../../../src/lib/report/productionDeps';
+import { complianceReportOf } from '../../../src/lib/appRuntime';
 import type { ComplianceReport } from '../../../src/lib/report/reportTypes';
 import { runComplianceReport } from '../../../src/lib/report/runComplianceReport';
 import { booleanOption, type Command, type CommandContext } from '../command';
@@ -29,14 +29,16 @@ Example:
 
 async function runReport(context: CommandContext): Promise<number> {
   const config = context.config();
-  const build = createProductionReportDeps(config, context.clients());
-  const invocation = new InvocationContext({
+  const toStderr = (line: string) => {
+    if (context.verbose) writeLine(context.io.stderr, line);
+  };
+  const { deps, options } = complianceReportOf(context.runtime(), {
     functionName: 'cli-report',
-    logHandler: (_level, ...args) => {
-      if (context.verbose) writeLine(context.io.stderr, args.map(String).join(' '));
-    },
+    invocationId: randomUUID(),
+    log: toStderr,
+    warn: toStderr,
+    error: toStderr,
   });
-  const { deps, options } = build(invocation);
   const report = await runComplianceReport(deps, options);
   if (booleanOption(context, 'json')) writeLine(context.io.stdout, JSON.stringify(report, null, 2));
   else writeLine(context.io.stdout, summaryText(report, config.reports.container));

@@ -1,5 +1,5 @@
+import type { Ledger } from '../../../src/lib/ledger/ledger';
 import { LEDGER_STATUSES, type LedgerEntry, type LedgerStatus } from '../../../src/lib/ledger/ledgerEntry';
-import { TableLedger } from '../../../src/lib/ledger/tableLedger';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import { booleanOption, type Command, type CommandContext, listOption } from '../command';
 import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
@@ -30,7 +30,7 @@ async function runStatus(context: CommandContext): Promise<number> {
   const statuses = parseStatuses(listOption(context, 'status'));
   const [vm, ...extra] = context.positionals;
   if (extra.length > 0) throw new CliUsageError(`status takes at most one VM, got ${context.positionals.length}`);
-  const ledger = new TableLedger(context.clients().ledgerTable);
+  const ledger = context.runtime().adapters.ledger;
   const entries = await selectEntries(ledger, statuses, vm);
   if (vm !== undefined && entries.length === 0)
     throw new CliFailure(`no ledger row for ${vm}${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}`);
@@ -56,7 +56,7 @@ function parseStatuses(values: readonly string[]): LedgerStatus[] {
 }
 
 async function selectEntries(
-  ledger: TableLedger,
+  ledger: Ledger,
   statuses: readonly LedgerStatus[],
   vm: string | undefined,
 ): Promise<LedgerEntry[]> {

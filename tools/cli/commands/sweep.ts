@@ -1,7 +1,4 @@
-import { createComputeVmReader } from '../../../src/lib/azure/computeVmReader';
-import { createRecoveryServicesGateway } from '../../../src/lib/azure/recoveryServicesGateway';
 import { createProtectionRequest } from '../../../src/lib/messages/protectionRequest';
-import { createStorageRequestQueue } from '../../../src/lib/protection/storageQueues';
 import { booleanOption, type Command, type CommandContext, positiveNumberOption } from '../command';
 import { EXIT_FAILURE, EXIT_OK, oneLineMessage } from '../errors';
 import { createProgress, type Progress } from '../format/progress';
@@ -41,12 +38,12 @@ async function runSweep(context: CommandContext): Promise<number> {
   const dryRun = booleanOption(context, 'dry-run');
   const json = booleanOption(context, 'json');
   const config = context.config();
-  const clients = context.clients();
+  const { adapters } = context.runtime();
   const stderr = context.io.stderr;
 
   let checking: Progress | undefined;
   const decisions = await planSweep(
-    { vms: createComputeVmReader(clients.compute), backup: createRecoveryServicesGateway(clients.backup) },
+    { vms: adapters.vms, backup: adapters.backup },
     { subscriptionIds: config.watchedSubscriptionIds, vaults: config.vaults, rules: config.rules },
     {
       onListed: (count) => (checking = json ? undefined : createProgress(stderr, 'checking', count)),
@@ -62,7 +59,7 @@ async function runSweep(context: CommandContext): Promise<number> {
   const chosen = decisions.filter((decision) => decision.action === 'enqueue');
 
   if (!dryRun) {
-    const queue = createStorageRequestQueue(clients.requestQueue);
+    const queue = adapters.requests;
     const limiter = createRateLimiter(rate);
     const enqueueing = json ? undefined : createProgress(stderr, 'enqueueing', chosen.length);
     for (const decision of chosen) {

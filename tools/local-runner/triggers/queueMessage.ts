@@ -59,7 +59,10 @@ export function queueTriggerMetadata(message: DequeuedMessageItem, body: Decoded
     if (Array.isArray(value) || value === null || value === undefined) continue;
     for (const existing of Object.keys(metadata))
       if (existing.toLowerCase() === key.toLowerCase()) delete metadata[existing];
-    metadata[key] = typeof value === 'object' ? { json: JSON.stringify(value) } : { string: String(value) };
+    metadata[key] =
+      typeof value === 'object'
+        ? { json: JSON.stringify(value) }
+        : { string: typeof value === 'string' ? value : JSON.stringify(value) };
   }
   return metadata;
 }

@@ -1,10 +1,10 @@
-import { InMemoryRejectStore } from '../../../../src/lib/rejects/inMemoryRejectStore';
 import {
   RAW_STORED_MAX_CHARS,
   rawPayloadOf,
   rejectIdOf,
   toRejectRecord,
 } from '../../../../src/lib/rejects/rejectStore';
+import { InMemoryRejectStore } from '../../../helpers/fakes/inMemoryRejectStore';
 
 describe('toRejectRecord', () => {
   it('keeps the raw payload whole when it fits, with a stable id per kind and payload', () => {

@@ -2,7 +2,7 @@ import type { QueueClient } from '@azure/storage-queue';
 
 import { encodeQueueMessage } from '../messages/protectionRequest';
 import { onceUntilFailure } from '../onceUntilFailure';
-import type { PoisonQueue, RequestQueue } from './ports';
+import type { PoisonQueue, RequestQueue } from '../ports';
 
 /** Longest visibility delay a queue message may have (7 days). */
 const MAX_VISIBILITY_SECONDS = 7 * 24 * 3600;

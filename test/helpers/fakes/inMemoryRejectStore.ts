@@ -1,6 +1,11 @@
-import { type RejectInput, type RejectRecord, type RejectStore, toRejectRecord } from './rejectStore';
+import {
+  type RejectInput,
+  type RejectRecord,
+  type RejectStore,
+  toRejectRecord,
+} from '../../../src/lib/rejects/rejectStore';
 
-/** A RejectStore kept in memory, for unit tests and dry runs. `failWith` makes every record() reject. */
+/** A RejectStore kept in memory, for unit tests. `failWith` makes every record() reject. */
 export class InMemoryRejectStore implements RejectStore {
   private readonly records = new Map<string, RejectRecord>();
   failWith: Error | undefined;

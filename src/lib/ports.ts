@@ -1,4 +1,4 @@
-import type { ProtectionRequest } from '../messages/protectionRequest';
+import type { ProtectionRequest } from './messages/protectionRequest';
 
 /** Time, injectable so tests run on a fake clock. */
 export interface Clock {

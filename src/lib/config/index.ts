@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
 
-import { deepFreeze } from './config/deepFreeze';
-import { httpsUrlProblem, isLoopbackUrl } from './config/formats';
-import { readRules, readVaults } from './config/jsonSettings';
-import { SettingReader } from './config/settingReader';
-import type { AppConfig } from './config/types';
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
+import { deepFreeze } from './deepFreeze';
+import { httpsUrlProblem, isLoopbackUrl } from './formats';
+import { readRules, readVaults } from './jsonSettings';
+import { SettingReader } from './settingReader';
+import type { AppConfig } from './types';
 
 /**
  * The only module that reads process.env. Settings are read once, validated (every problem listed in one
  * ConfigError), and returned frozen. Names and defaults are documented in docs/configuration.md.
  */
-export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './config/formats';
-export { DEFAULT_RULES } from './config/jsonSettings';
-export type { AppConfig, RulesConfig, TagMatch, VaultRoute } from './config/types';
+export type { RulesConfig, TagMatch } from '../rules/rulesConfig';
+export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './formats';
+export type { AppConfig, VaultRoute } from './types';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const PROTECTION_REQUESTS_QUEUE = 'protection-requests';

@@ -1,8 +1,8 @@
+import { enqueueProtectionForEvent } from '../../../../src/lib/enqueue/enqueueProtectionForEvent';
 import { TransientError } from '../../../../src/lib/errors';
-import { intakeEvent } from '../../../../src/lib/intake/intakeEvent';
 import { createLogger } from '../../../../src/lib/logger';
-import { InMemoryRejectStore } from '../../../../src/lib/rejects/inMemoryRejectStore';
 import { eventGridVmWrite, vmId, WATCHED_SUBSCRIPTION, without } from '../../../helpers/factories/events';
+import { InMemoryRejectStore } from '../../../helpers/fakes/inMemoryRejectStore';
 import { capturingContext } from '../../../helpers/logCapture';
 
 function setup() {
@@ -12,10 +12,10 @@ function setup() {
   return { deps, rejects, logs };
 }
 
-describe('intakeEvent', () => {
+describe('enqueueProtectionForEvent', () => {
   it('turns an accepted VM write into a first-attempt request from an event, and logs it', async () => {
     const { deps, rejects, logs } = setup();
-    const result = await intakeEvent(eventGridVmWrite({ id: 'evt-1', correlationId: 'corr-1' }), deps);
+    const result = await enqueueProtectionForEvent(eventGridVmWrite({ id: 'evt-1', correlationId: 'corr-1' }), deps);
     expect(result).toEqual({
       outcome: 'enqueued',
       request: {
@@ -44,7 +44,7 @@ describe('intakeEvent', () => {
 
   it('ignores without recording', async () => {
     const { deps, rejects, logs } = setup();
-    const result = await intakeEvent(
+    const result = await enqueueProtectionForEvent(
       eventGridVmWrite({
         operationName: 'Microsoft.Compute/virtualMachines/extensions/write',
         resourceUri: `${vmId()}/extensions/x`,
@@ -59,7 +59,7 @@ describe('intakeEvent', () => {
   it('records a rejected event with its reason and raw payload', async () => {
     const { deps, rejects, logs } = setup();
     const event = without(eventGridVmWrite({ id: 'evt-bad' }), 'eventTime');
-    const result = await intakeEvent(event, deps);
+    const result = await enqueueProtectionForEvent(event, deps);
     expect(result).toMatchObject({ outcome: 'rejected', code: 'invalid-envelope' });
     const [record] = rejects.all();
     expect(record).toMatchObject({ kind: 'event', code: 'invalid-envelope', context: { eventId: 'evt-bad' } });
@@ -71,7 +71,7 @@ describe('intakeEvent', () => {
   it('fails with a TransientError when the reject cannot be recorded', async () => {
     const { deps, rejects, logs } = setup();
     rejects.failWith = new Error('table unavailable');
-    const failure = intakeEvent({ not: 'an event' }, deps);
+    const failure = enqueueProtectionForEvent({ not: 'an event' }, deps);
     await expect(failure).rejects.toBeInstanceOf(TransientError);
     await expect(failure).rejects.toMatchObject({ code: 'reject-store-unavailable', cause: rejects.failWith });
     expect(logs.some((log) => log.level === 'error' && log.entry.outcome === 'reject-failed')).toBe(true);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 
 import { createEnqueueProtectionHandler, protectionRequestsOutput } from '../../../src/functions/enqueueProtection';
+import { createLogger } from '../../../src/lib/logger';
 import { parseProtectionRequest } from '../../../src/lib/messages/protectionRequest';
-import { InMemoryRejectStore } from '../../../src/lib/rejects/inMemoryRejectStore';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import {
   cloudEventVmWrite,
@@ -10,6 +10,7 @@ import {
   UNWATCHED_SUBSCRIPTION,
   WATCHED_SUBSCRIPTION,
 } from '../../helpers/factories/events';
+import { InMemoryRejectStore } from '../../helpers/fakes/inMemoryRejectStore';
 import { capturingContext } from '../../helpers/logCapture';
 import { anyVmId, type GeneratedId } from './arbitraries';
 
@@ -107,9 +108,13 @@ const anyBody: fc.Arbitrary<Case> = fc
   .oneof(fc.anything(), fc.json(), fc.string({ unit: 'grapheme', maxLength: 300 }))
   .map((event) => ({ event, resourceId: { id: '', valid: false }, watched: false }));
 
-async function runIntake(event: unknown) {
+async function runEnqueue(event: unknown) {
   const rejects = new InMemoryRejectStore();
-  const handler = createEnqueueProtectionHandler(() => ({ watchedSubscriptionIds: [WATCHED_SUBSCRIPTION], rejects }));
+  const handler = createEnqueueProtectionHandler((context) => ({
+    watchedSubscriptionIds: [WATCHED_SUBSCRIPTION],
+    rejects,
+    logger: createLogger(context),
+  }));
   const { context, logs } = capturingContext('enqueueProtection');
   await handler(event, context);
   const output = context.extraOutputs.get(protectionRequestsOutput);
@@ -126,7 +131,7 @@ describe('fuzzing enqueueProtection (Event Grid schema and CloudEvents)', () => 
       fc.asyncProperty(
         fc.oneof({ arbitrary: eventCase, weight: 4 }, { arbitrary: anyBody, weight: 1 }),
         async ({ event, resourceId, watched }) => {
-          const { output, outcomes, rejects } = await runIntake(event);
+          const { output, outcomes, rejects } = await runEnqueue(event);
           expect(outcomes).toHaveLength(1);
           const [outcome] = outcomes;
           seen[outcome?.outcome as keyof typeof seen] += 1;
@@ -144,7 +149,7 @@ describe('fuzzing enqueueProtection (Event Grid schema and CloudEvents)', () => 
             expect(rejects[0]?.kind).toBe('event');
           } else {
             expect(outcome?.outcome).toBe('ignored');
-            expect(String(outcome?.reason ?? '').length).toBeGreaterThan(5);
+            expect(typeof outcome?.reason === 'string' ? outcome.reason.length : 0).toBeGreaterThan(5);
             expect(rejects).toHaveLength(0);
           }
           if (resourceId.id !== '' && !resourceId.valid) expect(output).toBeUndefined();
@@ -166,7 +171,7 @@ describe('fuzzing enqueueProtection (Event Grid schema and CloudEvents)', () => 
           const event = cloud
             ? cloudEventVmWrite({ resourceUri: resourceId.id, subject: '' })
             : eventGridVmWrite({ resourceUri: resourceId.id, subject: '' });
-          const { output, rejects } = await runIntake(event);
+          const { output, rejects } = await runEnqueue(event);
           expect(output).toBeUndefined();
           expect(rejects).toHaveLength(1);
           expect(rejects[0]?.code).toMatch(/invalid-vm-resource-id|invalid-event-data|invalid-envelope/);
@@ -185,11 +190,11 @@ describe('fuzzing enqueueProtection (Event Grid schema and CloudEvents)', () => 
       for (const cloud of [false, true]) {
         const base = cloud ? cloudEventVmWrite() : eventGridVmWrite();
         const huge = { ...base, data: { ...(base.data as object), padding: 'x'.repeat(size) } };
-        const outcome = await runIntake(huge);
+        const outcome = await runEnqueue(huge);
         // A huge but otherwise valid VM write is still a VM write: enqueued (the message carries ids only, never the event).
         expect(outcome.output).toBeDefined();
         expect(Buffer.byteLength(JSON.stringify(outcome.output))).toBeLessThan(2_048);
-        const broken = await runIntake({
+        const broken = await runEnqueue({
           eventType: 'Microsoft.Resources.ResourceWriteSuccess',
           id: 'huge',
           padding: 'y'.repeat(size),

@@ -4,25 +4,23 @@ import type { Logger } from '../logger';
 import { createProtectionRequest, type ProtectionRequest } from '../messages/protectionRequest';
 import { rawPayloadOf, type RejectStore } from '../rejects/rejectStore';
 
-/**
- * The enqueue logic for ONE delivered event: classify it, then
- * - accepted -> return the protection request for the queue output (attempt 1, source 'event');
- * - ignored  -> log, return nothing;
- * - rejected -> record it with the raw event in the reject store, log, return nothing.
- * Only a failure to record a reject throws (a TransientError), so the invocation fails and Event Grid redelivers.
- */
-export interface IntakeDeps {
+export interface EnqueueDeps {
   watchedSubscriptionIds: readonly string[];
   rejects: RejectStore;
   logger: Logger;
 }
 
-export type IntakeResult =
+export type EnqueueResult =
   | { outcome: 'enqueued'; request: ProtectionRequest }
   | { outcome: 'ignored'; code: string; reason: string }
   | { outcome: 'rejected'; code: string; reason: string };
 
-export async function intakeEvent(raw: unknown, deps: IntakeDeps): Promise<IntakeResult> {
+/**
+ * One delivered event -> at most one protection request. Accepted events return the request for the queue output;
+ * ignored ones are logged; rejected ones are recorded with the raw event. Only a failure to record a reject throws
+ * (TransientError), so Event Grid redelivers.
+ */
+export async function enqueueProtectionForEvent(raw: unknown, deps: EnqueueDeps): Promise<EnqueueResult> {
   const decision = classifyEvent(raw, { watchedSubscriptionIds: deps.watchedSubscriptionIds });
   const logger = deps.logger.child(eventLogFields(decision));
 
@@ -55,7 +53,7 @@ export async function intakeEvent(raw: unknown, deps: IntakeDeps): Promise<Intak
 async function recordReject(
   raw: unknown,
   decision: Extract<EventOutcome, { outcome: 'rejected' }>,
-  deps: IntakeDeps,
+  deps: EnqueueDeps,
   logger: Logger,
 ): Promise<void> {
   try {

@@ -10,10 +10,10 @@ import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
 import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
-import type { FinishChanges, ProtectionRunContext, ProtectOutcome, ProtectVmDeps } from './protectionTypes';
+import type { FinishChanges, ProtectionRunContext, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
 import { waitForOperation } from './waitForOperation';
 
-export type { ProtectionSettings, ProtectOutcome, ProtectVmDeps } from './protectionTypes';
+export type { ProtectionSettings, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
@@ -22,7 +22,10 @@ export type { ProtectionSettings, ProtectOutcome, ProtectVmDeps } from './protec
  * trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded and
  * rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
  */
-export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest): Promise<ProtectOutcome> {
+export async function runProtectionWorkflow(
+  deps: ProtectionWorkflowDeps,
+  request: ProtectionRequest,
+): Promise<ProtectOutcome> {
   const vm = parseVmResourceId(request.vmResourceId);
   const startedAt = deps.clock.now();
   const claim = await claimVm(deps.ledger, {
@@ -63,7 +66,7 @@ export async function protectVm(deps: ProtectVmDeps, request: ProtectionRequest)
 /** Steps 1-4: follow a pending operation, or read the VM, decide, check real state, enable protection. */
 class ProtectionRun implements ProtectionRunContext {
   constructor(
-    readonly deps: ProtectVmDeps,
+    readonly deps: ProtectionWorkflowDeps,
     readonly vm: VmResourceId,
     readonly session: LedgerSession,
     private readonly deadline: number,

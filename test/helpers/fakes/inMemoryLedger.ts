@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Ledger, LedgerConflictError } from './ledger';
-import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from './ledgerEntry';
+import { type Ledger, LedgerConflictError } from '../../../src/lib/ledger/ledger';
+import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 
-/** In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). For tests and dry local runs. */
+/** In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). The ledger contract suite runs against it too. */
 export class InMemoryLedger implements Ledger {
   private readonly rows = new Map<string, LedgerEntry>();
 

@@ -1,0 +1,38 @@
+import { QueueClient } from '@azure/storage-queue';
+
+import { createStoragePoisonQueue, createStorageRequestQueue } from '../../../src/lib/queues/storageQueues';
+import { protectionRequest } from '../../helpers/factories/protection';
+import { decodeQueueMessage } from '../../helpers/queueMessages';
+import { testStorageConnectionString, uniqueName } from '../../helpers/storage';
+
+describe('storage queue adapters on Azurite', () => {
+  it('writes base64 JSON requests with a visibility delay, and poison entries the tools can read', async () => {
+    const connection = testStorageConnectionString();
+    const requestQueue = new QueueClient(connection, uniqueName('requests'));
+    const poisonQueue = new QueueClient(connection, uniqueName('poison'));
+    try {
+      const request = protectionRequest({ attempt: 2 });
+      await createStorageRequestQueue(requestQueue).send(request, { delayMs: 0 });
+      await createStorageRequestQueue(requestQueue).send({ ...request, attempt: 3 }, { delayMs: 60_000 });
+      const visible = await requestQueue.receiveMessages({ numberOfMessages: 32 });
+      expect(visible.receivedMessageItems.map((message) => decodeQueueMessage(message.messageText))).toEqual([request]);
+
+      await createStoragePoisonQueue(poisonQueue).send({
+        code: 'invalid-message',
+        reason: 'not JSON',
+        at: '2026-01-01T00:00:00Z',
+        raw: 'x'.repeat(20_000),
+      });
+      const [poisoned] = (await poisonQueue.receiveMessages()).receivedMessageItems;
+      const entry = JSON.parse(Buffer.from(poisoned!.messageText, 'base64').toString('utf8')) as {
+        code: string;
+        raw: string;
+      };
+      expect(entry.code).toBe('invalid-message');
+      expect(entry.raw).toHaveLength(16_000);
+    } finally {
+      await requestQueue.deleteIfExists();
+      await poisonQueue.deleteIfExists();
+    }
+  });
+});

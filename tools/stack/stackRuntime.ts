@@ -1,0 +1,8 @@
+import { type AppRuntime, createAppRuntime } from '../../src/lib/appRuntime';
+import { loadConfig } from '../../src/lib/config';
+import type { Stack } from './startStack';
+
+/** The app's own clients and adapters on a running local stack, from the settings its runner was given. */
+export function stackRuntime(stack: Stack): AppRuntime {
+  return createAppRuntime(loadConfig(stack.info.appSettings));
+}
