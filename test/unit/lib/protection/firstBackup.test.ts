@@ -373,24 +373,25 @@ describe('ensureFirstBackup', () => {
 });
 
 describe('operationFailure', () => {
-  it.each([
+  type Args = Parameters<typeof operationFailure>;
+  it.each<{ args: Args; message: string; code: string }>([
     {
-      args: ['enable protection', 'Failed', 'UserErrorX', 'first line\r\nsecond line'] as const,
+      args: ['enable protection', 'Failed', 'UserErrorX', 'first line\r\nsecond line'],
       message: 'Could not enable protection: operation Failed (UserErrorX): first line',
       code: 'UserErrorX',
     },
     {
-      args: ['trigger backup', 'Failed', 'UserErrorX', undefined] as const,
+      args: ['trigger backup', 'Failed', 'UserErrorX', undefined],
       message: 'Could not trigger backup: operation Failed (UserErrorX)',
       code: 'UserErrorX',
     },
     {
-      args: ['trigger backup', 'Canceled', undefined, 'stopped by a person'] as const,
+      args: ['trigger backup', 'Canceled', undefined, 'stopped by a person'],
       message: 'Could not trigger backup: operation Canceled: stopped by a person',
       code: 'operation-canceled',
     },
     {
-      args: ['trigger backup', 'Invalid', undefined, undefined] as const,
+      args: ['trigger backup', 'Invalid', undefined, undefined],
       message: 'Could not trigger backup: operation Invalid',
       code: 'operation-invalid',
     },
