@@ -1,7 +1,11 @@
+import type { LedgerEntry, NewLedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 import { createLogger } from '../../../src/lib/logger';
 import type { ProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import type { ProtectionMessageDeps } from '../../../src/lib/protection/handleProtectionMessage';
+import { LedgerSession } from '../../../src/lib/protection/ledgerSession';
+import type { ProtectionRunContext } from '../../../src/lib/protection/protectionTypes';
 import type { ProtectionSettings } from '../../../src/lib/protection/runProtectionWorkflow';
+import { type PollSettings, waitForOperation } from '../../../src/lib/protection/waitForOperation';
 import { parseVmResourceId, type VmResourceId } from '../../../src/lib/resourceId';
 import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingPoisonQueue, RecordingRequestQueue } from '../fakes/fakeQueues';
@@ -43,6 +47,10 @@ export function protectionHarness(
     tags?: Record<string, string>;
     location?: string;
     maxAttempts?: number;
+    /** Poll settings; the default polls fast and never releases the queue slot (no holdLimitMs). */
+    poll?: PollSettings;
+    /** Jitter source of retry delays; the default 0.5 puts every delay halfway into its range. */
+    random?: () => number;
   } = {},
 ) {
   const settings = protectionSettings(options.settings);
@@ -64,7 +72,7 @@ export function protectionHarness(
     backup,
     clock,
     settings,
-    poll: { minIntervalMs: 100, maxIntervalMs: 1_000 },
+    poll: options.poll ?? { minIntervalMs: 100, maxIntervalMs: 1_000 },
     logger: createLogger(context),
     owner: `owner-${++owners}`,
     requests,
@@ -72,8 +80,70 @@ export function protectionHarness(
     rejects,
     maxAttempts: options.maxAttempts ?? 3,
     retry: { baseDelayMs: 5_000, maxDelayMs: 900_000 },
-    random: () => 0.5,
+    random: options.random ?? (() => 0.5),
   });
   const vault = settings.vaults[0]!;
   return { settings, clock, ledger, vms, backup, vm, vault, requests, poison, rejects, context, logs, deps };
+}
+
+export type ProtectionHarness = ReturnType<typeof protectionHarness>;
+
+/** Production-like poll settings: a wait longer than 5 s (Azure's Retry-After of 60 s) releases the queue slot. */
+export const HOLDING_POLL: PollSettings = { minIntervalMs: 100, maxIntervalMs: 10_000, holdLimitMs: 5_000 };
+
+/** A VM's ledger row as claimVm creates it (status `requested`, no lease), with overrides. */
+export function ledgerRow(vm: VmResourceId, overrides: Partial<NewLedgerEntry> = {}): NewLedgerEntry {
+  const at = '2026-03-01T10:00:00.000Z';
+  return {
+    vmKey: vm.key,
+    vmResourceId: vm.id,
+    subscriptionId: vm.subscriptionId,
+    status: 'requested',
+    attempts: 1,
+    operationIds: [],
+    jobIds: [],
+    firstSeen: at,
+    lastChanged: at,
+    ...overrides,
+  };
+}
+
+/**
+ * A ProtectionRunContext for the step suites (followPendingOperation, ensureFirstBackup), as runProtectionWorkflow
+ * builds it: the harness VM's row (`row` over a fresh claim) held by this run, a LedgerSession on it, waits bounded by
+ * the invocation budget, and `finish` writing the final status through the session. The outcome's jobId is the one
+ * the step passed (the workflow's fallback to the row's last job is runProtectionWorkflow's, tested there).
+ */
+export async function protectionRun(h: ProtectionHarness, row: Partial<NewLedgerEntry> = {}) {
+  const deps = h.deps();
+  const claimed: LedgerEntry = await h.ledger.create(
+    ledgerRow(h.vm, {
+      leaseOwner: deps.owner,
+      leaseExpiresAt: new Date(h.clock.now().getTime() + deps.settings.leaseMs).toISOString(),
+      ...row,
+    }),
+  );
+  const session = new LedgerSession(h.ledger, claimed, h.clock);
+  const deadline = h.clock.now().getTime() + deps.settings.invocationBudgetMs;
+  const run: ProtectionRunContext = {
+    deps,
+    vm: h.vm,
+    session,
+    wait: (vault, operation) =>
+      waitForOperation(deps.backup, vault, operation, { clock: deps.clock, deadline, poll: deps.poll }),
+    async finish(status, changes, jobId) {
+      const entry = await session.finish(status, changes);
+      return {
+        vmKey: h.vm.key,
+        status,
+        reason: changes.reason,
+        rule: entry.rule,
+        vaultId: entry.vaultId,
+        policyName: entry.policyName,
+        jobId,
+        dryRun: deps.settings.dryRun,
+      };
+    },
+  };
+  return { run, session, deps };
 }

@@ -93,9 +93,11 @@ describe('enqueueProtection handler', () => {
     const { context, logs } = capturingContext('enqueueProtection');
     await expect(handler({ garbage: true }, context)).rejects.toMatchObject({ code: 'reject-store-unavailable' });
     expect(context.extraOutputs.get(protectionRequestsOutput)).toBeUndefined();
-    expect(logs.at(-1)).toMatchObject({
+    expect(logs).toHaveLogged({
       level: 'error',
-      entry: { outcome: 'failed', functionName: 'enqueueProtection', error: { code: 'reject-store-unavailable' } },
+      outcome: 'failed',
+      functionName: 'enqueueProtection',
+      error: { code: 'reject-store-unavailable' },
     });
   });
 

@@ -11,12 +11,14 @@ describe('reportPendingBackups', () => {
       h.context,
     );
     expect(h.store.files.has('reports-test/latest.html')).toBe(true);
-    expect(h.logs.find((log) => log.entry.message === 'reportPendingBackups finished')?.entry).toMatchObject({
+    expect(h.logs).toHaveLogged({
+      level: 'info',
+      message: 'reportPendingBackups finished',
       outcome: 'written',
       totals: { stale: 1 },
       functionName: 'reportPendingBackups',
     });
-    expect(h.logs.some((log) => log.level === 'warning' && log.entry.isPastDue === true)).toBe(true);
+    expect(h.logs).toHaveLogged({ level: 'warn', isPastDue: true });
   });
 
   it('fails the invocation (and logs it) when the report cannot be written', async () => {
@@ -26,7 +28,8 @@ describe('reportPendingBackups', () => {
     };
     const handler = createReportPendingBackupsHandler(() => ({ deps: h.deps, options: h.options }));
     await expect(handler(null, h.context)).rejects.toThrow('blob storage down');
-    expect(h.logs.find((log) => log.level === 'error')?.entry).toMatchObject({
+    expect(h.logs).toHaveLogged({
+      level: 'error',
       outcome: 'failed',
       error: { message: 'blob storage down' },
     });

@@ -53,7 +53,7 @@ describe('enqueueProtectionForEvent', () => {
     );
     expect(result).toMatchObject({ outcome: 'ignored', code: 'not-a-vm-write' });
     expect(rejects.all()).toEqual([]);
-    expect(logs[0]?.entry).toMatchObject({ outcome: 'ignored', code: 'not-a-vm-write' });
+    expect(logs).toHaveLogged({ level: 'info', outcome: 'ignored', code: 'not-a-vm-write' });
   });
 
   it('records a rejected event with its reason and raw payload', async () => {
@@ -65,7 +65,7 @@ describe('enqueueProtectionForEvent', () => {
     expect(record).toMatchObject({ kind: 'event', code: 'invalid-envelope', context: { eventId: 'evt-bad' } });
     expect(record?.reason).toContain('eventTime');
     expect(JSON.parse(record?.raw ?? '')).toEqual(event);
-    expect(logs[0]).toMatchObject({ level: 'warning', entry: { outcome: 'rejected', code: 'invalid-envelope' } });
+    expect(logs).toHaveLogged({ level: 'warn', outcome: 'rejected', code: 'invalid-envelope' });
   });
 
   it('fails with a TransientError when the reject cannot be recorded', async () => {
@@ -74,6 +74,6 @@ describe('enqueueProtectionForEvent', () => {
     const failure = enqueueProtectionForEvent({ not: 'an event' }, deps);
     await expect(failure).rejects.toBeInstanceOf(TransientError);
     await expect(failure).rejects.toMatchObject({ code: 'reject-store-unavailable', cause: rejects.failWith });
-    expect(logs.some((log) => log.level === 'error' && log.entry.outcome === 'reject-failed')).toBe(true);
+    expect(logs).toHaveLogged({ level: 'error', outcome: 'reject-failed' });
   });
 });

@@ -200,7 +200,8 @@ describe('runComplianceReport', () => {
         latest: ['reports-test/latest.html', 'reports-test/latest.csv', 'reports-test/latest.json'],
       }),
     ]);
-    expect(h.logs.find((log) => log.entry.message === 'compliance report written')?.entry).toMatchObject({
+    expect(h.logs).toHaveLogged({
+      message: 'compliance report written',
       summaryPublished: true,
       summary: { totals: { vaults: 2 } },
     });
@@ -210,11 +211,7 @@ describe('runComplianceReport', () => {
     const report = await runComplianceReport(failing.deps, failing.options);
     expect(report.summaryPublished).toBe(false);
     expect(failing.store.files.size).toBe(6);
-    expect(
-      failing.logs.some(
-        (log) => log.level === 'error' && log.entry.message === 'could not publish the report summary event',
-      ),
-    ).toBe(true);
+    expect(failing.logs).toHaveLogged({ level: 'error', message: 'could not publish the report summary event' });
   });
 
   it('re-enqueues stale and unprotected VMs when enabled, capped and spread in time', async () => {
