@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import { isFree } from '../../tools/shared/freePort';
 import { DEFAULT_SEED, REALISTIC_TIMING, type SeedConfig } from './config';
+import { isFree } from './ports';
 import { type SimulatorHandle, startSimulator } from './simulator';
 
 export interface StandaloneArgs {
