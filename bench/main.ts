@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 
+import { commandLine, CommandLineError, readCommandLine } from '../simulator/src/commandLine';
 import { repoRoot } from './benchStack';
 import { renderTable, runInfo, writeResults } from './results';
 import type { WorkloadResult } from './types';
@@ -15,16 +16,35 @@ const SIZES = {
 };
 
 const WORKLOADS = ['ingest', 'latency', 'burst', 'report', 'scaleout'] as const;
+type Workload = (typeof WORKLOADS)[number];
 
-async function main(argv: string[]): Promise<void> {
-  const mode = argv.includes('--quick') ? 'quick' : 'full';
-  const only = argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',');
-  const unknown = only?.filter((name) => !(WORKLOADS as readonly string[]).includes(name)) ?? [];
-  if (unknown.length > 0) throw new Error(`Unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
-  const wanted = (name: (typeof WORKLOADS)[number]) => !only || only.includes(name);
+export interface BenchArgs {
+  mode: keyof typeof SIZES;
+  /** The workloads to run; undefined: all of them. */
+  only: Workload[] | undefined;
+}
+
+/** README.md "Performance": `npm run bench [-- --quick] [--only=ingest,latency,burst,report,scaleout]`. */
+export const BENCH_COMMAND_LINE = commandLine({
+  name: 'npm run bench',
+  usage: 'Usage: npm run bench [-- options]   (node dist/bench/main.js [options])',
+  summary:
+    'Measures the claims of README.md on the local stack; prints a table and writes bench/results/<date>[-quick].json and latest.md.',
+  options: {
+    quick: { type: 'boolean', help: 'smaller sizes, under 2 minutes (recorded durations scaled by 0.1)' },
+    only: { type: 'string', value: '<a,b>', help: `only these workloads, of ${WORKLOADS.join(', ')} (default: all)` },
+  },
+  read: (values): BenchArgs => {
+    const only = values.only?.split(',');
+    const unknown = only?.filter((name) => !(WORKLOADS as readonly string[]).includes(name)) ?? [];
+    if (unknown.length > 0)
+      throw new CommandLineError(`Unknown workload(s) ${unknown.join(', ')}; known: ${WORKLOADS.join(', ')}`);
+    return { mode: values.quick === true ? 'quick' : 'full', only: only as Workload[] | undefined };
+  },
+});
+
+async function main({ mode, only }: BenchArgs): Promise<void> {
+  const wanted = (name: Workload) => !only || only.includes(name);
   const size = SIZES[mode];
   const results: WorkloadResult[] = [];
   const attempt = async (name: string, work: () => Promise<WorkloadResult>) => {
@@ -82,7 +102,9 @@ function scaleTiming(scale: number): typeof RECORDED_TIMING {
   };
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${String((error as Error)?.stack ?? error)}\n`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main(readCommandLine(process.argv.slice(2), BENCH_COMMAND_LINE)).catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,7 +1,8 @@
-import { runStandalone } from './standalone';
+import { readCommandLine } from './commandLine';
+import { runStandalone, SIMULATOR_COMMAND_LINE } from './standalone';
 
-/** `npm run sim [-- --port N --seed seed.json --realistic]`: the ARM simulator as a standalone process. */
-runStandalone(process.argv.slice(2), (line) => console.log(line))
+/** `npm run sim [-- --port N --seed seed.json --realistic --data-dir dir --verbose]`: the simulator as a process. */
+runStandalone(readCommandLine(process.argv.slice(2), SIMULATOR_COMMAND_LINE), (line) => console.log(line))
   .then((sim) => {
     const stop = () => {
       void sim.stop().then(() => process.exit(0));

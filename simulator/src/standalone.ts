@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
-import { isFree } from '../../tools/shared/freePort';
+import { commandLine, numberOption, parseCommandLine } from './commandLine';
 import { DEFAULT_SEED, REALISTIC_TIMING, type SeedConfig } from './config';
+import { isFree } from './ports';
 import { type SimulatorHandle, startSimulator } from './simulator';
 
 export interface StandaloneArgs {
@@ -12,27 +13,38 @@ export interface StandaloneArgs {
   verbose: boolean;
 }
 
-/** Parses `--port N --seed file.json --realistic --data-dir dir --verbose`. */
-export function parseArgs(argv: string[]): StandaloneArgs {
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const port = Number(flag('--port') ?? 8443);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number, got '${flag('--port')}'`);
-  return {
-    port,
-    seedFile: flag('--seed'),
-    realistic: argv.includes('--realistic'),
-    dataDir: flag('--data-dir'),
-    verbose: argv.includes('--verbose'),
-  };
+/** `npm run sim -- [--port N] [--seed file.json] [--realistic] [--data-dir dir] [--verbose]` (docs/simulator.md). */
+export const SIMULATOR_COMMAND_LINE = commandLine({
+  name: 'npm run sim',
+  usage: 'Usage: npm run sim -- [options]   (node dist/simulator/src/main.js [options])',
+  summary: 'The ARM simulator alone, on https://127.0.0.1: prints its URL and the path of its CA certificate.',
+  options: {
+    port: {
+      type: 'string',
+      value: '<n>',
+      help: 'the port (default 8443, or a free one if it is taken; 0 = any free port)',
+    },
+    seed: { type: 'string', value: '<file.json>', help: 'a SeedConfig JSON file instead of DEFAULT_SEED' },
+    realistic: { type: 'boolean', help: "Azure's recorded durations (REALISTIC_TIMING) instead of the fast default" },
+    'data-dir': { type: 'string', value: '<dir>', help: 'where the CA lives (default <repo>/.local/simulator)' },
+    verbose: { type: 'boolean', help: 'one JSON line per ARM request (message "simulator.request")' },
+  },
+  read: (values): StandaloneArgs => ({
+    port: numberOption('port', values.port, 8443, { integer: true, max: 65535 }),
+    seedFile: values.seed,
+    realistic: values.realistic === true,
+    dataDir: values['data-dir'],
+    verbose: values.verbose === true,
+  }),
+});
+
+/** Parses the simulator's command line; throws CommandLineError for one it cannot use. */
+export function parseArgs(argv: readonly string[]): StandaloneArgs {
+  return parseCommandLine(argv, SIMULATOR_COMMAND_LINE);
 }
 
 /** Starts the simulator for `npm run sim` and prints its endpoint and CA path (8443, or a free port if taken). */
-export async function runStandalone(argv: string[], print: (line: string) => void): Promise<SimulatorHandle> {
-  const args = parseArgs(argv);
+export async function runStandalone(args: StandaloneArgs, print: (line: string) => void): Promise<SimulatorHandle> {
   const port = args.port !== 0 && (await isFree(args.port)) ? args.port : 0;
   const seed = args.seedFile ? (JSON.parse(readFileSync(args.seedFile, 'utf8')) as SeedConfig) : DEFAULT_SEED;
   const sim = await startSimulator({

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { CliIo, OutputStream } from '../../tools/cli/io';
 import { runCli } from '../../tools/cli/main';
+import { tempDir } from '../helpers/tempDir';
 
 export interface CapturedRun {
   code: number;
@@ -29,8 +29,9 @@ export async function runCaptured(
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
+/** A fresh folder, removed when the test file ends. */
 export function scratchDir(): string {
-  return mkdtempSync(join(tmpdir(), 'autoprotect-cli-'));
+  return tempDir('autoprotect-cli-');
 }
 
 /** Writes `{ "Values": values }` to a fresh local.settings-format file and returns its path. */

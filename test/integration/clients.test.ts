@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { type SimulatorHandle, startSimulator } from '../../simulator/src';
 import { createAzureClients } from '../../src/lib/clients';
 import { loadConfig } from '../../src/lib/config';
 import { testStorageConnectionString } from '../helpers/storage';
+import { tempDir } from '../helpers/tempDir';
 
 /** The composition root against the HTTPS ARM simulator: endpoint, CA (agent option) and local token wired right. */
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -17,7 +14,7 @@ describe('createAzureClients against the ARM simulator', () => {
   beforeAll(async () => {
     sim = await startSimulator({
       quiet: true,
-      dataDir: mkdtempSync(join(tmpdir(), 'sim-clients-')),
+      dataDir: tempDir('sim-clients-'),
       seed: {
         subscriptionId: SUB,
         tenantId: '22222222-2222-2222-2222-222222222222',

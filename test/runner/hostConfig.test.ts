@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { parseHostOptions, parseTimeSpan } from '../../tools/local-runner/hostJson';
@@ -10,11 +9,12 @@ import {
   resolveStorageConnection,
 } from '../../tools/local-runner/settings';
 import { parseSchedule } from '../../tools/local-runner/triggers/ncrontab';
+import { tempDir } from '../helpers/tempDir';
 
 describe('local runner configuration', () => {
   describe('app settings', () => {
     it('layers the environment, then local.settings.json Values, then explicit settings', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'runner-settings-'));
+      const dir = tempDir('runner-settings-');
       writeFileSync(
         join(dir, 'local.settings.json'),
         JSON.stringify({ IsEncrypted: false, Values: { A: 'file', B: 'file', N: 5 } }),

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { QueueClient } from '@azure/storage-queue';
 
 import { type RunnerHandle, type RunnerOptions, startRunner } from '../../tools/local-runner';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
+import { tempDir } from '../helpers/tempDir';
 
 export const fixtureAppDir = join(__dirname, '..', 'fixtures', 'runner-app');
 /** Same functions, host.json with messageEncoding none, maxDequeueCount 2, maxPollingInterval 2 s. */
@@ -30,7 +30,7 @@ export function fixtureSettings(overrides: Record<string, string> = {}): Record<
   return {
     AzureWebJobsStorage: storage,
     FixtureStorage: storage,
-    RECORD_FILE: join(tmpdir(), `${uniqueName('runner-record')}.jsonl`),
+    RECORD_FILE: join(tempDir('runner-record-'), 'record.jsonl'),
     WORK_QUEUE: uniqueName('work'),
     OUT_QUEUE: uniqueName('out'),
     TICK_SCHEDULE: '0 0 0 1 1 *',

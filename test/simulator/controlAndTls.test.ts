@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 import type { FullOperationResponse } from '@azure/core-client';
 import { createPipelineRequest } from '@azure/core-rest-pipeline';
@@ -45,7 +46,7 @@ describe('simulator: HTTPS with its own CA', () => {
       JSON.stringify({ ...DEFAULT_SEED, vaults: [{ resourceGroup: 'rg-x', name: 'rsv-custom', location: 'westus2' }] }),
     );
     const lines: string[] = [];
-    const sim = await runStandalone(['--port', '0', '--seed', seedFile, '--data-dir', dataDir], (line) =>
+    const sim = await runStandalone(parseArgs(['--port', '0', '--seed', seedFile, '--data-dir', dataDir]), (line) =>
       lines.push(line),
     );
     try {
@@ -62,7 +63,7 @@ describe('simulator: HTTPS with its own CA', () => {
 function peerCertificate(sim: SimulatorHandle): Promise<X509Certificate> {
   return new Promise((resolve, reject) => {
     const req = request(`${sim.url}/_sim/state`, { ca: sim.caCert }, (res) => {
-      const cert = (res.socket as import('node:tls').TLSSocket).getPeerX509Certificate();
+      const cert = (res.socket as TLSSocket).getPeerX509Certificate();
       res.resume();
       if (cert) resolve(cert);
       else reject(new Error('no peer certificate'));
@@ -103,7 +104,7 @@ describe('simulator: control API', () => {
         sourceResourceId: vmId,
         protectionState: 'IRPending',
         lastBackupStatus: '',
-        vaultId: expect.stringContaining('/vaults/rsv-eastus'),
+        vaultId: expect.stringContaining('/vaults/rsv-eastus') as unknown,
       }),
     ]);
     expect((state.body.protectedItems as Array<{ policyId: string }>)[0]?.policyId).toMatch(
@@ -113,7 +114,7 @@ describe('simulator: control API', () => {
       expect.objectContaining({
         operation: 'ConfigureBackup',
         entityFriendlyName: 'vm-state',
-        vaultId: expect.stringContaining('rsv-eastus'),
+        vaultId: expect.stringContaining('rsv-eastus') as unknown,
       }),
     ]);
     expect(state.body.requests).toMatchObject({
@@ -130,7 +131,7 @@ describe('simulator: control API', () => {
       operationId: 'ProtectedItems_CreateOrUpdate',
       status: 202,
       subscriptionId: SUB,
-      time: expect.any(String),
+      time: expect.any(String) as unknown,
     });
   });
 

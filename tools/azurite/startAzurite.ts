@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
 
-import { freePort } from '../shared/freePort';
+import { freePort } from '../../simulator/src/ports';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';

@@ -1,17 +1,47 @@
 import { resolve } from 'node:path';
 
+import { commandLine, numberOption, readCommandLine } from '../../simulator/src/commandLine';
 import { type ChaosResult, runChaos } from './runChaos';
 
-/**
- * `npm run chaos [-- --vms 1000 --seed 42 --kills 25]`: the full chaos run. Prints the seed and the counts; exit code 1
- * on any loss, duplicate, wrong final state, leftover message or leaked secret.
- */
-async function main(argv: readonly string[]): Promise<number> {
-  const vmCount = numberArg(argv, '--vms', 1_000);
-  const seed = numberArg(argv, '--seed', Date.now() % 1_000_000);
-  const maxKills = numberArg(argv, '--kills', Math.max(6, Math.round(vmCount / 40)));
-  const settleTimeoutMs = numberArg(argv, '--settle-seconds', Math.max(120, vmCount / 2)) * 1000;
-  const createPerSecond = numberArg(argv, '--create-per-second', 10);
+export interface ChaosArgs {
+  vmCount: number;
+  seed: number;
+  maxKills: number;
+  settleTimeoutMs: number;
+  createPerSecond: number;
+}
+
+/** docs/guarantees.md "The chaos run": `npm run chaos [-- --vms 1000 --seed 8 --kills 25 --create-per-second 10]`. */
+export const CHAOS_COMMAND_LINE = commandLine({
+  name: 'npm run chaos',
+  usage: 'Usage: npm run chaos [-- options]   (node dist/tools/chaos/main.js [options])',
+  summary:
+    'The chaos run: VMs created against the local stack while runners are killed; exit code 1 on any loss, duplicate, wrong final state, leftover message or leaked secret.',
+  options: {
+    vms: { type: 'string', value: '<n>', help: 'how many VMs to create (default 1000)' },
+    seed: { type: 'string', value: '<n>', help: 'the seed of the run, printed at its start (default: from the clock)' },
+    kills: { type: 'string', value: '<n>', help: 'the most runners to SIGKILL (default vms / 40, at least 6)' },
+    'settle-seconds': {
+      type: 'string',
+      value: '<s>',
+      help: 'how long to wait for final states (default vms / 2, at least 120)',
+    },
+    'create-per-second': { type: 'string', value: '<n>', help: 'VM creation rate (default 10)' },
+  },
+  read: (values): ChaosArgs => {
+    const vmCount = numberOption('vms', values.vms, 1_000, { integer: true });
+    return {
+      vmCount,
+      seed: numberOption('seed', values.seed, Date.now() % 1_000_000, { integer: true }),
+      maxKills: numberOption('kills', values.kills, Math.max(6, Math.round(vmCount / 40)), { integer: true }),
+      settleTimeoutMs: numberOption('settle-seconds', values['settle-seconds'], Math.max(120, vmCount / 2)) * 1000,
+      createPerSecond: numberOption('create-per-second', values['create-per-second'], 10),
+    };
+  },
+});
+
+/** The full chaos run; resolves to the exit code. */
+async function main({ vmCount, seed, maxKills, settleTimeoutMs, createPerSecond }: ChaosArgs): Promise<number> {
   console.log(`chaos run: seed ${seed} (reproduce with --seed ${seed}), ${vmCount} VMs, up to ${maxKills} SIGKILLs`);
   const result = await runChaos({
     repoRoot: resolve(__dirname, '..', '..', '..'),
@@ -57,16 +87,8 @@ export function printResult(result: ChaosResult): void {
   );
 }
 
-function numberArg(argv: readonly string[], name: string, fallback: number): number {
-  const index = argv.indexOf(name);
-  if (index < 0) return fallback;
-  const value = Number(argv[index + 1]);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} needs a number, got '${argv[index + 1]}'`);
-  return value;
-}
-
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  main(readCommandLine(process.argv.slice(2), CHAOS_COMMAND_LINE)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error('chaos run could not run:', error);

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { resourceEvent } from '../../simulator/src/eventgrid/events';
+import { freePort } from '../../simulator/src/ports';
 import { vmIdOf } from '../../simulator/src/store/model';
 import { createRateLimiter } from '../cli/format/rateLimiter';
-import { freePort } from '../shared/freePort';
 import { mapLimit } from '../shared/mapLimit';
 import { stackRuntime } from '../stack/stackRuntime';
 import { ISOLATED_STACK, type Stack, startStack } from '../stack/startStack';

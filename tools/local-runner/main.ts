@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { commandLine, CommandLineError, numberOption, readCommandLine } from '../../simulator/src/commandLine';
 import { type RunningHost, startHost } from './host';
 import { type ChildMessage, isStartMessage, type StartMessage } from './ipc';
 import { createLineWriter, createLogger } from './logger';
 
 /**
- * The local Functions runner process. Foreground (`npm run host`): `--app-dir <dir>` (default: cwd),
- * `--port <n>` (default 7071), `--functions a,b`. As a child of startRunner (`--ipc`): options arrive
- * over the IPC channel and readiness is reported back on it.
+ * The local Functions runner process. Foreground (`npm run host`): the options of RUNNER_COMMAND_LINE. As a child of
+ * startRunner (`--ipc`): options arrive over the IPC channel and readiness is reported back on it.
  */
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readCommandLine(process.argv.slice(2), RUNNER_COMMAND_LINE);
   const options: ProcessOptions = args.ipc ? await receiveStartMessage() : foregroundOptions(args);
   // Lines are batched per event-loop turn (one pipe write instead of several per invocation) and flushed before
   // every HTTP response, every IPC message and on exit, so the parent sees the same lines, in the same order, no later
@@ -76,42 +76,42 @@ async function main(): Promise<void> {
   }
 }
 
-interface CliArgs {
+export interface RunnerArgs {
   ipc: boolean;
-  appDir?: string;
-  port?: number;
-  functions?: string[];
+  appDir: string | undefined;
+  port: number;
+  functions: string[] | undefined;
 }
 
-function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { ipc: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === '--ipc') args.ipc = true;
-    else if (flag === '--app-dir' && value) {
-      args.appDir = value;
-      i += 1;
-    } else if (flag === '--port' && value) {
-      args.port = Number(value);
-      i += 1;
-    } else if (flag === '--functions' && value) {
-      args.functions = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      i += 1;
-    } else
-      throw new Error(
-        `Unknown or incomplete argument '${flag}'. Usage: main.js [--app-dir <dir>] [--port <n>] [--functions a,b]`,
-      );
-  }
-  return args;
-}
+/** docs/local-runner.md: `node dist/tools/local-runner/main.js --app-dir <dir> --port 7071 --functions a,b`. */
+export const RUNNER_COMMAND_LINE = commandLine({
+  name: 'npm run host',
+  usage: 'Usage: npm run host [-- options]   (node dist/tools/local-runner/main.js [options])',
+  summary: 'The local Functions runner in the foreground: prints the functions and their URLs, serves until Ctrl-C.',
+  options: {
+    'app-dir': { type: 'string', value: '<dir>', help: 'the built Functions app (default: the current folder)' },
+    port: { type: 'string', value: '<n>', help: 'the HTTP port (default 7071; 0 = any free port)' },
+    functions: { type: 'string', value: '<a,b>', help: 'only these functions (default: all)' },
+    ipc: { type: 'boolean', help: 'run as the child of startRunner: options and readiness over the IPC channel' },
+  },
+  read: (values): RunnerArgs => {
+    const functions = values.functions
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    if (functions?.length === 0) throw new CommandLineError('--functions needs at least one function name');
+    return {
+      ipc: values.ipc === true,
+      appDir: values['app-dir'],
+      port: numberOption('port', values.port, 7071, { integer: true, max: 65535 }),
+      functions,
+    };
+  },
+});
 
 type ProcessOptions = StartMessage & { keysFile?: string };
 
-function foregroundOptions(args: CliArgs): ProcessOptions {
+function foregroundOptions(args: RunnerArgs): ProcessOptions {
   const appDir = resolve(args.appDir ?? process.cwd());
   const masterKey = process.env.LOCAL_RUNNER_MASTER_KEY ?? randomKey();
   const systemKey = process.env.LOCAL_RUNNER_SYSTEM_KEY ?? randomKey();
@@ -125,7 +125,7 @@ function foregroundOptions(args: CliArgs): ProcessOptions {
     type: 'start',
     appDir,
     settings: {},
-    port: args.port ?? 7071,
+    port: args.port,
     masterKey,
     systemKey,
     functions: args.functions,
@@ -175,7 +175,9 @@ function send(message: ChildMessage): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`local-runner: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`local-runner: ${(error as Error).message}\n`);
+    process.exit(1);
+  });
+}

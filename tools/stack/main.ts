@@ -1,37 +1,39 @@
 import { join, resolve } from 'node:path';
 
+import { commandLine, numberOption, readCommandLine } from '../../simulator/src/commandLine';
 import { runDemo } from './demo';
 import { DEMO_RULES } from './demoVms';
 import { type Stack, startStack } from './startStack';
 
-interface Args {
+export interface StackArgs {
   demo: boolean;
   exitAfterDemo: boolean;
   demoTimeoutMs: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { demo: false, exitAfterDemo: false, demoTimeoutMs: 180_000 };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--demo') args.demo = true;
-    else if (arg === '--exit-after-demo') {
-      args.demo = true;
-      args.exitAfterDemo = true;
-    } else if (arg === '--demo-timeout') args.demoTimeoutMs = Number(argv[++i]) * 1000;
-    else if (arg === '--help' || arg === '-h') {
-      console.log('usage: node dist/tools/stack/main.js [--demo] [--exit-after-demo] [--demo-timeout <seconds>]');
-      process.exit(0);
-    } else {
-      console.error(`unknown option: ${arg}`);
-      process.exit(2);
-    }
-  }
-  return args;
-}
+/** `npm start` is `npm run stack -- --demo`; README.md "Try it here (no Azure needed)". */
+export const STACK_COMMAND_LINE = commandLine({
+  name: 'npm run stack',
+  usage: 'Usage: npm start [-- options]   or   npm run stack [-- options]   (node dist/tools/stack/main.js [options])',
+  summary:
+    'Starts Azurite, the ARM simulator and the local Functions runner on 127.0.0.1 and runs until Ctrl-C; npm start adds the demo.',
+  options: {
+    demo: { type: 'boolean', help: 'run the demo: VMs are created, protected and backed up, and a report is written' },
+    'exit-after-demo': {
+      type: 'boolean',
+      help: 'stop after the demo (implies --demo); exit code 0 if every VM is as expected',
+    },
+    'demo-timeout': { type: 'string', value: '<seconds>', help: 'how long the demo waits for its VMs (default 180)' },
+  },
+  read: (values): StackArgs => ({
+    demo: values.demo === true || values['exit-after-demo'] === true,
+    exitAfterDemo: values['exit-after-demo'] === true,
+    demoTimeoutMs: numberOption('demo-timeout', values['demo-timeout'], 180, { min: 1 }) * 1000,
+  }),
+});
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readCommandLine(process.argv.slice(2), STACK_COMMAND_LINE);
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const say = (line: string) => console.log(line);
   const hostLog = args.demo ? join(repoRoot, '.local', 'logs', 'host.log') : 'console';
@@ -89,7 +91,9 @@ async function main(): Promise<void> {
   say('Press Ctrl-C to stop.');
 }
 
-main().catch(async (error: unknown) => {
-  console.error(`autoprotect: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch(async (error: unknown) => {
+    console.error(`autoprotect: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

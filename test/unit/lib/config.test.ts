@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadConfig, SETTING_NAMES } from '../../../src/lib/config';
 import { ConfigError } from '../../../src/lib/errors';
 import { defaultRules } from '../../../src/lib/rules/rulesConfig';
+import { tempDir } from '../../helpers/tempDir';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const SUB2 = '22222222-2222-2222-2222-222222222222';
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
   });
 
   it('reads every setting when given', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     const ca = join(dir, 'ca.pem');
     writeFileSync(ca, 'pem');
     const config = loadConfig(

@@ -1,3 +1,7 @@
+/**
+ * Free-port checks on 127.0.0.1. The simulator owns them (it imports nothing from tools/); the tools that start
+ * Azurite and runners import them from here.
+ */
 import { createServer } from 'node:net';
 
 /** Asks the OS for a free TCP port on 127.0.0.1 (or checks that `preferred` is free and returns it). */
@@ -15,6 +19,7 @@ export async function freePort(preferred?: number): Promise<number> {
   });
 }
 
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
 export function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
