@@ -62,7 +62,7 @@ describe('bin/autoprotect.js (child process)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([
       expect.stringMatching(
-        /^autoprotect: invalid settings: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/,
+        /^autoprotect: invalid settings from --settings \S+ with AUTOPROTECT_SUBSCRIPTION_IDS from the environment: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/,
       ),
       '',
     ]);
@@ -92,7 +92,7 @@ describe('settings resolution', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^autoprotect: invalid settings: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/,
+      /^autoprotect: invalid settings from --settings \S+ with AUTOPROTECT_LEDGER_TABLE from the environment: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/,
     );
   });
 

@@ -27,10 +27,11 @@ export interface CommandContext {
   options: OptionValues;
   positionals: readonly string[];
   verbose: boolean;
-  settings(): ResolvedSettings;
-  config(): AppConfig;
-  runtime(): AppRuntime;
-  stack(): StackInfo;
+  settings(): Promise<ResolvedSettings>;
+  config(): Promise<AppConfig>;
+  runtime(): Promise<AppRuntime>;
+  /** The running local stack; a CliFailure when there is none or its stack.json is left from a stopped one. */
+  stack(): Promise<StackInfo>;
 }
 
 export function stringOption(context: CommandContext, name: string): string | undefined {

@@ -106,10 +106,11 @@ function strictParse(argv: readonly string[], command: Command): { values: Optio
 }
 
 const GLOBAL_HELP = `Global options:
-  --settings <file>     app settings in local.settings.json format ({ "Values": { ... } })
-  --local               use the running local stack's app settings (.local/stack.json)
+  --settings <file>     app settings in local.settings.json format ({ "Values": { ... } }),
+                        e.g. --settings local.settings.json; the environment's app settings go on top
+  --local               only the running local stack's app settings (fail if it is not running)
   --stack-file <file>   where the local stack is described (default .local/stack.json)
-  --verbose             print the stack trace of an error
+  --verbose             say which settings were used; print the stack trace of an error
   -h, --help            help for the tool or a command`;
 
 function commandList(commands: readonly Command[]): string {
@@ -124,9 +125,10 @@ Usage: autoprotect <command> [options]      (autoprotect <command> --help for de
 
 ${commandList(COMMANDS)}
 
-Settings: --settings <file>, else ./local.settings.json if it exists, else the running local stack's app
-settings (--local forces them); environment variables with the app's setting names override. The same names
-as the app (docs/configuration.md); against Azure, ARM calls use DefaultAzureCredential.
+Settings (one source, never a mix): --settings <file> if given (environment variables with the app's setting
+names on top); else the running local stack's app settings, as the app it runs has them; else the environment.
+./local.settings.json is read only when named (--settings local.settings.json). --verbose says which source.
+The same names as the app (docs/configuration.md); against Azure, ARM calls use DefaultAzureCredential.
 
 ${GLOBAL_HELP}
 

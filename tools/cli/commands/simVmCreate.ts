@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 
 import { requestJson } from '../../shared/httpsJson';
 import { booleanOption, type Command, type CommandContext, repeatedOption, stringOption } from '../command';
-import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
+import { CliFailure, CliUsageError, EXIT_OK, oneLineMessage } from '../errors';
 import { writeLine } from '../io';
+import { START_STACK_HINT } from '../localStack';
 
 const GUEST_AGENT_STATES = ['ready', 'unavailable'] as const;
 
@@ -54,13 +55,19 @@ interface SimVm {
 async function runSimVmCreate(context: CommandContext): Promise<number> {
   if (context.positionals.length > 0) throw new CliUsageError(`unexpected argument '${context.positionals[0]}'`);
   const body = requestBody(context);
-  const stack = context.stack();
+  const stack = await context.stack();
   const ca = readCa(stack.caCertPath);
   const response = await requestJson<SimVm | { error?: { code?: string; message?: string } }>(
     'POST',
     `${stack.simControlUrl}/vms`,
     { body, ca, timeoutMs: 10_000 },
-  );
+  ).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? oneLineMessage(error);
+    throw new CliFailure(
+      `cannot reach the simulator of the local stack at ${stack.simControlUrl} (${code}); if the stack stopped, ${START_STACK_HINT}`,
+      { cause: error },
+    );
+  });
   if (response.status !== 200 && response.status !== 201)
     throw new CliFailure(`the simulator refused the VM (${response.status}): ${errorText(response.body)}`);
   const vm = response.body as SimVm;

@@ -30,7 +30,7 @@ async function runStatus(context: CommandContext): Promise<number> {
   const statuses = parseStatuses(listOption(context, 'status'));
   const [vm, ...extra] = context.positionals;
   if (extra.length > 0) throw new CliUsageError(`status takes at most one VM, got ${context.positionals.length}`);
-  const ledger = context.runtime().adapters.ledger;
+  const ledger = (await context.runtime()).adapters.ledger;
   const entries = await selectEntries(ledger, statuses, vm);
   if (vm !== undefined && entries.length === 0)
     throw new CliFailure(`no ledger row for ${vm}${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}`);
