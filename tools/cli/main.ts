@@ -1,8 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { scrubString } from '../../src/lib/logger';
 import type { Command, OptionSpec, OptionValues } from './command';
 import { poisonListCommand, poisonReplayCommand } from './commands/poison';
+import { rejectsListCommand } from './commands/rejects';
 import { reportCommand } from './commands/report';
 import { simVmCreateCommand } from './commands/simVmCreate';
 import { statusCommand } from './commands/status';
@@ -17,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   sweepCommand,
   poisonListCommand,
   poisonReplayCommand,
+  rejectsListCommand,
   simVmCreateCommand,
 ];
 
@@ -26,6 +30,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   'stack-file': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 };
 
 /** Runs one `autoprotect` command line and returns its exit code (0 ok, 1 failure, 2 usage). Never throws. */
@@ -57,15 +62,19 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
         writeLine(io.stdout, toolHelp());
         return EXIT_OK;
       }
+      if (loose.values.version === true) {
+        writeLine(io.stdout, `autoprotect ${toolVersion()}`);
+        return EXIT_OK;
+      }
       throw new CliUsageError('no command given');
     }
+    // A command group on its own (`autoprotect poison`, `autoprotect sim vm`): its commands, as with --help.
     const group = COMMANDS.filter((candidate) => startsWith(candidate.words, words));
-    if (group.length > 0 && loose.values.help === true) {
+    if (group.length > 0) {
       writeLine(io.stdout, commandList(group));
       return EXIT_OK;
     }
-    const known = group.length > 0 ? `: ${group.map((candidate) => candidate.words.join(' ')).join(', ')}` : '';
-    throw new CliUsageError(`unknown command '${words.join(' ')}'${known}`);
+    throw new CliUsageError(`unknown command '${words.join(' ')}'${nearestGroup(words)}`);
   }
 
   const parsed = strictParse(argv, command);
@@ -73,8 +82,34 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     writeLine(io.stdout, `${command.help}\n\n${GLOBAL_HELP}`);
     return EXIT_OK;
   }
+  if (parsed.values.version === true) {
+    writeLine(io.stdout, `autoprotect ${toolVersion()}`);
+    return EXIT_OK;
+  }
   const positionals = parsed.positionals.slice(command.words.length);
   return command.run(createCommandContext(io, parsed.values, positionals));
+}
+
+/** For `poison bogus`: ": poison commands are poison list, poison replay". */
+function nearestGroup(words: readonly string[]): string {
+  for (let length = words.length - 1; length > 0; length -= 1) {
+    const prefix = words.slice(0, length);
+    const group = COMMANDS.filter((candidate) => startsWith(candidate.words, prefix));
+    if (group.length > 0)
+      return `: ${prefix.join(' ')} commands are ${group.map((candidate) => candidate.words.join(' ')).join(', ')}`;
+  }
+  return '';
+}
+
+/** The version in package.json (found upwards from this file, so it works from tools/ and from dist/tools/). */
+export function toolVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (!existsSync(path)) continue;
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as { name?: unknown; version?: unknown };
+    if (parsed.name === 'autoprotect' && typeof parsed.version === 'string') return parsed.version;
+  }
+  return 'unknown';
 }
 
 function findCommand(words: readonly string[]): Command | undefined {
@@ -111,7 +146,8 @@ const GLOBAL_HELP = `Global options:
   --local               only the running local stack's app settings (fail if it is not running)
   --stack-file <file>   where the local stack is described (default .local/stack.json)
   --verbose             say which settings were used; print the stack trace of an error
-  -h, --help            help for the tool or a command`;
+  -h, --help            help for the tool, a command group or a command
+  --version             the tool's version`;
 
 function commandList(commands: readonly Command[]): string {
   const width = Math.max(...commands.map((command) => command.words.join(' ').length));

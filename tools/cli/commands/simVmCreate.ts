@@ -23,7 +23,7 @@ Options:
   --name <vm>             VM name (required)
   --resource-group <rg>   default rg-app (created if missing)
   --location <region>     default eastus (the default seed has vaults in eastus and westeurope)
-  --tag <name>=<value>    a tag; repeatable
+  --tag <name>=<value>    a tag; repeatable; <name>= for an empty value
   --subscription <id>     default: the simulator's first subscription
   --guest-agent <state>   ready (default) or unavailable (the first backup then fails)
   --no-events             do not raise the Event Grid event
@@ -105,14 +105,17 @@ function requestBody(context: CommandContext): Record<string, unknown> & { emitE
   };
 }
 
-/** `name=value` pairs; a tag without '=' gets an empty value. */
+/** `name=value` pairs, split at the first '='; `name=` is an empty value, a bare `name` is refused (a typo, usually). */
 export function parseTags(pairs: readonly string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const pair of pairs) {
     const index = pair.indexOf('=');
-    const name = (index === -1 ? pair : pair.slice(0, index)).trim();
-    if (name === '') throw new CliUsageError(`--tag needs <name>=<value>, got '${pair}'`);
-    tags[name] = index === -1 ? '' : pair.slice(index + 1);
+    const name = index === -1 ? '' : pair.slice(0, index).trim();
+    if (name === '')
+      throw new CliUsageError(
+        `--tag needs <name>=<value>, got '${pair}'${index === -1 ? ` (for an empty value write --tag ${pair}=)` : ''}`,
+      );
+    tags[name] = pair.slice(index + 1);
   }
   return tags;
 }
