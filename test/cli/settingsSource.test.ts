@@ -169,6 +169,31 @@ describe('where the CLI takes its settings from', () => {
     ]);
   });
 
+  it('a refused connection to 127.0.0.1 names the settings that pointed there', async () => {
+    const port = new URL(await closedPortUrl()).port;
+    const endpoint = (service: string) => `${service}Endpoint=http://127.0.0.1:${port}/devstoreaccount1`;
+    const file = writeSettingsFile({
+      AzureWebJobsStorage: [
+        'DefaultEndpointsProtocol=http',
+        'AccountName=devstoreaccount1',
+        // Azurite's published development key, not a secret.
+        'AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+        endpoint('Blob'),
+        endpoint('Queue'),
+        endpoint('Table'),
+      ].join(';'),
+      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+      AUTOPROTECT_VAULTS: VAULTS,
+    });
+
+    const run = await runCaptured(['status', '--settings', file]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `autoprotect: connect ECONNREFUSED 127.0.0.1:${port} (nothing listens on 127.0.0.1:${port}; the settings came from --settings ${file}: is the local stack or Azurite running?)\n`,
+    );
+  });
+
   it('--settings and --local together are a usage error', async () => {
     const run = await runCaptured(['status', '--local', '--settings', 'x.json']);
 

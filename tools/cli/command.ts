@@ -27,6 +27,8 @@ export interface CommandContext {
   options: OptionValues;
   positionals: readonly string[];
   verbose: boolean;
+  /** Where the settings came from, once settings() has resolved (for error messages). */
+  readonly settingsSource: string | undefined;
   settings(): Promise<ResolvedSettings>;
   config(): Promise<AppConfig>;
   runtime(): Promise<AppRuntime>;

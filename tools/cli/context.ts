@@ -15,16 +15,21 @@ export function createCommandContext(io: CliIo, options: OptionValues, positiona
   let settings: Promise<ResolvedSettings> | undefined;
   let config: Promise<AppConfig> | undefined;
   let runtime: Promise<AppRuntime> | undefined;
+  let source: string | undefined;
 
   const context: CommandContext = {
     io,
     options,
     positionals,
     verbose,
+    get settingsSource() {
+      return source;
+    },
     settings: () =>
       (settings ??= resolveSettings({ settingsFile, local: options.local === true, stackFile }, io.cwd, io.env).then(
         (resolved) => {
           announce(io, resolved, verbose);
+          source = resolved.source;
           return resolved;
         },
       )),

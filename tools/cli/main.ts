@@ -11,7 +11,7 @@ import { simVmCreateCommand } from './commands/simVmCreate';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
 import { createCommandContext } from './context';
-import { CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage } from './errors';
+import { CliFailure, CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLineMessage } from './errors';
 import { type CliIo, processIo, writeLine } from './io';
 
 export const COMMANDS: readonly Command[] = [
@@ -41,9 +41,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     const usage = error instanceof CliUsageError;
     writeLine(io.stderr, `autoprotect: ${oneLineMessage(error)}${usage ? ' (see autoprotect --help)' : ''}`);
-    if (verbose && typeof (error as { stack?: unknown })?.stack === 'string')
-      writeLine(io.stderr, scrubString((error as { stack: string }).stack));
+    if (verbose) writeStacks(io, error);
     return usage ? EXIT_USAGE : EXIT_FAILURE;
+  }
+}
+
+/** The error's stack trace, then its causes' ("Caused by: ..."), scrubbed of key material. */
+function writeStacks(io: CliIo, error: unknown): void {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof (current as { stack?: unknown } | null)?.stack === 'string'; depth += 1) {
+    writeLine(io.stderr, `${depth > 0 ? 'Caused by: ' : ''}${scrubString((current as { stack: string }).stack)}`);
+    current = (current as { cause?: unknown }).cause;
   }
 }
 
@@ -87,7 +95,26 @@ async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   const positionals = parsed.positionals.slice(command.words.length);
-  return command.run(createCommandContext(io, parsed.values, positionals));
+  const context = createCommandContext(io, parsed.values, positionals);
+  try {
+    return await command.run(context);
+  } catch (error) {
+    throw withConnectionHint(error, context.settingsSource);
+  }
+}
+
+/**
+ * `connect ECONNREFUSED 127.0.0.1:10002` alone does not say why: name the settings that pointed there (an Azurite
+ * or simulator of a stopped stack, usually).
+ */
+function withConnectionHint(error: unknown, source: string | undefined): unknown {
+  const message = oneLineMessage(error);
+  const refused = /ECONNREFUSED (127\.0\.0\.1|localhost|\[::1\]):(\d+)/.exec(message);
+  if (!refused || source === undefined) return error;
+  return new CliFailure(
+    `${message} (nothing listens on ${refused[1]}:${refused[2]}; the settings came from ${source}: is the local stack or Azurite running?)`,
+    { cause: error },
+  );
 }
 
 /** For `poison bogus`: ": poison commands are poison list, poison replay". */
