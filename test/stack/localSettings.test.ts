@@ -85,6 +85,17 @@ describe('the local stack and local.settings.json', () => {
     ]);
   });
 
+  it('a relative CA path in local.settings.json naming the same file is no override', () => {
+    const result = localAppSettings({
+      ...WIRING,
+      appDir: '/repo',
+      localSettings: { AUTOPROTECT_ARM_CA_CERT: '.local/simulator/ca.pem' },
+    });
+
+    expect(result.settings.AUTOPROTECT_ARM_CA_CERT).toBe('/repo/.local/simulator/ca.pem');
+    expect(result.overridden).toEqual([]);
+  });
+
   it('without local.settings.json: the stack defaults, nothing to say', () => {
     const result = localAppSettings(WIRING);
 

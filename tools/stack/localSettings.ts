@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
 import type { RulesConfigInput } from './types';
@@ -64,6 +65,8 @@ export interface LocalSettingsInput {
   localSettings?: Record<string, string>;
   /** Where the app setting names may also come from, under local.settings.json (like `func start`). */
   env?: NodeJS.ProcessEnv;
+  /** The app's folder: a relative AUTOPROTECT_ARM_CA_CERT in local.settings.json is relative to it. */
+  appDir?: string;
 }
 
 /** Where one app setting of the local stack's app came from. */
@@ -112,7 +115,7 @@ export function localAppSettings(input: LocalSettingsInput): LocalAppSettings {
     const previous = sources[name];
     if (
       (previous === 'local.settings.json' || previous === 'environment') &&
-      !sameValue(name, settings[name] ?? '', value)
+      !sameValue(name, settings[name] ?? '', value, input.appDir)
     )
       overridden.push({ name, replaced: previous, reason });
     settings[name] = value;
@@ -214,9 +217,13 @@ export function describeLocalSettings(result: LocalAppSettings, file: string | u
   return lines;
 }
 
-/** JSON settings compare by value (whitespace and key order in local.settings.json do not make a difference). */
-function sameValue(name: string, a: string, b: string): boolean {
+/**
+ * JSON settings compare by value (whitespace and key order in local.settings.json do not make a difference), the CA
+ * path by the file it names.
+ */
+function sameValue(name: string, a: string, b: string, appDir: string | undefined): boolean {
   if (a === b) return true;
+  if (name === 'AUTOPROTECT_ARM_CA_CERT' && appDir !== undefined) return resolve(appDir, a) === resolve(appDir, b);
   if (name !== 'AUTOPROTECT_VAULTS' && name !== 'AUTOPROTECT_RULES') return false;
   try {
     return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));

@@ -111,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       extra: options.extraSettings,
       localSettings: fileValues,
       env: process.env,
+      appDir: options.repoRoot,
     });
     const shownFile =
       settingsFile === undefined || fileValues === undefined ? undefined : relative(options.repoRoot, settingsFile);
