@@ -41,6 +41,12 @@ export interface EventGridConfig {
   deliveryTimeoutMs: number;
 }
 
+/** How Compute refusals the simulator models are answered (simulator/src/vmNames.ts). */
+export interface ComputeConfig {
+  /** Status and code of the refusal of a VM name Compute refuses. UNVERIFIED: default 400 InvalidParameter. */
+  invalidVmName: { statusCode: number; code: string };
+}
+
 export interface VaultSeed {
   resourceGroup: string;
   name: string;
@@ -84,6 +90,7 @@ export interface SimulatorOptions {
   throttling?: Partial<ThrottlingConfig>;
   noise?: Partial<NoiseConfig>;
   eventGrid?: Partial<EventGridConfig>;
+  compute?: Partial<ComputeConfig>;
   quiet?: boolean;
   /** Print one JSON line per ARM request (level, message "simulator.request", time, method, path, operationId, status, durationMs). */
   logRequests?: boolean;
@@ -122,6 +129,10 @@ export const DEFAULT_NOISE: NoiseConfig = {
 export const DEFAULT_EVENT_GRID: EventGridConfig = {
   retryScale: 0.02,
   deliveryTimeoutMs: 30000,
+};
+
+export const DEFAULT_COMPUTE: ComputeConfig = {
+  invalidVmName: { statusCode: 400, code: 'InvalidParameter' },
 };
 
 export const DEFAULT_SEED: SeedConfig = {

@@ -1,4 +1,4 @@
-import type { EventGridConfig, NoiseConfig, SimulatorTiming, ThrottlingConfig } from './config';
+import type { ComputeConfig, EventGridConfig, NoiseConfig, SimulatorTiming, ThrottlingConfig } from './config';
 import type { EventPublisher } from './eventgrid/publisher';
 import type { SimulatorStore } from './store/store';
 
@@ -8,6 +8,7 @@ export interface SimulatorSettings {
   throttling: ThrottlingConfig;
   noise: NoiseConfig;
   eventGrid: EventGridConfig;
+  compute: ComputeConfig;
 }
 
 /** Everything a handler may touch: the state, the settings and the Event Grid publisher. */

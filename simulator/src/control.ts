@@ -6,6 +6,7 @@ import { bulkProtectedItems } from './bulkSeed';
 import { mergeThrottling } from './config';
 import {
   bulkProtectedItemsSchema,
+  computeSchema,
   createVmSchema,
   eventGridSchema,
   faultsSchema,
@@ -22,6 +23,7 @@ import { loadSeed } from './seedLoader';
 import { stateSnapshot } from './stateSnapshot';
 import { resourceGroupKeyOf } from './store/model';
 import { vmView } from './views';
+import { requireValidVmName } from './vmNames';
 import { writeVm } from './vmService';
 
 type ControlHandler = (runtime: SimulatorRuntime, body: unknown) => ArmResponse | Promise<ArmResponse>;
@@ -62,6 +64,11 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
   'POST noise': (rt, body) => {
     Object.assign(rt.ctx.settings.noise, noiseSchema.parse(body));
     return { status: 200, body: rt.ctx.settings.noise };
+  },
+  'POST compute': (rt, body) => {
+    const patch = computeSchema.parse(body);
+    Object.assign(rt.ctx.settings.compute.invalidVmName, patch.invalidVmName);
+    return { status: 200, body: rt.ctx.settings.compute };
   },
   'POST eventGrid': (rt, body) => {
     Object.assign(rt.ctx.settings.eventGrid, eventGridSchema.parse(body));
@@ -117,6 +124,8 @@ export async function serveControl(
 function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
   const input = createVmSchema.parse(body);
   const subscriptionId = input.subscriptionId ?? rt.seed.subscriptionId;
+  // Refused before the resource group is created, so a refused VM leaves nothing behind.
+  requireValidVmName(input.name, rt.ctx.settings.compute.invalidVmName);
   rt.ctx.store.resourceGroups.add(resourceGroupKeyOf(subscriptionId, input.resourceGroup));
   const { created, vm } = writeVm(
     rt.ctx,

@@ -40,6 +40,14 @@ export const eventGridSchema = z
   .object({ retryScale: z.number().positive(), deliveryTimeoutMs: z.number().int().positive() })
   .partial();
 
+/** POST /_sim/compute: how a refused VM name is answered (the real code is UNVERIFIED, see vmNames.ts). */
+export const computeSchema = z.object({
+  invalidVmName: z
+    .object({ statusCode: z.number().int().min(400).max(599), code: z.string().min(1).max(200) })
+    .partial()
+    .optional(),
+});
+
 export const faultsSchema = z.object({ faults: z.array(faultRuleSchema) });
 
 const policySeedSchema = z.object({ name: z.string().min(1), kind: z.enum(['IaasV1Daily', 'IaasV2Hourly']) });

@@ -2,18 +2,23 @@
 
 export class ArmError extends Error {
   override readonly name = 'ArmError';
+  /** The parameter or property the error is about (`error.target`), when there is one. */
+  readonly target: string | undefined;
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; target?: string },
   ) {
     super(message, options);
+    this.target = options?.target;
   }
 
-  toBody(): { error: { code: string; message: string; target: null; details: null; innerError: null } } {
-    return { error: { code: this.code, message: this.message, target: null, details: null, innerError: null } };
+  toBody(): { error: { code: string; message: string; target: string | null; details: null; innerError: null } } {
+    return {
+      error: { code: this.code, message: this.message, target: this.target ?? null, details: null, innerError: null },
+    };
   }
 }
 

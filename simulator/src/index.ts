@@ -1,5 +1,6 @@
 export type {
   BucketConfig,
+  ComputeConfig,
   EventGridConfig,
   NoiseConfig,
   PolicySeed,
@@ -11,6 +12,7 @@ export type {
   VmSeed,
 } from './config';
 export {
+  DEFAULT_COMPUTE,
   DEFAULT_EVENT_GRID,
   DEFAULT_NOISE,
   DEFAULT_SEED,

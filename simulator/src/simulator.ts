@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { serveArm, writeResponse } from './armPipeline';
 import { loadOrCreateTls } from './certs';
 import {
+  DEFAULT_COMPUTE,
   DEFAULT_EVENT_GRID,
   DEFAULT_NOISE,
   DEFAULT_SEED,
@@ -53,6 +54,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     throttling: mergeThrottling(DEFAULT_THROTTLING, options.throttling ?? {}),
     noise: { ...DEFAULT_NOISE, ...options.noise },
     eventGrid: { ...DEFAULT_EVENT_GRID, ...options.eventGrid },
+    compute: { invalidVmName: { ...DEFAULT_COMPUTE.invalidVmName, ...options.compute?.invalidVmName } },
   });
   const settings = initialSettings();
   const store = new SimulatorStore();

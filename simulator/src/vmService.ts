@@ -4,6 +4,7 @@ import type { SimContext } from './context';
 import { armErrors } from './errors';
 import type { GuestAgentStatus, VmRecord } from './store/model';
 import { resourceGroupKeyOf, vmIdOf } from './store/model';
+import { requireValidVmName } from './vmNames';
 
 export interface VmWrite {
   subscriptionId: string;
@@ -29,6 +30,7 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
     throw armErrors.subscriptionNotFound(input.subscriptionId);
   if (!store.resourceGroups.has(resourceGroupKeyOf(input.subscriptionId, input.resourceGroup)))
     throw armErrors.resourceGroupNotFound(input.resourceGroup);
+  requireValidVmName(input.name, ctx.settings.compute.invalidVmName);
   const id = vmIdOf(input.subscriptionId, input.resourceGroup, input.name);
   const existing = store.vm(id);
   if (existing && existing.location.toLowerCase() !== input.location.toLowerCase()) {

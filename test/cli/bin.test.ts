@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { runCaptured, scratchDir, writeSettingsFile } from './cliHarness';
@@ -39,6 +39,12 @@ describe('bin/autoprotect.js (child process)', () => {
       expect(run.stdout).toContain(`  ${command} `);
   });
 
+  it('--version prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+    expect(await runBin(['--version'])).toEqual({ code: 0, stdout: `autoprotect ${version}\n`, stderr: '' });
+  });
+
   it('an unknown command exits 2 with one line on stderr', async () => {
     const run = await runBin(['frobnicate']);
 
@@ -62,7 +68,7 @@ describe('bin/autoprotect.js (child process)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.split('\n')).toEqual([
       expect.stringMatching(
-        /^autoprotect: invalid settings: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/,
+        /^autoprotect: invalid settings from --settings \S+ with AUTOPROTECT_SUBSCRIPTION_IDS from the environment: AUTOPROTECT_SUBSCRIPTION_IDS has values that are not subscription GUIDs: not-a-guid/,
       ),
       '',
     ]);
@@ -92,7 +98,7 @@ describe('settings resolution', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^autoprotect: invalid settings: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/,
+      /^autoprotect: invalid settings from --settings \S+ with AUTOPROTECT_LEDGER_TABLE from the environment: AUTOPROTECT_LEDGER_TABLE must be a table name.*got 'bad-name!'\n$/,
     );
   });
 
@@ -115,6 +121,22 @@ describe('settings resolution', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^autoprotect: no local stack: /);
+  });
+
+  it("a command group alone lists its commands; an unknown command in a group names the group's commands", async () => {
+    const poison = await runCaptured(['poison']);
+    const simVm = await runCaptured(['sim', 'vm']);
+    const bogus = await runCaptured(['poison', 'bogus']);
+
+    expect(poison.code).toBe(0);
+    expect(poison.stdout).toMatch(/^Commands:\n {2}poison list {3}.+\n {2}poison replay .+\n$/);
+    expect(simVm).toMatchObject({ code: 0, stdout: expect.stringContaining('  sim vm create  ') as string });
+    expect(bogus).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "autoprotect: unknown command 'poison bogus': poison commands are poison list, poison replay (see autoprotect --help)\n",
+    });
   });
 
   it('an unknown option is a usage error naming it', async () => {

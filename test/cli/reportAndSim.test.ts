@@ -76,16 +76,43 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
       cwd: stackDir,
     });
     const noStack = await runCaptured(['sim', 'vm', 'create', '--name', 'x']);
+    const bareTag = await runCaptured(['sim', 'vm', 'create', '--name', 'x', '--tag', 'bad'], { cwd: stackDir });
 
     expect(noName.code).toBe(2);
     expect(badAgent).toMatchObject({
       code: 2,
       stderr: "autoprotect: --guest-agent must be ready or unavailable, got 'sleepy' (see autoprotect --help)\n",
     });
+    expect(bareTag).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        "autoprotect: --tag needs <name>=<value>, got 'bad' (for an empty value write --tag bad=) (see autoprotect --help)\n",
+    });
     expect(noStack.code).toBe(1);
     expect(noStack.stderr).toMatch(
       /^autoprotect: no local stack: .*stack\.json does not exist \(start one with `npm start` or `npm run stack`\)\n$/,
     );
+  });
+
+  it('sim vm create: `--tag name=` is an empty value; a name Compute refuses is refused, and no VM is made', async () => {
+    const emptyTag = await runCaptured(
+      ['sim', 'vm', 'create', '--name', 'vm-empty-tag', '--tag', 'note=', '--no-events', '--json'],
+      { cwd: stackDir },
+    );
+    const badName = await runCaptured(['sim', 'vm', 'create', '--name', 'Bad_Name!', '--no-events'], {
+      cwd: stackDir,
+    });
+
+    expect(emptyTag.code).toBe(0);
+    expect((JSON.parse(emptyTag.stdout) as { tags: Record<string, string> }).tags).toEqual({ note: '' });
+    expect(badName.code).toBe(1);
+    expect(badName.stdout).toBe('');
+    expect(badName.stderr).toMatch(
+      /^autoprotect: the simulator refused the VM \(400\): InvalidParameter: The value 'Bad_Name!' of parameter 'vmName' is invalid: it contains '!'\./,
+    );
+    const state = await control<SimState>(sim, 'GET', 'state');
+    expect(state.body.vms.map((vm) => vm.name)).not.toContain('Bad_Name!');
   });
 
   it('report runs the compliance report and writes it to the report container', async () => {

@@ -9,7 +9,12 @@ import { runCaptured, writeSettingsFile } from './cliHarness';
 const SUB = '11111111-1111-1111-1111-111111111111';
 const VAULT = `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`;
 
-function entry(name: string, status: LedgerStatus, reason?: string): NewLedgerEntry {
+function entry(
+  name: string,
+  status: LedgerStatus,
+  reason?: string,
+  decided: Pick<NewLedgerEntry, 'vaultId' | 'policyName' | 'rule'> = {},
+): NewLedgerEntry {
   const vm = parseVmResourceId(
     `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`,
   );
@@ -25,6 +30,7 @@ function entry(name: string, status: LedgerStatus, reason?: string): NewLedgerEn
     firstSeen: '2026-11-25T10:00:00.000Z',
     lastChanged: '2026-11-25T10:05:00.000Z',
     leaseOwner: 'worker-1',
+    ...decided,
   };
 }
 
@@ -44,9 +50,19 @@ describe('autoprotect status', () => {
       allowInsecureConnection: true,
     });
     const ledger = new TableLedger(tableClient);
-    await ledger.create(entry('vm-ok', 'protected'));
-    await ledger.create(entry('vm-broken', 'failed', 'UserErrorGuestAgentStatusUnavailable'));
-    await ledger.create(entry('vm-tagged', 'skipped', 'opted-out'));
+    // REGION comes from the deciding rule, or else from the configured route of the row's vault.
+    await ledger.create(entry('vm-ok', 'protected', undefined, { vaultId: VAULT, policyName: 'DefaultPolicy' }));
+    await ledger.create(
+      entry('vm-broken', 'failed', 'UserErrorGuestAgentStatusUnavailable', {
+        vaultId: VAULT,
+        policyName: 'EnhancedPolicy',
+        rule: 'vault-route:eastus->rsv-eastus; policy[0]:backup-tier=gold->EnhancedPolicy',
+      }),
+    );
+    await ledger.create(entry('vm-tagged', 'skipped', 'opted-out', { rule: 'opt-out-tag:autoprotect:skip' }));
+    await ledger.create(
+      entry('vm-west', 'failed', 'no-vault-for-region', { rule: `vault-route:none-for-westus2/${SUB}` }),
+    );
   });
 
   afterAll(async () => {
@@ -58,12 +74,21 @@ describe('autoprotect status', () => {
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^VM\s+RESOURCE GROUP\s+STATUS\s+REASON\s+ATTEMPTS\s+LAST CHANGED$/);
+    expect(lines[0]).toMatch(/^VM\s+RESOURCE GROUP\s+REGION\s+STATUS\s+REASON\s+POLICY\s+ATTEMPTS\s+LAST CHANGED$/);
     expect(lines.find((line) => line.startsWith('vm-broken'))).toMatch(
-      /^vm-broken\s+rg-app\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+3\s+2026-11-25T10:05:00.000Z$/,
+      /^vm-broken\s+rg-app\s+eastus\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+EnhancedPolicy\s+3\s+2026-11-25T10:05:00.000Z$/,
     );
-    expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(3);
-    expect(lines.at(-1)).toBe('3 VMs (1 protected, 1 skipped, 1 failed)');
+    expect(lines.find((line) => line.startsWith('vm-ok'))).toMatch(
+      /^vm-ok\s+rg-app\s+eastus\s+protected\s+DefaultPolicy\s+1\s/,
+    );
+    expect(lines.find((line) => line.startsWith('vm-west'))).toMatch(
+      /^vm-west\s+rg-app\s+westus2\s+failed\s+no-vault-for-region\s+3\s/,
+    );
+    expect(lines.find((line) => line.startsWith('vm-tagged'))).toMatch(
+      /^vm-tagged\s+rg-app\s+skipped\s+opted-out\s+1\s/,
+    );
+    expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(4);
+    expect(lines.at(-1)).toBe('4 VMs (1 protected, 1 skipped, 2 failed)');
   });
 
   it('filters by status and prints JSON without etags or leases', async () => {
@@ -71,7 +96,7 @@ describe('autoprotect status', () => {
 
     expect(run.code).toBe(0);
     const rows = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
-    expect(rows.map((row) => row.status).sort()).toEqual(['failed', 'skipped']);
+    expect(rows.map((row) => row.status).sort()).toEqual(['failed', 'failed', 'skipped']);
     expect(rows.find((row) => row.status === 'skipped')).toMatchObject({
       reason: 'opted-out',
       vmResourceId: expect.stringMatching(/\/vm-tagged$/),

@@ -23,6 +23,13 @@ describe('local runner configuration', () => {
       expect(settings).toMatchObject({ A: 'file', B: 'explicit', C: 'env', N: '5' });
     });
 
+    it('does not read local.settings.json when told not to (the local stack decides every setting itself)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'runner-settings-'));
+      writeFileSync(join(dir, 'local.settings.json'), JSON.stringify({ Values: { A: 'file', F: 'file' } }));
+      const settings = loadAppSettings(dir, { B: 'explicit' }, { A: 'env' }, { readLocalSettings: false });
+      expect(settings).toEqual({ A: 'env', B: 'explicit' });
+    });
+
     it('resolves %SETTING% tokens and names the missing setting', () => {
       expect(resolveSettingTokens('%Q%-x', { Q: 'work' })).toBe('work-x');
       expect(() => resolveSettingTokens('%MISSING%', {})).toThrow("app setting 'MISSING' is missing");

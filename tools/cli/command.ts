@@ -27,10 +27,13 @@ export interface CommandContext {
   options: OptionValues;
   positionals: readonly string[];
   verbose: boolean;
-  settings(): ResolvedSettings;
-  config(): AppConfig;
-  runtime(): AppRuntime;
-  stack(): StackInfo;
+  /** Where the settings came from, once settings() has resolved (for error messages). */
+  readonly settingsSource: string | undefined;
+  settings(): Promise<ResolvedSettings>;
+  config(): Promise<AppConfig>;
+  runtime(): Promise<AppRuntime>;
+  /** The running local stack; a CliFailure when there is none or its stack.json is left from a stopped one. */
+  stack(): Promise<StackInfo>;
 }
 
 export function stringOption(context: CommandContext, name: string): string | undefined {

@@ -2,57 +2,118 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
-import type { StackInfo } from '../stack/types';
-import { CliFailure } from './errors';
+import { CliFailure, CliUsageError } from './errors';
+import {
+  findLocalStack,
+  type LocalStack,
+  notRunning,
+  requireRunningStack,
+  stackFilePath,
+  START_STACK_HINT,
+} from './localStack';
 
-/** Where the CLI found its settings (shown by --verbose; never the values). */
-export type SettingsOrigin = 'settings-file' | 'local.settings.json' | 'local-stack' | 'environment';
+/** Where the CLI took its settings from (shown by --verbose and in "invalid settings" errors; never the values). */
+export type SettingsOrigin = 'settings-file' | 'local-stack' | 'environment';
 
 export interface ResolvedSettings {
   values: Record<string, string>;
   origin: SettingsOrigin;
   /** The file read, when there was one. */
   path?: string;
+  /** One phrase naming the source, e.g. "the running local stack (.local/stack.json, started ...)". */
+  source: string;
+  /** App setting names taken from the environment (over the settings file, or alone). */
+  fromEnvironment: string[];
+  /** App setting names present in the environment but not used (the local stack's settings are used as they are). */
+  ignoredEnvironment: string[];
 }
 
 export interface SettingsChoice {
   /** `--settings <file>`: a local.settings.json-format file. */
   settingsFile?: string;
-  /** `--local`: use the running local stack's app settings. */
+  /** `--local`: the running local stack's app settings, or an error if it is not running. */
   local: boolean;
   /** `--stack-file <file>` (default `<cwd>/.local/stack.json`). */
   stackFile?: string;
 }
 
-export const DEFAULT_STACK_FILE = join('.local', 'stack.json');
-
 /**
- * The app settings the CLI uses: `--settings <file>`, else `./local.settings.json` if it exists, else the running
- * local stack's `appSettings` (`--local` forces that), then overlaid by the environment for the app's setting names.
+ * The app settings the CLI uses; exactly one source, never a mix of two files:
+ * 1. `--settings <file>` (e.g. `--settings local.settings.json`), with environment variables of the app's setting
+ *    names on top;
+ * 2. else the running local stack's `appSettings` (`.local/stack.json`, only while that stack runs), as they are: the
+ *    exact settings of the app the stack runs (environment variables are not applied, and a note says so);
+ * 3. else the environment alone (the app's setting names), when it has any of them.
+ * Otherwise it fails, saying why the local stack is not used and how to start it or name a file.
+ * `./local.settings.json` is the app's own settings file (`func start`); the CLI reads it only when it is named.
  */
-export function resolveSettings(choice: SettingsChoice, cwd: string, env: NodeJS.ProcessEnv): ResolvedSettings {
-  const base = baseSettings(choice, cwd);
-  const values = { ...base.values };
+export async function resolveSettings(
+  choice: SettingsChoice,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedSettings> {
+  if (choice.settingsFile !== undefined && choice.local)
+    throw new CliUsageError('--settings and --local choose different settings: give one of them');
+  const environment = appSettingsIn(env);
+
+  if (choice.settingsFile !== undefined) {
+    const path = resolvePath(cwd, choice.settingsFile);
+    const fromEnvironment = Object.keys(environment);
+    return {
+      values: { ...readLocalSettingsFile(path), ...environment },
+      origin: 'settings-file',
+      path,
+      source: `--settings ${path}${fromEnvironment.length > 0 ? ` with ${fromEnvironment.join(', ')} from the environment` : ''}`,
+      fromEnvironment,
+      ignoredEnvironment: [],
+    };
+  }
+
+  const stack = await findLocalStack(stackFilePath(cwd, choice.stackFile), cwd);
+  if (stack.state === 'running') {
+    return {
+      values: { ...stack.info.appSettings },
+      origin: 'local-stack',
+      path: stack.path,
+      source: `the running local stack (${stack.shownPath}, started ${stack.info.startedAt})`,
+      fromEnvironment: [],
+      ignoredEnvironment: Object.keys(environment),
+    };
+  }
+  if (choice.local) requireRunningStack(stack); // throws: it is not running
+  if (Object.keys(environment).length > 0) {
+    return {
+      values: environment,
+      origin: 'environment',
+      source: `the environment (${Object.keys(environment).join(', ')}; ${noStackPhrase(stack)})`,
+      fromEnvironment: Object.keys(environment),
+      ignoredEnvironment: [],
+    };
+  }
+  throw new CliFailure(noStack(stack, cwd));
+}
+
+/** Why there are no settings, and the two ways out: start the local stack, or name a settings file. */
+function noStack(stack: LocalStack, cwd: string): string {
+  const localSettings = existsSync(join(cwd, 'local.settings.json'))
+    ? ' (./local.settings.json is read only when named: --settings local.settings.json)'
+    : '';
+  if (stack.state === 'stale')
+    return `${notRunning(stack)}: ${START_STACK_HINT}, or name the app's settings with --settings <file>${localSettings}`;
+  return `no settings: no local stack is running (${stack.shownPath} does not exist) and no --settings <file> was given: start the stack with \`npm run stack\` or \`npm start\`, or name the app's settings with --settings <file>${localSettings}`;
+}
+
+function noStackPhrase(stack: LocalStack): string {
+  return stack.state === 'stale' ? `${stack.shownPath} is left from a stopped stack` : 'no local stack is running';
+}
+
+function appSettingsIn(env: NodeJS.ProcessEnv): Record<string, string> {
+  const values: Record<string, string> = {};
   for (const name of SETTING_NAMES) {
     const value = env[name];
     if (value !== undefined) values[name] = value;
   }
-  return { ...base, values };
-}
-
-function baseSettings(choice: SettingsChoice, cwd: string): ResolvedSettings {
-  if (choice.settingsFile !== undefined) {
-    const path = resolvePath(cwd, choice.settingsFile);
-    return { values: readLocalSettingsFile(path), origin: 'settings-file', path };
-  }
-  const stackPath = resolvePath(cwd, choice.stackFile ?? DEFAULT_STACK_FILE);
-  if (choice.local) return { values: readStackInfo(stackPath).appSettings, origin: 'local-stack', path: stackPath };
-  const localSettings = join(cwd, 'local.settings.json');
-  if (existsSync(localSettings))
-    return { values: readLocalSettingsFile(localSettings), origin: 'local.settings.json', path: localSettings };
-  const stack = existsSync(stackPath) ? readStackInfo(stackPath) : undefined;
-  if (stack && isRunning(stack)) return { values: stack.appSettings, origin: 'local-stack', path: stackPath };
-  return { values: {}, origin: 'environment' };
+  return values;
 }
 
 /** Reads `{ "Values": { ... } }` (string values only; others are turned into strings like the Functions host does). */
@@ -64,35 +125,6 @@ export function readLocalSettingsFile(path: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? value : JSON.stringify(value)]),
   );
-}
-
-/** `.local/stack.json` written by `npm start` / `npm run stack`. */
-export function readStackInfo(path: string): StackInfo {
-  if (!existsSync(path))
-    throw new CliFailure(`no local stack: ${path} does not exist (start one with \`npm start\` or \`npm run stack\`)`);
-  const parsed = readJsonFile(path, 'stack file');
-  if (
-    !isRecord(parsed) ||
-    !isRecord(parsed.appSettings) ||
-    typeof parsed.simControlUrl !== 'string' ||
-    typeof parsed.caCertPath !== 'string'
-  ) {
-    throw new CliFailure(
-      `stack file ${path} is not a local stack description (appSettings, simControlUrl, caCertPath missing)`,
-    );
-  }
-  return parsed as unknown as StackInfo;
-}
-
-function isRunning(info: StackInfo): boolean {
-  const pid = info.pids?.stack;
-  if (typeof pid !== 'number') return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readJsonFile(path: string, what: string): unknown {

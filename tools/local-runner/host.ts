@@ -23,6 +23,8 @@ import { blobTimerStatusStore, hostIdFor } from './triggers/timerStatus';
 export interface HostStartOptions {
   appDir: string;
   settings: Record<string, string>;
+  /** false: local.settings.json is not read (default true). */
+  readLocalSettings?: boolean;
   port: number;
   keys: HostKeys;
   functions?: string[];
@@ -47,7 +49,7 @@ const HOST_QUEUE_LEASE_MS = 10 * 60_000;
 
 /** Runs the app in this process the way the Functions host + Node worker would. */
 export async function startHost(o: HostStartOptions): Promise<RunningHost> {
-  const settings = loadAppSettings(o.appDir, o.settings);
+  const settings = loadAppSettings(o.appDir, o.settings, process.env, { readLocalSettings: o.readLocalSettings });
   Object.assign(process.env, settings);
   const hostOptions = readHostJson(o.appDir);
   const registry = installCoreShim((level, category, message) =>

@@ -14,6 +14,11 @@ export interface RunnerOptions {
   appDir: string;
   /** App settings; merged OVER local.settings.json Values (if the file exists in appDir) and process.env. */
   settings?: Record<string, string>;
+  /**
+   * false: `settings` replace local.settings.json entirely (it is not read), as for the local stack, which decides
+   * each setting itself (tools/stack/localSettings.ts). Default true, like `func start`.
+   */
+  readLocalSettings?: boolean;
   /** HTTP port on 127.0.0.1; 0 = free port; default 7071. */
   port?: number;
   /** Default: random per start. */
@@ -72,6 +77,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
     type: 'start',
     appDir,
     settings: options.settings ?? {},
+    readLocalSettings: options.readLocalSettings,
     port: options.port ?? 7071,
     masterKey,
     systemKey,

@@ -3,6 +3,8 @@ export interface StartMessage {
   type: 'start';
   appDir: string;
   settings: Record<string, string>;
+  /** false: do not read `<appDir>/local.settings.json` (the caller already decided every setting). Default true. */
+  readLocalSettings?: boolean;
   port: number;
   masterKey: string;
   systemKey: string;

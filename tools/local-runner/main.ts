@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     host = await startHost({
       appDir: options.appDir,
       settings: options.settings,
+      readLocalSettings: options.readLocalSettings,
       port: options.port,
       keys: { masterKey: options.masterKey, systemKey: options.systemKey },
       functions: options.functions,

@@ -6,17 +6,18 @@ import { RunnerConfigError } from './errors';
 export type AppSettings = Readonly<Record<string, string>>;
 
 /**
- * App settings as the host sees them: the environment, then `local.settings.json` `Values` (if present),
- * then explicit `overrides` (later sources win).
+ * App settings as the host sees them: the environment, then `local.settings.json` `Values` (if present and
+ * `readLocalSettings` is not false), then explicit `overrides` (later sources win).
  */
 export function loadAppSettings(
   appDir: string,
   overrides: Record<string, string> = {},
   env: NodeJS.ProcessEnv = process.env,
+  options: { readLocalSettings?: boolean } = {},
 ): AppSettings {
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
-  Object.assign(merged, readLocalSettingsValues(appDir), overrides);
+  Object.assign(merged, options.readLocalSettings === false ? {} : readLocalSettingsValues(appDir), overrides);
   return Object.freeze(merged);
 }
 

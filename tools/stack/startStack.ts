@@ -1,10 +1,17 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 import { type SimulatorHandle, type SimulatorTiming, startSimulator } from '../../simulator/src/index';
 import { type AzuriteHandle, startAzurite } from '../azurite/startAzurite';
 import { type RunnerHandle, startRunner } from '../local-runner/index';
-import { localAppSettings, SIM_SUBSCRIPTION_ID, simVaults } from './localSettings';
+import { DEMO_RULES } from './demoVms';
+import {
+  describeLocalSettings,
+  localAppSettings,
+  readLocalSettingsValues,
+  SIM_SUBSCRIPTION_ID,
+  simVaults,
+} from './localSettings';
 import { simPost } from './simControl';
 import type { RulesConfigInput, StackInfo } from './types';
 
@@ -18,6 +25,11 @@ export interface StackOptions {
   rules?: RulesConfigInput;
   staleAfter?: string;
   extraSettings?: Record<string, string>;
+  /**
+   * The app's settings file whose documented settings the stack takes (default <repoRoot>/local.settings.json;
+   * null = none). See tools/stack/localSettings.ts: the stack owns the wiring settings and says when it overrides.
+   */
+  localSettingsFile?: string | null;
   /** Where the runner's log lines go: 'console' (like `func start`), a file path, or a callback. */
   hostLog: string | ((line: string) => void);
   /** Where stack.json is written (default <repoRoot>/.local/stack.json); null = not written. */
@@ -27,13 +39,14 @@ export interface StackOptions {
 
 /**
  * A stack for a test, a benchmark or a chaos run: every service on a free port (its own Azurite included), no
- * `.local/stack.json`, nothing printed.
+ * `.local/stack.json`, no local.settings.json (a developer's file must not change a test), nothing printed.
  */
 export const ISOLATED_STACK = {
   hostPort: 0,
   simPort: 0,
   azuritePorts: { blobPort: 0, queuePort: 0, tablePort: 0 },
   stackFile: null,
+  localSettingsFile: null,
   say: () => undefined,
 } as const satisfies Partial<StackOptions>;
 
@@ -73,21 +86,44 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const subscriptionIds = [SIM_SUBSCRIPTION_ID];
     const vaults = simVaults();
-    const settings = localAppSettings({
+    const settingsFile =
+      options.localSettingsFile === undefined
+        ? join(options.repoRoot, 'local.settings.json')
+        : (options.localSettingsFile ?? undefined);
+    const fileValues = settingsFile === undefined ? undefined : readLocalSettingsValues(settingsFile);
+    const resolved = localAppSettings({
       storageConnectionString: azurite.connectionString,
+      storageDescription: `blob :${azurite.blobPort}, queue :${azurite.queuePort}, table :${azurite.tablePort}`,
       armEndpoint: sim.url,
       caCertPath: sim.caCertPath,
       subscriptionIds,
       vaults,
       rules: options.rules,
+      rulesReason:
+        options.rules === DEMO_RULES
+          ? 'the demo (npm start) needs the rules its VMs are made for (DEMO_RULES, tools/stack/demoVms.ts)'
+          : undefined,
       staleAfter: options.staleAfter,
+      staleAfterReason:
+        options.rules === DEMO_RULES
+          ? `the demo (npm start) reports its failed first backup as stale after ${options.staleAfter ?? ''}`
+          : undefined,
       extra: options.extraSettings,
+      localSettings: fileValues,
+      env: process.env,
+      appDir: options.repoRoot,
     });
+    const shownFile =
+      settingsFile === undefined || fileValues === undefined ? undefined : relative(options.repoRoot, settingsFile);
+    for (const line of describeLocalSettings(resolved, shownFile)) options.say(`Settings      ${line}`);
+    const settings = resolved.settings;
 
     const logSink = hostLogSink(options.hostLog);
     const runner = await startRunner({
       appDir: options.repoRoot,
       settings,
+      // The stack decided every setting above (and printed what it overrode); the runner must not re-read the file.
+      readLocalSettings: false,
       port: options.hostPort ?? 7071,
       onLog: logSink.write,
       instanceId: 'local-1',

@@ -42,7 +42,7 @@ Example:
 };
 
 async function runPoisonList(context: CommandContext): Promise<number> {
-  const queue = context.runtime().clients.poisonQueue;
+  const queue = (await context.runtime()).clients.poisonQueue;
   const messages = await receivePoisonMessages(queue);
   await restoreVisibility(queue, messages);
   if (booleanOption(context, 'json')) {
@@ -82,7 +82,7 @@ async function runPoisonReplay(context: CommandContext): Promise<number> {
   if (!all && ids.length === 0) throw new CliUsageError('poison replay needs message ids or --all');
   if (all && ids.length > 0) throw new CliUsageError('poison replay takes message ids or --all, not both');
 
-  const { clients, adapters } = context.runtime();
+  const { clients, adapters } = await context.runtime();
   const requests = adapters.requests;
   const messages = await receivePoisonMessages(clients.poisonQueue);
   const replayed = new Set<string>();

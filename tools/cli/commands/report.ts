@@ -28,11 +28,11 @@ Example:
 };
 
 async function runReport(context: CommandContext): Promise<number> {
-  const config = context.config();
+  const config = await context.config();
   const toStderr = (line: string) => {
     if (context.verbose) writeLine(context.io.stderr, line);
   };
-  const { deps, options } = complianceReportOf(context.runtime(), {
+  const { deps, options } = complianceReportOf(await context.runtime(), {
     functionName: 'cli-report',
     invocationId: randomUUID(),
     log: toStderr,

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 
 import { requestJson } from '../../shared/httpsJson';
 import { booleanOption, type Command, type CommandContext, repeatedOption, stringOption } from '../command';
-import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
+import { CliFailure, CliUsageError, EXIT_OK, oneLineMessage } from '../errors';
 import { writeLine } from '../io';
+import { START_STACK_HINT } from '../localStack';
 
 const GUEST_AGENT_STATES = ['ready', 'unavailable'] as const;
 
@@ -22,7 +23,7 @@ Options:
   --name <vm>             VM name (required)
   --resource-group <rg>   default rg-app (created if missing)
   --location <region>     default eastus (the default seed has vaults in eastus and westeurope)
-  --tag <name>=<value>    a tag; repeatable
+  --tag <name>=<value>    a tag; repeatable; <name>= for an empty value
   --subscription <id>     default: the simulator's first subscription
   --guest-agent <state>   ready (default) or unavailable (the first backup then fails)
   --no-events             do not raise the Event Grid event
@@ -54,13 +55,19 @@ interface SimVm {
 async function runSimVmCreate(context: CommandContext): Promise<number> {
   if (context.positionals.length > 0) throw new CliUsageError(`unexpected argument '${context.positionals[0]}'`);
   const body = requestBody(context);
-  const stack = context.stack();
+  const stack = await context.stack();
   const ca = readCa(stack.caCertPath);
   const response = await requestJson<SimVm | { error?: { code?: string; message?: string } }>(
     'POST',
     `${stack.simControlUrl}/vms`,
     { body, ca, timeoutMs: 10_000 },
-  );
+  ).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code ?? oneLineMessage(error);
+    throw new CliFailure(
+      `cannot reach the simulator of the local stack at ${stack.simControlUrl} (${code}); if the stack stopped, ${START_STACK_HINT}`,
+      { cause: error },
+    );
+  });
   if (response.status !== 200 && response.status !== 201)
     throw new CliFailure(`the simulator refused the VM (${response.status}): ${errorText(response.body)}`);
   const vm = response.body as SimVm;
@@ -98,14 +105,17 @@ function requestBody(context: CommandContext): Record<string, unknown> & { emitE
   };
 }
 
-/** `name=value` pairs; a tag without '=' gets an empty value. */
+/** `name=value` pairs, split at the first '='; `name=` is an empty value, a bare `name` is refused (a typo, usually). */
 export function parseTags(pairs: readonly string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const pair of pairs) {
     const index = pair.indexOf('=');
-    const name = (index === -1 ? pair : pair.slice(0, index)).trim();
-    if (name === '') throw new CliUsageError(`--tag needs <name>=<value>, got '${pair}'`);
-    tags[name] = index === -1 ? '' : pair.slice(index + 1);
+    const name = index === -1 ? '' : pair.slice(0, index).trim();
+    if (name === '')
+      throw new CliUsageError(
+        `--tag needs <name>=<value>, got '${pair}'${index === -1 ? ` (for an empty value write --tag ${pair}=)` : ''}`,
+      );
+    tags[name] = pair.slice(index + 1);
   }
   return tags;
 }

@@ -1,3 +1,4 @@
+import type { VaultRoute } from '../../../src/lib/config';
 import type { Ledger } from '../../../src/lib/ledger/ledger';
 import { LEDGER_STATUSES, type LedgerEntry, type LedgerStatus } from '../../../src/lib/ledger/ledgerEntry';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
@@ -11,7 +12,8 @@ export const statusCommand: Command = {
   summary: 'the ledger as a table (or --json), filterable by status',
   help: `Usage: autoprotect status [vm] [--status <s>[,<s>...]] [--json]
 
-Shows the ledger: one row per VM with what autoprotect did about it and why.
+Shows the ledger: one row per VM with what autoprotect did about it and why: its region (from the vault
+route the rules chose, or the region that has none), status, reason, backup policy, attempts and last change.
 
 Arguments:
   vm                 a VM resource id (exact row) or a VM name (every row with that name, any case)
@@ -30,7 +32,8 @@ async function runStatus(context: CommandContext): Promise<number> {
   const statuses = parseStatuses(listOption(context, 'status'));
   const [vm, ...extra] = context.positionals;
   if (extra.length > 0) throw new CliUsageError(`status takes at most one VM, got ${context.positionals.length}`);
-  const ledger = context.runtime().adapters.ledger;
+  const { config, adapters } = await context.runtime();
+  const ledger = adapters.ledger;
   const entries = await selectEntries(ledger, statuses, vm);
   if (vm !== undefined && entries.length === 0)
     throw new CliFailure(`no ledger row for ${vm}${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}`);
@@ -43,7 +46,7 @@ async function runStatus(context: CommandContext): Promise<number> {
     writeLine(context.io.stdout, `No ledger rows${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}.`);
     return EXIT_OK;
   }
-  writeLine(context.io.stdout, renderLedgerTable(entries));
+  writeLine(context.io.stdout, renderLedgerTable(entries, config.vaults));
   writeLine(context.io.stdout, countLine(entries));
   return EXIT_OK;
 }
@@ -73,17 +76,33 @@ async function selectEntries(
   return entries.sort((a, b) => a.vmKey.localeCompare(b.vmKey));
 }
 
-/** The ledger rows as the operator sees them: VM, resource group, status, reason, attempts, last change. */
-export function renderLedgerTable(entries: readonly LedgerEntry[]): string {
+/** The ledger rows as the operator sees them: VM, resource group, region, status, reason, policy, attempts, last change. */
+export function renderLedgerTable(entries: readonly LedgerEntry[], vaults: readonly VaultRoute[] = []): string {
   const rows = entries.map((entry) => [
     vmNameOf(entry),
     resourceGroupOf(entry),
+    regionOf(entry, vaults),
     entry.status,
     truncate(entry.reason ?? entry.errorCode ?? '', 48),
+    entry.policyName ?? '',
     String(entry.attempts),
     entry.lastChanged,
   ]);
-  return renderTable(['VM', 'RESOURCE GROUP', 'STATUS', 'REASON', 'ATTEMPTS', 'LAST CHANGED'], rows);
+  return renderTable(
+    ['VM', 'RESOURCE GROUP', 'REGION', 'STATUS', 'REASON', 'POLICY', 'ATTEMPTS', 'LAST CHANGED'],
+    rows,
+  );
+}
+
+/**
+ * The VM's region as the ledger knows it: from the deciding rule (`vault-route:eastus->rsv-eastus`,
+ * `vault-route:none-for-westus2/<sub>`), else from the configured route of the row's vault; '' when neither says.
+ */
+export function regionOf(entry: LedgerEntry, vaults: readonly VaultRoute[]): string {
+  const fromRule = /vault-route:(?:none-for-)?([a-z0-9]+)(?:->|\/)/i.exec(entry.rule ?? '');
+  if (fromRule?.[1]) return fromRule[1].toLowerCase();
+  const vaultId = entry.vaultId?.toLowerCase();
+  return vaults.find((vault) => vault.vaultId.toLowerCase() === vaultId)?.region ?? '';
 }
 
 function countLine(entries: readonly LedgerEntry[]): string {

@@ -37,8 +37,8 @@ async function runSweep(context: CommandContext): Promise<number> {
   const rate = positiveNumberOption(context, 'rate', DEFAULT_SWEEP_RATE);
   const dryRun = booleanOption(context, 'dry-run');
   const json = booleanOption(context, 'json');
-  const config = context.config();
-  const { adapters } = context.runtime();
+  const config = await context.config();
+  const { adapters } = await context.runtime();
   const stderr = context.io.stderr;
 
   let checking: Progress | undefined;
