@@ -24,7 +24,7 @@ describe('local runner configuration', () => {
     });
 
     it('does not read local.settings.json when told not to (the local stack decides every setting itself)', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'runner-settings-'));
+      const dir = tempDir('runner-settings-');
       writeFileSync(join(dir, 'local.settings.json'), JSON.stringify({ Values: { A: 'file', F: 'file' } }));
       const settings = loadAppSettings(dir, { B: 'explicit' }, { A: 'env' }, { readLocalSettings: false });
       expect(settings).toEqual({ A: 'env', B: 'explicit' });
