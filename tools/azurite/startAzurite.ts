@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../shared/freePort';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
@@ -37,9 +38,10 @@ export function azuriteConnectionString(ports: { blobPort: number; queuePort: nu
 }
 
 /**
- * Starts Azurite 3.35 from node_modules (blob, queue, table) in memory on 127.0.0.1, with the flags the
- * storage SDKs need on Node 20 (`--skipApiVersionCheck`, see docs/local-stack.md), and waits until all
- * three ports accept connections.
+ * Starts Azurite 3.37 from node_modules (blob, queue, table) in memory on 127.0.0.1 and waits until all three
+ * ports accept connections. It runs on the Node that runs this process (`process.execPath`: Node 22 under npm
+ * scripts, see README "Node versions") and accepts the api-versions the storage SDKs send, so no
+ * `--skipApiVersionCheck`. The table server's UTF-8 chunk bug is worked around by a preload, see tableBodyUtf8.ts.
  */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
   const blobPort = await freePort(options.blobPort);
@@ -47,9 +49,9 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   const tablePort = await freePort(options.tablePort);
   const entry = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   const args = [
+    '--require', preloadPath(),
     entry,
     '--inMemoryPersistence',
-    '--skipApiVersionCheck',
     '--disableTelemetry',
     '--loose',
     '--blobHost', '127.0.0.1', '--blobPort', String(blobPort),
@@ -80,6 +82,14 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     pid: child.pid,
     stop: () => stopChild(child, exited),
   };
+}
+
+/** dist/tools/azurite/preloadTableBodyUtf8.js, also when this module runs from source (tests through SWC). */
+function preloadPath(): string {
+  const beside = join(__dirname, 'preloadTableBodyUtf8.js');
+  const path = existsSync(beside) ? beside : resolve(__dirname, '..', '..', 'dist', 'tools', 'azurite', 'preloadTableBodyUtf8.js');
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run \`npm run build\` first`);
+  return path;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
