@@ -76,7 +76,7 @@ describe('TableRejectStore on Azurite', () => {
   it('returns multi-byte text byte-identical where the request body\'s chunk boundaries cut through its characters, at every offset', async () => {
     // The table server receives an entity write in socket reads of about 64 KB; a character whose UTF-8 bytes are
     // split between two reads must still come back whole (Azurite's table server once decoded each read on its own:
-    // tools/azurite/tableBodyUtf8.ts). The cycle is 10 bytes of 2- and 3-byte characters; records shifted by 0 to 9
+    // tools/azurite/azuritePatches.ts). The cycle is 10 bytes of 2- and 3-byte characters; records shifted by 0 to 9
     // ASCII characters put, for any boundary position, a character across it in most of them. About 250 KB per
     // record: several boundaries each, and several raw properties (RAW_CHUNK_CHARS) each.
     const store = newStore();
