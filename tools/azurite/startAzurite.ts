@@ -1,12 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 import { freePort } from '../../simulator/src/ports';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/**
+ * How long Azurite may take to listen. It takes 2-5 s on an idle 2-core machine; on one shared with other test runs
+ * it has taken over 20 s, the limit this replaces.
+ */
+const START_TIMEOUT_MS = 60_000;
 
 export interface AzuriteHandle {
   blobPort: number;
@@ -40,9 +47,11 @@ export function azuriteConnectionString(ports: { blobPort: number; queuePort: nu
 }
 
 /**
- * Starts Azurite 3.35 from node_modules (blob, queue, table) in memory on 127.0.0.1, with the flags the
- * storage SDKs need on Node 20 (`--skipApiVersionCheck`, see docs/local-stack.md), and waits until all
- * three ports accept connections.
+ * Starts Azurite 3.37 from node_modules (blob, queue, table) in memory on 127.0.0.1 and waits until all three
+ * ports accept connections. It runs on the Node that runs this process (`process.execPath`: Node 22 under npm
+ * scripts, see README "Node versions") and accepts the api-versions the storage SDKs send, so no
+ * `--skipApiVersionCheck`. preloadAzurite.ts (`--require`) rewrites two expressions of Azurite as it loads: the
+ * table server's UTF-8 chunk bug, and its telemetry library loaded only if used (azuritePatches.ts).
  */
 export async function startAzurite(options: StartAzuriteOptions = {}): Promise<AzuriteHandle> {
   const blobPort = await freePort(options.blobPort);
@@ -50,9 +59,10 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
   const tablePort = await freePort(options.tablePort);
   const entry = join(dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
   const args = [
+    '--require',
+    preloadPath(),
     entry,
     '--inMemoryPersistence',
-    '--skipApiVersionCheck',
     '--disableTelemetry',
     '--loose',
     '--blobHost',
@@ -78,7 +88,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
 
   try {
     await Promise.race([
-      Promise.all([waitForPort(blobPort), waitForPort(queuePort), waitForPort(tablePort)]),
+      Promise.all([blobPort, queuePort, tablePort].map((port) => waitForPort(port, START_TIMEOUT_MS))),
       exited.then((code) => {
         throw new Error(`Azurite exited with code ${code} before listening: ${stderr.trim()}`);
       }),
@@ -96,6 +106,16 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     pid: child.pid,
     stop: () => stopChild(child, exited),
   };
+}
+
+/** dist/tools/azurite/preloadAzurite.js, also when this module runs from source (tests through SWC). */
+function preloadPath(): string {
+  const beside = join(__dirname, 'preloadAzurite.js');
+  const path = existsSync(beside)
+    ? beside
+    : resolve(__dirname, '..', '..', 'dist', 'tools', 'azurite', 'preloadAzurite.js');
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run \`npm run build\` first`);
+  return path;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {

@@ -1,13 +1,13 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 import { renderHtml } from '../../../src/lib/report/renderHtml';
 import type { ComplianceReport, Finding } from '../../../src/lib/report/reportTypes';
+import { launchBrowser } from '../../helpers/browser';
 
 const artifacts = resolve(__dirname, '..', '..', '..', 'test-artifacts');
-const CHROMIUM = '/usr/bin/chromium'; // Debian's chromium (.ci/run installs it; playwright cannot download browsers here)
 
 const finding = (overrides: Partial<Finding> & Pick<Finding, 'kind' | 'vmName' | 'reason' | 'action'>): Finding => ({
   vmResourceId: `/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${overrides.vmName}`,
@@ -70,20 +70,10 @@ describe('the HTML compliance report in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM)).toBe(true);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-  }, 60_000);
+    // @sparticuz/chromium from node_modules, else a system Chromium/Chrome, or CHROMIUM_PATH: test/helpers/browser.ts.
+    // Never skipped: if no browser launches, this fails with every attempt and its reason.
+    ({ browser } = await launchBrowser());
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();

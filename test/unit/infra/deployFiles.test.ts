@@ -56,7 +56,7 @@ describe('infra/main.parameters.json', () => {
 describe('.funcignore', () => {
   const patterns = funcignorePatterns(read('.funcignore'));
 
-  it.each(['simulator/src/main.ts', 'dist/simulator/src/main.js', 'dist/tools/stack/main.js', 'dist/bench/run.js', 'tools/infra/bicepTokens.ts', 'test/unit/infra/appSettings.test.ts', 'src/functions/protectVm.ts', 'infra/main.bicep', 'local.settings.json', 'local.settings.sample.json', 'docs/deploy.md', 'azure.yaml', '.git/HEAD', '.local/prompts/x.md', 'tsconfig.build.json', 'jest.config.js'])(
+  it.each(['simulator/src/main.ts', 'dist/simulator/src/main.js', 'dist/tools/stack/main.js', 'dist/bench/run.js', 'tools/infra/bicepTokens.ts', 'test/unit/infra/appSettings.test.ts', 'src/functions/protectVm.ts', 'infra/main.bicep', 'local.settings.json', 'local.settings.sample.json', 'docs/deploy.md', 'azure.yaml', '.git/HEAD', '.local/prompts/x.md', 'tsconfig.build.json', 'jest.config.js', 'node_modules/node/bin/node', 'node_modules/.bin/node', 'node_modules/@sparticuz/chromium/bin/chromium.br', 'node_modules/.cache/sparticuz-chromium/153.0.0/chromium'])(
     'keeps %s out of the package',
     (path) => {
       expect(isIgnoredByFuncignore(patterns, path)).toBe(true);
