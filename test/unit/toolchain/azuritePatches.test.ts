@@ -39,9 +39,9 @@ describe("the rewrites of Azurite's code (tools/azurite/azuritePatches.ts)", () 
 
   describe('table request bodies decoded as bytes', () => {
     /** The join as a function of the chunks, the way Azurite's readRequestIntoText runs it. */
-    // The rewritten source text is the thing under test: it has to be run as code.
-     
     const joinWith = (expression: string) =>
+      // The rewritten source text is the thing under test: it has to be run as code.
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
       new Function('segments', `${expression}\nreturn joined;`) as (segments: unknown[]) => string;
     const text = 'ab€cd';
     const bytes = Buffer.from(text, 'utf8');
