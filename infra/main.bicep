@@ -67,7 +67,7 @@ var watchedIds = filter(map(split(watchedSubscriptionIds, ','), id => toLower(tr
 var vaultIds = union(map(vaults, route => toLower(string(route.vaultId))), [])
 var protectFunctionName = 'enqueueProtection'
 
-resource appResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource appResourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
@@ -127,7 +127,7 @@ module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index
     deadLetterStorageAccountId: app.outputs.storageAccountId
     deadLetterContainerName: app.outputs.deadLetterContainerName
     wireEventSubscription: wireEventSubscriptions
-    existingSystemTopic: contains(existingSystemTopics, subscriptionId) ? existingSystemTopics[subscriptionId] : {}
+    existingSystemTopic: existingSystemTopics[?subscriptionId] ?? {}
   }
 }]
 

@@ -12,7 +12,7 @@ param existingTopicName string = ''
 var vmWriteOperation = 'Microsoft.Compute/virtualMachines/write'
 var topicName = empty(existingTopicName) ? 'evgt-autoprotect-${subscription().subscriptionId}' : existingTopicName
 
-resource createdTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = if (empty(existingTopicName)) {
+resource createdTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = if (empty(existingTopicName)) {
   name: topicName
   location: 'global'
   tags: tags
@@ -23,12 +23,12 @@ resource createdTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = if (empty(
 }
 
 // The topic the event subscription hangs off: the one created above, or the reused one.
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
   name: topicName
 }
 
 // An AzureFunction endpoint points at the function's resource id: no webhook URL and no eventgrid_extension key.
-resource vmWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (wireEventSubscription) {
+resource vmWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-15' = if (wireEventSubscription) {
   parent: systemTopic
   name: 'autoprotect-vm-writes'
   dependsOn: [

@@ -56,7 +56,7 @@ resource vmProtectorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-
 }
 
 // System topics are resource-group resources even when their source is a whole subscription.
-resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (empty(reusedTopicName)) {
+resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = if (empty(reusedTopicName)) {
   name: eventsResourceGroupName
   location: location
   tags: tags

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { SETTING_NAMES } from '../../../src/lib/config';
 import { appSettingNamesIn } from '../../../tools/infra/appSettings';
-import { checkBicepProject } from '../../../tools/infra/bicepChecks';
+import { templateFiles } from '../../../tools/infra/checkInfra';
 
 /**
  * Settings of SETTING_NAMES the template deliberately does not set, with the reason. Keep this list short:
@@ -24,8 +24,8 @@ const PLATFORM_SETTINGS: Readonly<Record<string, string>> = {
 const NOT_ALLOWED_ON_FLEX = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_NODE_DEFAULT_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
 
 function functionAppSettings(): { file: string; names: string[] } {
-  const { files } = checkBicepProject(join(__dirname, '../../../infra/main.bicep'));
-  const withSite = files.filter((file) => /'Microsoft\.Web\/sites@/.test(readFileSync(file, 'utf8')));
+  const files = templateFiles(join(__dirname, '../../..'));
+  const withSite = files.filter((file) => /'Microsoft\.Web\/sites@[^']+' = /.test(readFileSync(file, 'utf8')));
   expect(withSite).toHaveLength(1);
   const file = withSite[0] ?? '';
   return { file, names: appSettingNamesIn(readFileSync(file, 'utf8')) };
