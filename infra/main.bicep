@@ -10,6 +10,11 @@ param environmentName string
 
 @minLength(1)
 @description('Region of the app (Function App, storage, Application Insights). Must offer Flex Consumption.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string
 
 @description('Comma-separated subscription ids to watch (same format as the AUTOPROTECT_SUBSCRIPTION_IDS app setting).')
@@ -30,17 +35,18 @@ param eventsResourceGroupName string = 'rg-autoprotect-events'
 @description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }.')
 param existingSystemTopics object = {}
 
-@description('Flex Consumption: most instances the app may scale out to (ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
-@minValue(1)
+@description('Flex Consumption: most instances each scale group may use (40 to 1000; ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@allowed([2048, 4096])
+@description('Flex Consumption instance memory in MB (billed per GB-second: 512 is the cheapest).')
+@allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Node.js major version of the Flex Consumption runtime. The issue asks for 20; upstream Node 20 support ended in April 2026, see docs/deploy.md.')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@description('Node.js major version of the Flex Consumption runtime. Node 20 support ended 2026-04-30; 22 is supported to 2027-04-30.')
+@allowed(['22'])
+param nodeVersion string = '22'
 
 // App settings with the defaults of src/lib/config.ts (docs/configuration.md). Override with `azd env set`.
 param dryRun bool = false

@@ -38,11 +38,17 @@ function problems(run: BicepRun, root = ROOT): string[] {
   return [...run.diagnostics.map((diagnostic) => formatDiagnostic(diagnostic, root)), ...run.otherOutput];
 }
 
+interface ArmTemplate {
+  parameters: Record<string, { defaultValue?: unknown; minValue?: number; allowedValues?: unknown[]; metadata?: unknown }>;
+}
+
 describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'bicep missing'})`, () => {
   let build: BicepRun;
+  let template: ArmTemplate;
 
   beforeAll(() => {
     build = compile(['build', 'main.bicep', '--stdout']);
+    template = (build.status === 0 ? JSON.parse(build.stdout) : { parameters: {} }) as ArmTemplate;
   });
 
   it('builds with no error and no warning', () => {
@@ -55,6 +61,13 @@ describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'b
 
     expect(problems(run)).toEqual([]);
     expect(run.status).toBe(0);
+  });
+
+  it('compiles to what the issue asks of the deployment: Node 22, Flex limits, azd location metadata', () => {
+    expect(template.parameters.nodeVersion).toMatchObject({ defaultValue: '22', allowedValues: ['22'] });
+    expect(template.parameters.maximumInstanceCount).toMatchObject({ minValue: 40 });
+    expect(template.parameters.instanceMemoryMB?.allowedValues).toEqual([512, 2048, 4096]);
+    expect(template.parameters.location?.metadata).toMatchObject({ azd: { type: 'location' } });
   });
 
   describe('catches what it is there to catch (a broken copy of infra/)', () => {
