@@ -48,7 +48,10 @@ param instanceMemoryMB int = 2048
 @allowed(['22'])
 param nodeVersion string = '22'
 
-// App settings with the defaults of src/lib/config.ts (docs/configuration.md). Override with `azd env set`.
+@description('true: also grant the identity running the deployment (deployer()) the storage data roles, so that the autoprotect CLI works with its own sign-in. Off by default: operators get roles from their administrators.')
+param grantDeployerDataAccess bool = false
+
+// App settings with the defaults of src/lib/config (docs/configuration.md). Override with `azd env set`.
 param dryRun bool = false
 param staleAfter string = 'PT24H'
 param reportSchedule string = '0 0 6 * * *'
@@ -89,6 +92,7 @@ module app 'modules/app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     nodeVersion: nodeVersion
+    grantDeployerDataAccess: grantDeployerDataAccess
     settings: {
       watchedSubscriptionIds: join(watchedIds, ',')
       vaultsJson: string(vaults)
@@ -137,6 +141,17 @@ module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index
   }
 }]
 
+// The system topics' identities write undeliverable events to the dead-letter container (no storage keys).
+module deadLetterAccess 'modules/deadLetterAccess.bicep' = [for (subscriptionId, index) in watchedIds: {
+  name: 'autoprotect-deadletter-${index}-${resourceToken}'
+  scope: appResourceGroup
+  params: {
+    storageAccountName: app.outputs.storageAccountName
+    containerName: app.outputs.deadLetterContainerName
+    topicPrincipalId: watched[index].outputs.systemTopicPrincipalId
+  }
+}]
+
 module summaryTopicAccess 'modules/summaryTopicAccess.bicep' = if (!empty(summaryTopicResourceId)) {
   name: 'autoprotect-summary-topic-${resourceToken}'
   scope: resourceGroup(split(summaryTopicResourceId, '/')[2], split(summaryTopicResourceId, '/')[4])
@@ -152,4 +167,7 @@ output AZURE_RESOURCE_GROUP string = appResourceGroup.name
 output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 output AUTOPROTECT_IDENTITY_PRINCIPAL_ID string = app.outputs.identityPrincipalId
 output AUTOPROTECT_STORAGE_ACCOUNT string = app.outputs.storageAccountName
+output AUTOPROTECT_BLOB_SERVICE_URI string = app.outputs.blobServiceUri
+output AUTOPROTECT_QUEUE_SERVICE_URI string = app.outputs.queueServiceUri
+output AUTOPROTECT_TABLE_SERVICE_URI string = app.outputs.tableServiceUri
 output AUTOPROTECT_WATCHED_SUBSCRIPTION_COUNT int = length(watchedIds)

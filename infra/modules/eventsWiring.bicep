@@ -16,6 +16,10 @@ resource createdTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = if (empty(
   name: topicName
   location: 'global'
   tags: tags
+  // Dead-letters with its own identity (Storage Blob Data Contributor on the container, main.bicep): no storage key.
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: subscription().id
     topicType: 'Microsoft.Resources.Subscriptions'
@@ -63,14 +67,21 @@ resource vmWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025-02-1
       maxDeliveryAttempts: 30
       eventTimeToLiveInMinutes: 1440
     }
-    deadLetterDestination: {
-      endpointType: 'StorageBlob'
-      properties: {
-        resourceId: deadLetterStorageAccountId
-        blobContainerName: deadLetterContainerName
+    deadLetterWithResourceIdentity: {
+      identity: {
+        type: 'SystemAssigned'
+      }
+      deadLetterDestination: {
+        endpointType: 'StorageBlob'
+        properties: {
+          resourceId: deadLetterStorageAccountId
+          blobContainerName: deadLetterContainerName
+        }
       }
     }
   }
 }
 
 output systemTopicId string = systemTopic.id
+// A reused topic needs a system-assigned identity for dead-lettering (docs/deploy.md); without one, '' and no role.
+output systemTopicPrincipalId string = systemTopic.?identity.?principalId ?? ''

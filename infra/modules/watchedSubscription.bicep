@@ -80,3 +80,4 @@ module eventsWiring 'eventsWiring.bicep' = {
 
 output vmProtectorRoleId string = vmProtectorRole.id
 output systemTopicId string = eventsWiring.outputs.systemTopicId
+output systemTopicPrincipalId string = eventsWiring.outputs.systemTopicPrincipalId

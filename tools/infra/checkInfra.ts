@@ -7,7 +7,7 @@ import { findArmOperationCalls } from './armOperations';
 import { grantsFromBicep, permissionProblems, readPermissionTable, tableDriftProblems } from './permissionCoverage';
 
 /** Settings the template deliberately leaves unset (same list as test/unit/infra/appSettings.test.ts). */
-const DELIBERATELY_UNSET = new Set(['AUTOPROTECT_ARM_CA_CERT']);
+const DELIBERATELY_UNSET = new Set(['AzureWebJobsStorage', 'AUTOPROTECT_ARM_CA_CERT']);
 
 /** Every .bicep file under `<root>/infra`. */
 export function templateFiles(root: string): string[] {

@@ -10,6 +10,7 @@ import { templateFiles } from '../../../tools/infra/checkInfra';
  * every other setting the code reads must be set explicitly by the template.
  */
 const DELIBERATELY_UNSET: Readonly<Record<string, string>> = {
+  AzureWebJobsStorage: 'a connection string, for Azurite only: in Azure the host and the app use the identity (AzureWebJobsStorage__*)',
   AUTOPROTECT_ARM_CA_CERT: 'only for the local ARM simulator; loadConfig refuses it with a non-loopback ARM endpoint',
 };
 
@@ -60,7 +61,7 @@ describe('Function App settings in the Bicep', () => {
 });
 
 describe('appSettingNamesIn', () => {
-  it('reads the keys of a nested appsettings config resource, including union() and conditional parts', () => {
+  it('reads the keys of a nested appsettings config resource, including union() and conditional parts, not dependsOn', () => {
     const source = [
       "resource site 'Microsoft.Web/sites@2024-04-01' = {",
       "  name: 'site'",
@@ -72,6 +73,9 @@ describe('appSettingNamesIn', () => {
       '    }, empty(x) ? {} : {',
       '      OPTIONAL: x',
       '    })',
+      '    dependsOn: [',
+      '      roles',
+      '    ]',
       '  }',
       '}',
     ].join('\n');

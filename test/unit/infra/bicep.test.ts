@@ -44,11 +44,13 @@ interface ArmTemplate {
 
 describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'bicep missing'})`, () => {
   let build: BicepRun;
+  let compiled: string;
   let template: ArmTemplate;
 
   beforeAll(() => {
     build = compile(['build', 'main.bicep', '--stdout']);
-    template = (build.status === 0 ? JSON.parse(build.stdout) : { parameters: {} }) as ArmTemplate;
+    compiled = build.stdout;
+    template = (build.status === 0 ? JSON.parse(compiled) : { parameters: {} }) as ArmTemplate;
   });
 
   it('builds with no error and no warning', () => {
@@ -68,6 +70,17 @@ describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'b
     expect(template.parameters.maximumInstanceCount).toMatchObject({ minValue: 40 });
     expect(template.parameters.instanceMemoryMB?.allowedValues).toEqual([512, 2048, 4096]);
     expect(template.parameters.location?.metadata).toMatchObject({ azd: { type: 'location' } });
+  });
+
+  it('compiles to identity-only storage: shared keys off, no account key read anywhere', () => {
+    expect(compiled).toContain('"allowSharedKeyAccess": false');
+    // App settings compile to createObject('name', value, ...): a connection string setting would be 'AzureWebJobsStorage'.
+    expect(compiled).not.toMatch(/['"]AzureWebJobsStorage['"]/);
+    for (const name of ['credential', 'clientId', 'blobServiceUri', 'queueServiceUri', 'tableServiceUri']) {
+      expect(compiled).toContain(`'AzureWebJobsStorage__${name}'`);
+    }
+    expect(compiled).not.toMatch(/list[A-Z]\w*\(/);
+    expect(compiled).toContain('deadLetterWithResourceIdentity');
   });
 
   describe('catches what it is there to catch (a broken copy of infra/)', () => {
