@@ -1,6 +1,7 @@
 // autoprotect: everything `azd up` provisions.
 // Subscription-scoped so that one deployment can create the app's resource group, grant the app's identity
 // Backup Contributor on each vault, and wire an Event Grid system topic in each watched subscription.
+// Compiled and linted with warnings as errors by test/unit/infra/bicep.test.ts (rules: infra/bicepconfig.json).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -26,13 +27,16 @@ param vaults array
 @description('Protection rules, the JSON object of the AUTOPROTECT_RULES app setting ({} keeps every default).')
 param rules object = {}
 
-@description('true: create the Event Grid event subscriptions. Needs the enqueueProtection function to exist, so the first `azd up` provisions with false and the postdeploy hook re-provisions with true.')
-param wireEventSubscriptions bool = false
+@description('Set by the preprovision hook (infra/hooks/autoprotect-hooks.js), never by hand: true once enqueueProtection exists and its host has the eventgrid_extension system key. Event subscriptions and the custom role assignments are made only then.')
+param functionReady bool = false
+
+@description('Set by the preprovision hook, never by hand: comma-separated watched subscription ids whose custom role definition already existed before this deployment. The role is assigned only there, so a definition and its assignment never race in one deployment.')
+param roleReadySubscriptionIds string = ''
 
 @description('Name of the resource group created in each watched subscription for its Event Grid system topic.')
 param eventsResourceGroupName string = 'rg-autoprotect-events'
 
-@description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }.')
+@description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }. Each needs a system-assigned identity (dead-lettering).')
 param existingSystemTopics object = {}
 
 @description('Flex Consumption: most instances each scale group may use (40 to 1000; ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
@@ -72,9 +76,9 @@ param summaryTopicResourceId string = ''
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var watchedIds = filter(map(split(watchedSubscriptionIds, ','), id => toLower(trim(id))), id => !empty(id))
+var roleReadyIds = filter(map(split(roleReadySubscriptionIds, ','), id => toLower(trim(id))), id => !empty(id))
 // union() removes duplicates: two routes may share one vault, and a role assignment must be declared once.
 var vaultIds = union(map(vaults, route => toLower(string(route.vaultId))), [])
-var protectFunctionName = 'enqueueProtection'
 
 resource appResourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
@@ -133,10 +137,13 @@ module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index
     tags: tags
     principalId: app.outputs.identityPrincipalId
     eventsResourceGroupName: eventsResourceGroupName
-    functionResourceId: '${app.outputs.functionAppId}/functions/${protectFunctionName}'
+    functionAppId: app.outputs.functionAppId
+    eventSubscriptionName: 'autoprotect-vm-writes-${resourceToken}'
     deadLetterStorageAccountId: app.outputs.storageAccountId
     deadLetterContainerName: app.outputs.deadLetterContainerName
-    wireEventSubscription: wireEventSubscriptions
+    // Events only once the app may act on them: the function exists and the identity has its role here.
+    assignRole: contains(roleReadyIds, subscriptionId)
+    wireEventSubscription: functionReady && contains(roleReadyIds, subscriptionId)
     existingSystemTopic: existingSystemTopics[?subscriptionId] ?? {}
   }
 }]

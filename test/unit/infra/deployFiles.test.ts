@@ -25,13 +25,13 @@ describe('azure.yaml', () => {
     expect(existsSync(join(ROOT, 'infra/main.bicep'))).toBe(true);
   });
 
-  it('runs postdeploy hook scripts that exist', () => {
-    const postdeploy = child(child(yaml, 'hooks'), 'postdeploy');
+  it.each(['preprovision', 'postprovision', 'postdeploy'])('runs the %s hook of infra/hooks/autoprotect-hooks.js', (event) => {
+    const hook = child(child(yaml, 'hooks'), event);
     for (const platform of ['posix', 'windows']) {
-      const script = child(child(postdeploy, platform), 'run');
-      expect(typeof script).toBe('string');
-      expect(existsSync(join(ROOT, script as string))).toBe(true);
+      expect(child(child(hook, platform), 'run')).toBe(`node ./infra/hooks/autoprotect-hooks.js ${event}`);
+      expect(child(child(hook, platform), 'continueOnError')).toBe('false');
     }
+    expect(existsSync(join(ROOT, 'infra/hooks/autoprotect-hooks.js'))).toBe(true);
   });
 });
 
