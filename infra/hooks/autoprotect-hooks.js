@@ -52,10 +52,11 @@ function subscriptionList(text) {
 /** What exists in Azure now. */
 async function readState(deps) {
   const { env, arm } = deps;
-  const appSubscription = required(env, 'AZURE_SUBSCRIPTION_ID');
+  // Unset until azd has asked for it (its `azd up` may run preprovision first): then nothing of the app exists yet.
+  const appSubscription = env.AZURE_SUBSCRIPTION_ID?.trim();
   const resourceGroup = `rg-${required(env, 'AZURE_ENV_NAME')}`;
   const watched = subscriptionList(env.AUTOPROTECT_SUBSCRIPTION_IDS);
-  const app = await findFunctionApp(arm, appSubscription, resourceGroup);
+  const app = appSubscription ? await findFunctionApp(arm, appSubscription, resourceGroup) : undefined;
   const functionReady = app !== undefined && (await functionExists(arm, app)) && (await eventGridKeyExists(arm, app));
   const roleReady = [];
   for (const id of watched) if (await roleDefinitionExists(arm, id)) roleReady.push(id);
@@ -121,9 +122,11 @@ async function ensureEventGridRegistered(deps, subscriptionIds) {
 async function preprovision(deps) {
   const { env, azd, log } = deps;
   const watched = subscriptionList(env.AUTOPROTECT_SUBSCRIPTION_IDS);
+  // The app's subscription once azd knows it (the nested provision of postdeploy always does).
+  const appSubscription = env.AZURE_SUBSCRIPTION_ID?.trim().toLowerCase() ?? '';
   await ensureEventGridRegistered(
     deps,
-    [required(env, 'AZURE_SUBSCRIPTION_ID').toLowerCase(), ...watched].filter(unique),
+    [appSubscription, ...watched].filter(unique).filter((id) => id !== ''),
   );
   const state = await readState(deps);
   azd(['env', 'set', 'AUTOPROTECT_FUNCTION_READY', String(state.functionReady)]);

@@ -158,6 +158,17 @@ describe('preprovision', () => {
     );
   });
 
+  it('runs before azd has asked for the app subscription: nothing of the app can exist yet', async () => {
+    const azure = fakeAzure({ registered: new Set() });
+    const run = harness(azure, { AZURE_SUBSCRIPTION_ID: undefined });
+
+    await runHook('preprovision', run.deps);
+
+    expect(run.env.AUTOPROTECT_FUNCTION_READY).toBe('false');
+    expect(azure.registered).toEqual(new Set(WATCHED));
+    expect(run.requests.some((request) => request.includes('Microsoft.Web/sites'))).toBe(false);
+  });
+
   it('reports the function ready only when it exists and its host has the eventgrid_extension key', async () => {
     const azure = fakeAzure({ appExists: true, functionExists: true, roleDefinitions: new Set([WATCHED[0] ?? '']) });
     const withoutKey = harness(azure);
