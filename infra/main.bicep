@@ -1,6 +1,7 @@
 // autoprotect: everything `azd up` provisions.
 // Subscription-scoped so that one deployment can create the app's resource group, grant the app's identity
 // Backup Contributor on each vault, and wire an Event Grid system topic in each watched subscription.
+// Compiled and linted with warnings as errors by test/unit/infra/bicep.test.ts (rules: infra/bicepconfig.json).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -10,6 +11,11 @@ param environmentName string
 
 @minLength(1)
 @description('Region of the app (Function App, storage, Application Insights). Must offer Flex Consumption.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string
 
 @description('Comma-separated subscription ids to watch (same format as the AUTOPROTECT_SUBSCRIPTION_IDS app setting).')
@@ -21,28 +27,35 @@ param vaults array
 @description('Protection rules, the JSON object of the AUTOPROTECT_RULES app setting ({} keeps every default).')
 param rules object = {}
 
-@description('true: create the Event Grid event subscriptions. Needs the enqueueProtection function to exist, so the first `azd up` provisions with false and the postdeploy hook re-provisions with true.')
-param wireEventSubscriptions bool = false
+@description('Set by the preprovision hook (infra/hooks/autoprotect-hooks.js), never by hand: true once enqueueProtection exists and its host has the eventgrid_extension system key. Event subscriptions and the custom role assignments are made only then.')
+param functionReady bool = false
+
+@description('Set by the preprovision hook, never by hand: comma-separated watched subscription ids whose custom role definition already existed before this deployment. The role is assigned only there, so a definition and its assignment never race in one deployment.')
+param roleReadySubscriptionIds string = ''
 
 @description('Name of the resource group created in each watched subscription for its Event Grid system topic.')
 param eventsResourceGroupName string = 'rg-autoprotect-events'
 
-@description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }.')
+@description('Existing subscription system topics to reuse, by lower-case subscription id: { "<id>": { "resourceGroup": "...", "name": "..." } }. Each needs a system-assigned identity (dead-lettering).')
 param existingSystemTopics object = {}
 
-@description('Flex Consumption: most instances the app may scale out to (ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
-@minValue(1)
+@description('Flex Consumption: most instances each scale group may use (40 to 1000; ARM throttling, not Functions, is the real limit: see docs/deploy.md).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@allowed([2048, 4096])
+@description('Flex Consumption instance memory in MB (billed per GB-second: 512 is the cheapest).')
+@allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Node.js major version of the Flex Consumption runtime. The issue asks for 20; upstream Node 20 support ended in April 2026, see docs/deploy.md.')
-@allowed(['20', '22'])
-param nodeVersion string = '20'
+@description('Node.js major version of the Flex Consumption runtime. Node 20 support ended 2026-04-30; 22 is supported to 2027-04-30.')
+@allowed(['22'])
+param nodeVersion string = '22'
 
-// App settings with the defaults of src/lib/config.ts (docs/configuration.md). Override with `azd env set`.
+@description('true: also grant the identity running the deployment (deployer()) the storage data roles, so that the autoprotect CLI works with its own sign-in. Off by default: operators get roles from their administrators.')
+param grantDeployerDataAccess bool = false
+
+// App settings with the defaults of src/lib/config (docs/configuration.md). Override with `azd env set`.
 param dryRun bool = false
 param staleAfter string = 'PT24H'
 param reportSchedule string = '0 0 6 * * *'
@@ -63,11 +76,11 @@ param summaryTopicResourceId string = ''
 var tags = { 'azd-env-name': environmentName }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var watchedIds = filter(map(split(watchedSubscriptionIds, ','), id => toLower(trim(id))), id => !empty(id))
+var roleReadyIds = filter(map(split(roleReadySubscriptionIds, ','), id => toLower(trim(id))), id => !empty(id))
 // union() removes duplicates: two routes may share one vault, and a role assignment must be declared once.
 var vaultIds = union(map(vaults, route => toLower(string(route.vaultId))), [])
-var protectFunctionName = 'enqueueProtection'
 
-resource appResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource appResourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
@@ -83,6 +96,7 @@ module app 'modules/app.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     nodeVersion: nodeVersion
+    grantDeployerDataAccess: grantDeployerDataAccess
     settings: {
       watchedSubscriptionIds: join(watchedIds, ',')
       vaultsJson: string(vaults)
@@ -123,11 +137,25 @@ module watched 'modules/watchedSubscription.bicep' = [for (subscriptionId, index
     tags: tags
     principalId: app.outputs.identityPrincipalId
     eventsResourceGroupName: eventsResourceGroupName
-    functionResourceId: '${app.outputs.functionAppId}/functions/${protectFunctionName}'
+    functionAppId: app.outputs.functionAppId
+    eventSubscriptionName: 'autoprotect-vm-writes-${resourceToken}'
     deadLetterStorageAccountId: app.outputs.storageAccountId
     deadLetterContainerName: app.outputs.deadLetterContainerName
-    wireEventSubscription: wireEventSubscriptions
-    existingSystemTopic: contains(existingSystemTopics, subscriptionId) ? existingSystemTopics[subscriptionId] : {}
+    // Events only once the app may act on them: the function exists and the identity has its role here.
+    assignRole: contains(roleReadyIds, subscriptionId)
+    wireEventSubscription: functionReady && contains(roleReadyIds, subscriptionId)
+    existingSystemTopic: existingSystemTopics[?subscriptionId] ?? {}
+  }
+}]
+
+// The system topics' identities write undeliverable events to the dead-letter container (no storage keys).
+module deadLetterAccess 'modules/deadLetterAccess.bicep' = [for (subscriptionId, index) in watchedIds: {
+  name: 'autoprotect-deadletter-${index}-${resourceToken}'
+  scope: appResourceGroup
+  params: {
+    storageAccountName: app.outputs.storageAccountName
+    containerName: app.outputs.deadLetterContainerName
+    topicPrincipalId: watched[index].outputs.systemTopicPrincipalId
   }
 }]
 
@@ -146,4 +174,7 @@ output AZURE_RESOURCE_GROUP string = appResourceGroup.name
 output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
 output AUTOPROTECT_IDENTITY_PRINCIPAL_ID string = app.outputs.identityPrincipalId
 output AUTOPROTECT_STORAGE_ACCOUNT string = app.outputs.storageAccountName
+output AUTOPROTECT_BLOB_SERVICE_URI string = app.outputs.blobServiceUri
+output AUTOPROTECT_QUEUE_SERVICE_URI string = app.outputs.queueServiceUri
+output AUTOPROTECT_TABLE_SERVICE_URI string = app.outputs.tableServiceUri
 output AUTOPROTECT_WATCHED_SUBSCRIPTION_COUNT int = length(watchedIds)

@@ -5,7 +5,7 @@ param principalId string
 
 var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 
-resource topic 'Microsoft.EventGrid/topics@2022-06-15' existing = {
+resource topic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
   name: topicName
 }
 

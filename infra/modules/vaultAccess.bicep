@@ -5,7 +5,7 @@ param principalId string
 
 var backupContributorRoleId = '5e467623-bb1f-42f4-a55d-6e525e11384b'
 
-resource vault 'Microsoft.RecoveryServices/vaults@2023-04-01' existing = {
+resource vault 'Microsoft.RecoveryServices/vaults@2026-01-01' existing = {
   name: vaultName
 }
 

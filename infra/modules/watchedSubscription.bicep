@@ -1,16 +1,21 @@
 // Deployed once per watched subscription (main.bicep loops with `scope: subscription(id)`).
-// Grants the app's identity exactly the actions it needs on this subscription's VMs, and wires
-// the subscription's Event Grid system topic to the enqueueProtection function.
+// Grants the app's identity exactly the actions it needs on this subscription's VMs, and wires the subscription's
+// Event Grid system topic to the enqueueProtection function.
 targetScope = 'subscription'
 
 param location string
 param tags object
 param principalId string
 param eventsResourceGroupName string
-@description('Resource id of the enqueueProtection function: {functionAppId}/functions/enqueueProtection.')
-param functionResourceId string
+@description('Resource id of the Function App that hosts enqueueProtection.')
+param functionAppId string
+@description('Name of the event subscription; unique per azd environment, so two environments never overwrite each other.')
+param eventSubscriptionName string
 param deadLetterStorageAccountId string
 param deadLetterContainerName string
+@description('true: assign the custom role. Only when its definition existed before this deployment (see main.bicep).')
+param assignRole bool
+@description('true: create the event subscription (the function and its eventgrid_extension key exist).')
 param wireEventSubscription bool
 @description('An existing subscription system topic to reuse instead of creating one ({ resourceGroup, name }); {}: create one. Azure allows one system topic per subscription.')
 param existingSystemTopic object = {}
@@ -27,6 +32,7 @@ var vmProtectorActions = [
   'Microsoft.RecoveryServices/locations/backupStatus/action'
 ]
 
+// Its name is fixed per subscription: the preprovision hook looks it up by roleName to decide `assignRole`.
 resource vmProtectorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(subscription().id, 'autoprotect-vm-protector')
   properties: {
@@ -46,8 +52,10 @@ resource vmProtectorRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = 
   }
 }
 
-resource vmProtectorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(subscription().id, principalId, vmProtectorRole.id)
+// A definition and its assignment in one deployment can fail once on replication delay (RoleDefinitionDoesNotExist):
+// the assignment is made by a later deployment, once the definition is visible (infra/hooks/autoprotect-hooks.js).
+resource vmProtectorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (assignRole) {
+  name: guid(subscription().id, principalId, 'autoprotect-vm-protector')
   properties: {
     roleDefinitionId: vmProtectorRole.id
     principalId: principalId
@@ -56,14 +64,14 @@ resource vmProtectorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-
 }
 
 // System topics are resource-group resources even when their source is a whole subscription.
-resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2024-03-01' = if (empty(reusedTopicName)) {
+resource eventsResourceGroup 'Microsoft.Resources/resourceGroups@2025-04-01' = if (empty(reusedTopicName)) {
   name: eventsResourceGroupName
   location: location
   tags: tags
 }
 
-module eventsWiring 'eventsWiring.bicep' = {
-  name: 'autoprotect-events-${uniqueString(functionResourceId)}'
+module systemTopic 'systemTopic.bicep' = {
+  name: 'autoprotect-topic-${uniqueString(subscription().id, topicResourceGroupName)}'
   scope: resourceGroup(topicResourceGroupName)
   dependsOn: [
     eventsResourceGroup
@@ -71,12 +79,23 @@ module eventsWiring 'eventsWiring.bicep' = {
   params: {
     tags: tags
     existingTopicName: reusedTopicName
-    functionResourceId: functionResourceId
+  }
+}
+
+// A separate deployment, deployed only when the function is ready: it reads the function's eventgrid_extension key,
+// which does not exist before the code runs.
+module eventSubscription 'eventSubscription.bicep' = if (wireEventSubscription) {
+  name: 'autoprotect-events-${uniqueString(subscription().id, functionAppId)}'
+  scope: resourceGroup(topicResourceGroupName)
+  params: {
+    topicName: systemTopic.outputs.name
+    eventSubscriptionName: eventSubscriptionName
+    functionAppId: functionAppId
     deadLetterStorageAccountId: deadLetterStorageAccountId
     deadLetterContainerName: deadLetterContainerName
-    wireEventSubscription: wireEventSubscription
   }
 }
 
 output vmProtectorRoleId string = vmProtectorRole.id
-output systemTopicId string = eventsWiring.outputs.systemTopicId
+output systemTopicId string = systemTopic.outputs.id
+output systemTopicPrincipalId string = systemTopic.outputs.principalId

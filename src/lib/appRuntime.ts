@@ -4,7 +4,7 @@ import { withCachedPolicyLookup } from './azure/cachedPolicyLookup';
 import { createComputeVmReader } from './azure/computeVmReader';
 import type { BackupGateway, VmReader } from './azure/ports';
 import { createRecoveryServicesGateway } from './azure/recoveryServicesGateway';
-import { type AzureClients, createAzureClients, processArmPacer } from './clients';
+import { type AzureClientOptions, type AzureClients, createAzureClients } from './clients';
 import { type AppConfig, loadConfig } from './config';
 import type { EnqueueDeps } from './enqueue/enqueueProtectionForEvent';
 import type { Ledger } from './ledger/ledger';
@@ -59,8 +59,8 @@ export function createAppAdapters(clients: AzureClients): AppAdapters {
 }
 
 /** Clients and adapters for a validated config (tools build one per settings source; the app one per process). */
-export function createAppRuntime(config: AppConfig, pacer = processArmPacer): AppRuntime {
-  const clients = createAzureClients(config, pacer);
+export function createAppRuntime(config: AppConfig, options: AzureClientOptions = {}): AppRuntime {
+  const clients = createAzureClients(config, options);
   return Object.freeze({ config, clients, adapters: createAppAdapters(clients) });
 }
 

@@ -11,7 +11,7 @@ import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 import { createArmPacingPolicy } from './azure/armPacingPolicy';
 import { ArmRequestPacer } from './azure/armRequestPacer';
-import { type AppConfig, isLoopbackUrl } from './config';
+import { type AppConfig, isLoopbackUrl, type StorageConfig } from './config';
 
 /**
  * The only place SDK clients are built (appRuntime.ts builds the adapters on them). Endpoint, CA and credential are chosen here, so
@@ -41,13 +41,32 @@ export const STORAGE_TABLE_RETRY_OPTIONS = { maxRetries: 3, retryDelayInMs: 200,
 /** Not a secret: the simulator accepts any non-empty bearer token. Used only when the ARM endpoint is loopback. */
 const LOCAL_TOKEN_VALUE = 'autoprotect-local-simulator';
 
+/** What the composition root may be given instead of its defaults (tools and tests). */
+export interface AzureClientOptions {
+  /** The process-wide ARM pacer (default: processArmPacer). */
+  pacer?: ArmRequestPacer;
+  /**
+   * The token credential of identity-based storage (default: DefaultAzureCredential, which is the managed identity
+   * of AzureWebJobsStorage__clientId in Azure and the operator's own sign-in for the CLI). Tests pass one of their own.
+   */
+  storageCredential?: TokenCredential;
+}
+
+/** The app's storage clients by name, built one way for every caller (the app, the CLI, the tests). */
+export interface StorageClients {
+  queue(name: string): QueueClient;
+  table(name: string): TableClient;
+  container(name: string): ContainerClient;
+}
+
 /**
  * One mirror of ARM's per-subscription buckets for the whole process: every ARM request of every client waits for its
  * token (writes 10/s after a burst of 200, reads 25/s after 250) instead of drawing 429s.
  */
 export const processArmPacer = new ArmRequestPacer();
 
-export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = processArmPacer): AzureClients {
+export function createAzureClients(config: AppConfig, options: AzureClientOptions = {}): AzureClients {
+  const pacer = options.pacer ?? processArmPacer;
   const armCredential = config.arm.isLocal ? createLocalTokenCredential() : new DefaultAzureCredential();
   const armOptions = {
     endpoint: config.arm.endpoint,
@@ -60,12 +79,7 @@ export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = p
   const computeClients = new Map<string, ComputeManagementClient>();
   const backupClients = new Map<string, RecoveryServicesBackupClient>();
 
-  const queues = QueueServiceClient.fromConnectionString(config.storageConnection);
-  const tableOptions = {
-    allowInsecureConnection: usesHttpTableEndpoint(config.storageConnection),
-    retryOptions: { ...STORAGE_TABLE_RETRY_OPTIONS },
-  };
-  const blobs = BlobServiceClient.fromConnectionString(config.storageConnection);
+  const storage = createStorageClients(config.storage, options.storageCredential);
 
   return {
     compute: (subscriptionId) =>
@@ -82,14 +96,44 @@ export function createAzureClients(config: AppConfig, pacer: ArmRequestPacer = p
             apiVersion: BACKUP_API_VERSION,
           }),
       ),
-    requestQueue: queues.getQueueClient(config.queues.requests),
-    poisonQueue: queues.getQueueClient(config.queues.poison),
-    ledgerTable: TableClient.fromConnectionString(config.storageConnection, config.tables.ledger, tableOptions),
-    rejectsTable: TableClient.fromConnectionString(config.storageConnection, config.tables.rejects, tableOptions),
-    reportsContainer: blobs.getContainerClient(config.reports.container),
+    requestQueue: storage.queue(config.queues.requests),
+    poisonQueue: storage.queue(config.queues.poison),
+    ledgerTable: storage.table(config.tables.ledger),
+    rejectsTable: storage.table(config.tables.rejects),
+    reportsContainer: storage.container(config.reports.container),
     ...(config.summaryTopic === undefined
       ? {}
       : { summaryPublisher: createSummaryPublisher(config.summaryTopic.endpoint) }),
+  };
+}
+
+/**
+ * Storage clients for the configured account. With the identity settings (Azure) every client is built from its
+ * service URI and a token credential: the host's own convention for AzureWebJobsStorage__*. A connection string is
+ * used for Azurite only (loadConfig refuses any other).
+ */
+export function createStorageClients(storage: StorageConfig, credential?: TokenCredential): StorageClients {
+  const tableOptions = { retryOptions: { ...STORAGE_TABLE_RETRY_OPTIONS } };
+  if (storage.kind === 'identity') {
+    const token =
+      credential ??
+      new DefaultAzureCredential(storage.clientId === undefined ? {} : { managedIdentityClientId: storage.clientId });
+    const queues = new QueueServiceClient(storage.queueServiceUri, token);
+    const blobs = new BlobServiceClient(storage.blobServiceUri, token);
+    return {
+      queue: (name) => queues.getQueueClient(name),
+      table: (name) => new TableClient(storage.tableServiceUri, name, token, tableOptions),
+      container: (name) => blobs.getContainerClient(name),
+    };
+  }
+  const { connectionString } = storage;
+  const queues = QueueServiceClient.fromConnectionString(connectionString);
+  const blobs = BlobServiceClient.fromConnectionString(connectionString);
+  const insecure = { ...tableOptions, allowInsecureConnection: usesHttpTableEndpoint(connectionString) };
+  return {
+    queue: (name) => queues.getQueueClient(name),
+    table: (name) => TableClient.fromConnectionString(connectionString, name, insecure),
+    container: (name) => blobs.getContainerClient(name),
   };
 }
 

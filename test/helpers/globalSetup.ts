@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { startAzurite } from '../../tools/azurite/startAzurite';
+import { startOAuthAzurite } from './oauthStorage';
 
 /**
  * Starts one Azurite for the integration suites (in memory, free ports) and hands its connection string to
@@ -17,4 +18,7 @@ export default async function globalSetup(): Promise<void> {
     join(dir, 'test-azurite.json'),
     JSON.stringify({ pid: azurite.pid, connectionString: azurite.connectionString }),
   );
+  // A second Azurite over HTTPS that accepts bearer tokens: the identity path of storage (AUTOPROTECT_TEST_STORAGE_OAUTH).
+  const oauth = await startOAuthAzurite(join(dir, 'test-azurite-oauth'));
+  (globalThis as { __AZURITE_OAUTH__?: typeof oauth.handle }).__AZURITE_OAUTH__ = oauth.handle;
 }

@@ -1,13 +1,25 @@
-import { BlobServiceClient } from '@azure/storage-blob';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 
+import { createStorageClients } from '../../src/lib/clients';
 import { createBlobReportStore } from '../../src/lib/report/reportStore';
+import { oauthStorageConfig, testTokenCredential } from '../helpers/oauthStorage';
 import { testStorageConnectionString, uniqueName } from '../helpers/storage';
 
-describe('createBlobReportStore on Azurite', () => {
+const paths: Array<[string, () => ContainerClient]> = [
+  [
+    'a connection string',
+    () =>
+      BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(uniqueName('reports')),
+  ],
+  [
+    'a token credential',
+    () => createStorageClients(oauthStorageConfig(), testTokenCredential()).container(uniqueName('reports')),
+  ],
+];
+
+describe.each(paths)('createBlobReportStore on Azurite through %s', (_path, makeContainer) => {
   it('creates the container on first use and writes blobs with their content type', async () => {
-    const container = BlobServiceClient.fromConnectionString(testStorageConnectionString()).getContainerClient(
-      uniqueName('reports'),
-    );
+    const container = makeContainer();
     try {
       const store = createBlobReportStore(container);
       await store.put('prefix/2026/03/02/report-20260302T120000Z.html', '<p>é</p>', 'text/html; charset=utf-8');

@@ -19,7 +19,10 @@ export interface AzuriteHandle {
   blobPort: number;
   queuePort: number;
   tablePort: number;
+  /** Shared-key connection string (http, or https when started with `tls`). */
   connectionString: string;
+  /** The service URIs of the identity form (`AzureWebJobsStorage__blobServiceUri` etc.). */
+  serviceUris: { blob: string; queue: string; table: string };
   pid: number | undefined;
   stop(): Promise<void>;
 }
@@ -31,19 +34,40 @@ export interface StartAzuriteOptions {
   tablePort?: number;
   /** Print Azurite's own output (default: silent). */
   verbose?: boolean;
+  /**
+   * Serve HTTPS with this certificate and key (PEM files) and accept OAuth bearer tokens (`--oauth basic`: Azurite
+   * checks a token's audience, issuer and lifetime, not its signature). This is how the identity path of
+   * src/lib/clients.ts is tested: Azurite refuses bearer tokens over plain http.
+   */
+  tls?: { certPath: string; keyPath: string };
 }
 
-export function azuriteConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+export function azuriteConnectionString(
+  ports: { blobPort: number; queuePort: number; tablePort: number },
+  protocol: 'http' | 'https' = 'http',
+): string {
+  const uris = azuriteServiceUris(ports, protocol);
   return (
     [
-      'DefaultEndpointsProtocol=http',
+      `DefaultEndpointsProtocol=${protocol}`,
       `AccountName=${AZURITE_ACCOUNT}`,
       `AccountKey=${AZURITE_KEY}`,
-      `BlobEndpoint=http://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`,
-      `QueueEndpoint=http://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT}`,
-      `TableEndpoint=http://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`,
+      `BlobEndpoint=${uris.blob}`,
+      `QueueEndpoint=${uris.queue}`,
+      `TableEndpoint=${uris.table}`,
     ].join(';') + ';'
   );
+}
+
+export function azuriteServiceUris(
+  ports: { blobPort: number; queuePort: number; tablePort: number },
+  protocol: 'http' | 'https' = 'http',
+): AzuriteHandle['serviceUris'] {
+  return {
+    blob: `${protocol}://127.0.0.1:${ports.blobPort}/${AZURITE_ACCOUNT}`,
+    queue: `${protocol}://127.0.0.1:${ports.queuePort}/${AZURITE_ACCOUNT}`,
+    table: `${protocol}://127.0.0.1:${ports.tablePort}/${AZURITE_ACCOUNT}`,
+  };
 }
 
 /**
@@ -78,6 +102,7 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     '--tablePort',
     String(tablePort),
   ];
+  if (options.tls) args.push('--oauth', 'basic', '--cert', options.tls.certPath, '--key', options.tls.keyPath);
   if (!options.verbose) args.push('--silent');
   const child = spawn(process.execPath, args, { stdio: options.verbose ? 'inherit' : ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -98,11 +123,13 @@ export async function startAzurite(options: StartAzuriteOptions = {}): Promise<A
     throw error;
   }
 
+  const protocol = options.tls ? 'https' : 'http';
   return {
     blobPort,
     queuePort,
     tablePort,
-    connectionString: azuriteConnectionString({ blobPort, queuePort, tablePort }),
+    connectionString: azuriteConnectionString({ blobPort, queuePort, tablePort }, protocol),
+    serviceUris: azuriteServiceUris({ blobPort, queuePort, tablePort }, protocol),
     pid: child.pid,
     stop: () => stopChild(child, exited),
   };

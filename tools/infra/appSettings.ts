@@ -12,7 +12,7 @@ export function appSettingNamesIn(source: string): string[] {
     if (!isAppSettingsBody(body)) continue;
     const properties = body.findIndex((token, index) => token.text === 'properties' && body[index + 1]?.text === ':');
     if (properties === -1) continue;
-    for (const name of objectKeys(body.slice(properties + 2))) names.add(name);
+    for (const name of objectKeys(expressionAt(body, properties + 2))) names.add(name);
   }
   return [...names].sort();
 }
@@ -26,6 +26,21 @@ function configResourceBodies(tokens: readonly BicepToken[]): BicepToken[][] {
     if (open !== -1) bodies.push(tokens.slice(open + 1, closingBraceIndex(tokens, open)));
   });
   return bodies;
+}
+
+/** The tokens of the expression starting at `start` (a `{...}` literal or a call like `union(...)`), brackets balanced. */
+function expressionAt(tokens: readonly BicepToken[], start: number): BicepToken[] {
+  let depth = 0;
+  for (let index = start; index < tokens.length; index += 1) {
+    const token = tokens[index];
+    if (token?.kind !== 'punctuation') continue;
+    if (['(', '[', '{'].includes(token.text)) depth += 1;
+    if ([')', ']', '}'].includes(token.text)) {
+      depth -= 1;
+      if (depth === 0) return tokens.slice(start, index + 1);
+    }
+  }
+  return tokens.slice(start);
 }
 
 function isAppSettingsBody(body: readonly BicepToken[]): boolean {

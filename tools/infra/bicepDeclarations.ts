@@ -47,30 +47,3 @@ export function declarationsOf(tokens: readonly BicepToken[]): BicepDeclaration[
   }
   return declarations;
 }
-
-/**
- * Names bound inside expressions rather than at top level: loop variables (`for x in`, `for (x, i) in`),
- * lambda parameters (`x => ...`, `(a, b) => ...`) and nested resources (`resource child 'config' = {...}`).
- */
-export function locallyBoundNames(tokens: readonly BicepToken[]): Set<string> {
-  const names = new Set<string>();
-  const meaningful = tokens.filter((token) => token.kind !== 'newline');
-  meaningful.forEach((token, index) => {
-    const next = meaningful[index + 1];
-    if (token.kind === 'identifier' && token.text === 'for') {
-      for (let cursor = index + 1; cursor < meaningful.length && meaningful[cursor]?.text !== 'in'; cursor += 1) {
-        const candidate = meaningful[cursor];
-        if (candidate?.kind === 'identifier') names.add(candidate.text);
-      }
-    }
-    if (token.kind === 'identifier' && next?.text === '=>') names.add(token.text);
-    if (token.text === ')' && next?.text === '=>') {
-      for (let cursor = index - 1; cursor >= 0 && meaningful[cursor]?.text !== '('; cursor -= 1) {
-        const candidate = meaningful[cursor];
-        if (candidate?.kind === 'identifier') names.add(candidate.text);
-      }
-    }
-    if (token.kind === 'identifier' && token.text === 'resource' && next?.kind === 'identifier') names.add(next.text);
-  });
-  return names;
-}

@@ -5,6 +5,7 @@ import { deepFreeze } from './deepFreeze';
 import { httpsUrlProblem, isLoopbackUrl } from './formats';
 import { readRules, readVaults } from './jsonSettings';
 import { SettingReader } from './settingReader';
+import { readStorage, STORAGE_CONNECTION_SETTING, STORAGE_IDENTITY_SETTINGS } from './storageSettings';
 import type { AppConfig } from './types';
 
 /**
@@ -13,7 +14,8 @@ import type { AppConfig } from './types';
  */
 export type { RulesConfig, TagMatch } from '../rules/rulesConfig';
 export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './formats';
-export type { AppConfig, VaultRoute } from './types';
+export { azuriteOnlyProblem, STORAGE_IDENTITY_SETTINGS } from './storageSettings';
+export type { AppConfig, StorageConfig, VaultRoute } from './types';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const PROTECTION_REQUESTS_QUEUE = 'protection-requests';
@@ -22,7 +24,12 @@ export const DEFAULT_REPORT_SCHEDULE = '0 0 6 * * *';
 
 /** Every setting name the app reads (the sample settings file and the docs list exactly these). */
 export const SETTING_NAMES = [
-  'AzureWebJobsStorage',
+  STORAGE_CONNECTION_SETTING,
+  STORAGE_IDENTITY_SETTINGS.blobServiceUri,
+  STORAGE_IDENTITY_SETTINGS.queueServiceUri,
+  STORAGE_IDENTITY_SETTINGS.tableServiceUri,
+  STORAGE_IDENTITY_SETTINGS.credential,
+  STORAGE_IDENTITY_SETTINGS.clientId,
   'AUTOPROTECT_SUBSCRIPTION_IDS',
   'AUTOPROTECT_VAULTS',
   'AUTOPROTECT_RULES',
@@ -55,7 +62,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const read = new SettingReader(env, problems);
 
-  const storageConnection = read.requiredString('AzureWebJobsStorage');
   const watchedSubscriptionIds = read.subscriptionList('AUTOPROTECT_SUBSCRIPTION_IDS');
   const arm = readArm(read, env, problems);
   const vaults = readVaults(env.AUTOPROTECT_VAULTS, watchedSubscriptionIds, problems);
@@ -75,9 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push('AUTOPROTECT_RETRY_BASE_SECONDS must not be larger than AUTOPROTECT_RETRY_MAX_SECONDS');
   }
   const summaryEndpoint = read.optionalUrl('AUTOPROTECT_SUMMARY_TOPIC_ENDPOINT');
+  const storage = readStorage(read, problems);
 
   const config: AppConfig = {
-    storageConnection,
+    storage,
     watchedSubscriptionIds,
     vaults,
     rules,

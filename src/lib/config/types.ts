@@ -13,9 +13,22 @@ export interface VaultRoute {
   subscriptionIds?: string[];
 }
 
+/** The app's storage account (src/lib/config/storageSettings.ts): by identity in Azure, a connection string for Azurite. */
+export type StorageConfig =
+  | {
+      kind: 'identity';
+      /** AzureWebJobsStorage__blobServiceUri etc., without a trailing '/'. */
+      blobServiceUri: string;
+      queueServiceUri: string;
+      tableServiceUri: string;
+      /** AzureWebJobsStorage__clientId: the user-assigned managed identity to use. */
+      clientId?: string;
+    }
+  /** AzureWebJobsStorage, Azurite only. Never log it. */
+  | { kind: 'connectionString'; connectionString: string };
+
 export interface AppConfig {
-  /** AzureWebJobsStorage. A secret: never log it. */
-  storageConnection: string;
+  storage: StorageConfig;
   /** Lower-case GUIDs. */
   watchedSubscriptionIds: string[];
   vaults: VaultRoute[];

@@ -1,15 +1,21 @@
 import { QueueClient } from '@azure/storage-queue';
 
+import { createStorageClients } from '../../../src/lib/clients';
 import { createStoragePoisonQueue, createStorageRequestQueue } from '../../../src/lib/queues/storageQueues';
 import { protectionRequest } from '../../helpers/factories/protection';
+import { oauthStorageConfig, testTokenCredential } from '../../helpers/oauthStorage';
 import { decodeQueueMessage } from '../../helpers/queueMessages';
 import { testStorageConnectionString, uniqueName } from '../../helpers/storage';
 
-describe('storage queue adapters on Azurite', () => {
+const paths: Array<[string, (name: string) => QueueClient]> = [
+  ['a connection string', (name) => new QueueClient(testStorageConnectionString(), name)],
+  ['a token credential', (name) => createStorageClients(oauthStorageConfig(), testTokenCredential()).queue(name)],
+];
+
+describe.each(paths)('storage queue adapters on Azurite through %s', (_path, makeQueue) => {
   it('writes base64 JSON requests with a visibility delay, and poison entries the tools can read', async () => {
-    const connection = testStorageConnectionString();
-    const requestQueue = new QueueClient(connection, uniqueName('requests'));
-    const poisonQueue = new QueueClient(connection, uniqueName('poison'));
+    const requestQueue = makeQueue(uniqueName('requests'));
+    const poisonQueue = makeQueue(uniqueName('poison'));
     try {
       const request = protectionRequest({ attempt: 2 });
       await createStorageRequestQueue(requestQueue).send(request, { delayMs: 0 });

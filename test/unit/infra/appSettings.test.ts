@@ -3,13 +3,14 @@ import { join } from 'node:path';
 
 import { SETTING_NAMES } from '../../../src/lib/config';
 import { appSettingNamesIn } from '../../../tools/infra/appSettings';
-import { checkBicepProject } from '../../../tools/infra/bicepChecks';
+import { templateFiles } from '../../../tools/infra/checkInfra';
 
 /**
  * Settings of SETTING_NAMES the template deliberately does not set, with the reason. Keep this list short:
  * every other setting the code reads must be set explicitly by the template.
  */
 const DELIBERATELY_UNSET: Readonly<Record<string, string>> = {
+  AzureWebJobsStorage: 'a connection string, for Azurite only: in Azure the host and the app use the identity (AzureWebJobsStorage__*)',
   AUTOPROTECT_ARM_CA_CERT: 'only for the local ARM simulator; loadConfig refuses it with a non-loopback ARM endpoint',
 };
 
@@ -24,8 +25,8 @@ const PLATFORM_SETTINGS: Readonly<Record<string, string>> = {
 const NOT_ALLOWED_ON_FLEX = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_NODE_DEFAULT_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
 
 function functionAppSettings(): { file: string; names: string[] } {
-  const { files } = checkBicepProject(join(__dirname, '../../../infra/main.bicep'));
-  const withSite = files.filter((file) => /'Microsoft\.Web\/sites@/.test(readFileSync(file, 'utf8')));
+  const files = templateFiles(join(__dirname, '../../..'));
+  const withSite = files.filter((file) => /'Microsoft\.Web\/sites@[^']+' = /.test(readFileSync(file, 'utf8')));
   expect(withSite).toHaveLength(1);
   const file = withSite[0] ?? '';
   return { file, names: appSettingNamesIn(readFileSync(file, 'utf8')) };
@@ -60,7 +61,7 @@ describe('Function App settings in the Bicep', () => {
 });
 
 describe('appSettingNamesIn', () => {
-  it('reads the keys of a nested appsettings config resource, including union() and conditional parts', () => {
+  it('reads the keys of a nested appsettings config resource, including union() and conditional parts, not dependsOn', () => {
     const source = [
       "resource site 'Microsoft.Web/sites@2024-04-01' = {",
       "  name: 'site'",
@@ -72,6 +73,9 @@ describe('appSettingNamesIn', () => {
       '    }, empty(x) ? {} : {',
       '      OPTIONAL: x',
       '    })',
+      '    dependsOn: [',
+      '      roles',
+      '    ]',
       '  }',
       '}',
     ].join('\n');

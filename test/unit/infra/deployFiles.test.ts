@@ -3,7 +3,6 @@ import { join } from 'node:path';
 
 import { declarationsOf } from '../../../tools/infra/bicepDeclarations';
 import { tokenizeBicep } from '../../../tools/infra/bicepTokens';
-import { funcignorePatterns, isIgnoredByFuncignore } from '../../../tools/infra/funcIgnore';
 import { parseSimpleYamlMapping, type YamlMapping } from '../../../tools/infra/simpleYaml';
 
 const ROOT = join(__dirname, '../../..');
@@ -16,8 +15,9 @@ function child(mapping: YamlMapping | string | undefined, key: string): YamlMapp
 describe('azure.yaml', () => {
   const yaml = parseSimpleYamlMapping(read('azure.yaml'));
 
-  it('deploys service api as a TypeScript Function App from the project root', () => {
-    expect(child(yaml, 'services')).toEqual({ api: { project: '.', language: 'ts', host: 'function' } });
+  it('deploys service api as a TypeScript Function App, built here into a self-contained package folder', () => {
+    const { hooks: _hooks, ...service } = child(child(yaml, 'services'), 'api') as YamlMapping;
+    expect(service).toEqual({ project: '.', language: 'ts', host: 'function', dist: 'dist/azure-package', remoteBuild: 'false' });
   });
 
   it('provisions infra/main.bicep', () => {
@@ -25,13 +25,13 @@ describe('azure.yaml', () => {
     expect(existsSync(join(ROOT, 'infra/main.bicep'))).toBe(true);
   });
 
-  it('runs postdeploy hook scripts that exist', () => {
-    const postdeploy = child(child(yaml, 'hooks'), 'postdeploy');
+  it.each(['preprovision', 'postprovision', 'postdeploy'])('runs the %s hook of infra/hooks/autoprotect-hooks.js', (event) => {
+    const hook = child(child(yaml, 'hooks'), event);
     for (const platform of ['posix', 'windows']) {
-      const script = child(child(postdeploy, platform), 'run');
-      expect(typeof script).toBe('string');
-      expect(existsSync(join(ROOT, script as string))).toBe(true);
+      expect(child(child(hook, platform), 'run')).toBe(`node ./infra/hooks/autoprotect-hooks.js ${event}`);
+      expect(child(child(hook, platform), 'continueOnError')).toBe('false');
     }
+    expect(existsSync(join(ROOT, 'infra/hooks/autoprotect-hooks.js'))).toBe(true);
   });
 });
 
@@ -50,21 +50,6 @@ describe('infra/main.parameters.json', () => {
 
     expect(required.length).toBeGreaterThan(0);
     expect(required.filter((name) => !parameters.includes(name))).toEqual([]);
-  });
-});
-
-describe('.funcignore', () => {
-  const patterns = funcignorePatterns(read('.funcignore'));
-
-  it.each(['simulator/src/main.ts', 'dist/simulator/src/main.js', 'dist/tools/stack/main.js', 'dist/bench/run.js', 'tools/infra/bicepTokens.ts', 'test/unit/infra/appSettings.test.ts', 'src/functions/protectVm.ts', 'infra/main.bicep', 'local.settings.json', 'local.settings.sample.json', 'docs/deploy.md', 'azure.yaml', '.git/HEAD', '.local/prompts/x.md', 'tsconfig.build.json', 'jest.config.js', 'node_modules/node/bin/node', 'node_modules/.bin/node', 'node_modules/@sparticuz/chromium/bin/chromium.br', 'node_modules/.cache/sparticuz-chromium/153.0.0/chromium'])(
-    'keeps %s out of the package',
-    (path) => {
-      expect(isIgnoredByFuncignore(patterns, path)).toBe(true);
-    },
-  );
-
-  it.each(['dist/src/index.js', 'dist/src/functions/protectVm.js', 'dist/src/lib/config.js', 'host.json', 'package.json', 'node_modules/@azure/functions/package.json'])('deploys %s', (path) => {
-    expect(isIgnoredByFuncignore(patterns, path)).toBe(false);
   });
 });
 
@@ -98,17 +83,5 @@ describe('parseSimpleYamlMapping', () => {
 
   it('refuses lines it does not understand', () => {
     expect(() => parseSimpleYamlMapping('a:\n  - item\n')).toThrow("line 2: not a 'key: value' line");
-  });
-});
-
-describe('isIgnoredByFuncignore', () => {
-  it('matches unanchored patterns at any depth and anchored ones at the root only', () => {
-    expect(isIgnoredByFuncignore(['src/'], 'dist/src/index.js')).toBe(true);
-    expect(isIgnoredByFuncignore(['/src/'], 'dist/src/index.js')).toBe(false);
-    expect(isIgnoredByFuncignore(['/src/'], 'src/index.ts')).toBe(true);
-    expect(isIgnoredByFuncignore(['/dist/tools/'], 'dist/tools/a/b.js')).toBe(true);
-    expect(isIgnoredByFuncignore(['.git*'], '.git/HEAD')).toBe(true);
-    expect(isIgnoredByFuncignore(['/*.md'], 'node_modules/x/README.md')).toBe(false);
-    expect(isIgnoredByFuncignore(['docs/'], 'docs')).toBe(false);
   });
 });

@@ -60,6 +60,30 @@ describe('createAzureClients (no network: constructing clients sends nothing)', 
     expect(clients.summaryPublisher).toBeDefined();
   });
 
+  it('builds every storage client from the service URIs of the identity settings, with no connection string', () => {
+    const settings = {
+      AzureWebJobsStorage__blobServiceUri: 'https://stap1.blob.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://stap1.queue.core.windows.net/',
+      AzureWebJobsStorage__tableServiceUri: 'https://stap1.table.core.windows.net/',
+      AzureWebJobsStorage__credential: 'managedidentity',
+      AzureWebJobsStorage__clientId: 'aaaaaaaa-1111-2222-3333-444444444444',
+      AUTOPROTECT_SUBSCRIPTION_IDS: SUB,
+      AUTOPROTECT_VAULTS: JSON.stringify([
+        {
+          region: 'eastus',
+          vaultId: `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`,
+        },
+      ]),
+    };
+    const clients = createAzureClients(loadConfig(settings));
+    expect(clients.requestQueue.url).toBe('https://stap1.queue.core.windows.net/protection-requests');
+    expect(clients.poisonQueue.url).toBe('https://stap1.queue.core.windows.net/protection-requests-poison');
+    expect(clients.ledgerTable.url).toBe('https://stap1.table.core.windows.net');
+    expect(clients.ledgerTable.tableName).toBe('autoprotectledger');
+    expect(clients.reportsContainer.url).toBe('https://stap1.blob.core.windows.net/reports');
+    expect(clients.requestQueue.accountName).toBe('stap1');
+  });
+
   it('the local credential hands out a non-empty token that expires in the future', async () => {
     const token = await createLocalTokenCredential().getToken('https://127.0.0.1:8443/.default');
     expect(token?.token.length).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
   it('applies every default with only the required settings', () => {
     const config = loadConfig(env());
     expect(config).toEqual({
-      storageConnection: 'UseDevelopmentStorage=true',
+      storage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
       watchedSubscriptionIds: [SUB],
       vaults: [
         {
@@ -151,7 +151,7 @@ describe('loadConfig', () => {
       AUTOPROTECT_REENQUEUE_PER_SECOND: '0',
     });
     const expected = [
-      'AzureWebJobsStorage is required',
+      'storage is not configured: set AzureWebJobsStorage__blobServiceUri',
       'AUTOPROTECT_SUBSCRIPTION_IDS is required',
       'AUTOPROTECT_VAULTS is not valid JSON',
       'AUTOPROTECT_RULES.include[0].tag',
@@ -249,6 +249,80 @@ describe('loadConfig', () => {
       config.rules.resourceGroups.include.push('x');
     }).toThrow(TypeError);
     expect(defaultRules().resourceGroups.include).toEqual(['*']);
+  });
+
+  describe('storage', () => {
+    const IDENTITY = {
+      AzureWebJobsStorage: undefined,
+      AzureWebJobsStorage__blobServiceUri: 'https://stap1.blob.core.windows.net/',
+      AzureWebJobsStorage__queueServiceUri: 'https://stap1.queue.core.windows.net/',
+      AzureWebJobsStorage__tableServiceUri: 'https://stap1.table.core.windows.net/',
+    };
+
+    it('reads the identity settings the template sets, as the host does (no connection string)', () => {
+      const config = loadConfig(
+        env({
+          ...IDENTITY,
+          AzureWebJobsStorage__credential: 'managedidentity',
+          AzureWebJobsStorage__clientId: 'AAAAAAAA-1111-2222-3333-444444444444',
+        }),
+      );
+      expect(config.storage).toEqual({
+        kind: 'identity',
+        blobServiceUri: 'https://stap1.blob.core.windows.net',
+        queueServiceUri: 'https://stap1.queue.core.windows.net',
+        tableServiceUri: 'https://stap1.table.core.windows.net',
+        clientId: 'aaaaaaaa-1111-2222-3333-444444444444',
+      });
+      expect(loadConfig(env(IDENTITY)).storage).not.toHaveProperty('clientId');
+    });
+
+    it('accepts a connection string for Azurite only', () => {
+      const azurite =
+        'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;TableEndpoint=http://localhost:10002/devstoreaccount1;';
+      expect(loadConfig(env({ AzureWebJobsStorage: azurite })).storage).toEqual({
+        kind: 'connectionString',
+        connectionString: azurite,
+      });
+      const problems = problemsOf(
+        env({
+          AzureWebJobsStorage:
+            'DefaultEndpointsProtocol=https;AccountName=prod;AccountKey=c2VjcmV0;EndpointSuffix=core.windows.net',
+        }),
+      );
+      expect(problems).toEqual([expect.stringMatching(/^AzureWebJobsStorage is accepted for Azurite only/)]);
+      expect(problems.join('\n')).not.toContain('c2VjcmV0');
+    });
+
+    it('lists every problem of the identity form at once', () => {
+      const problems = problemsOf(
+        env({
+          AzureWebJobsStorage: undefined,
+          AzureWebJobsStorage__blobServiceUri: 'http://stap1.blob.core.windows.net',
+          AzureWebJobsStorage__tableServiceUri: 'https://stap1.table.core.windows.net/?sv=2024&sig=x',
+          AzureWebJobsStorage__credential: 'connectionstring',
+          AzureWebJobsStorage__clientId: 'not-a-guid',
+        }),
+      );
+      expect(problems).toEqual([
+        expect.stringMatching(/^AzureWebJobsStorage__blobServiceUri must be an https URL/),
+        expect.stringMatching(/^AzureWebJobsStorage__queueServiceUri is required with identity-based storage/),
+        expect.stringMatching(/^AzureWebJobsStorage__tableServiceUri must not carry a query/),
+        "AzureWebJobsStorage__credential must be 'managedidentity' when set, got 'connectionstring'",
+        'AzureWebJobsStorage__clientId must be the client id (a GUID) of a managed identity',
+      ]);
+    });
+
+    it('refuses both forms at once, and neither', () => {
+      expect(problemsOf(env(IDENTITY_WITH_CONNECTION))).toEqual([
+        expect.stringMatching(/^AzureWebJobsStorage and AzureWebJobsStorage__blobServiceUri, .* are both set/),
+      ]);
+      expect(problemsOf(env({ AzureWebJobsStorage: undefined }))).toEqual([
+        expect.stringMatching(/^storage is not configured/),
+      ]);
+    });
+
+    const IDENTITY_WITH_CONNECTION = { ...IDENTITY, AzureWebJobsStorage: 'UseDevelopmentStorage=true' };
   });
 
   it('knows every setting the sample file lists, and the sample loads', () => {
