@@ -164,7 +164,7 @@ describe('where the CLI takes its settings from', () => {
     expect(run.stderr.split('\n').slice(0, 2)).toEqual([
       'autoprotect: settings from the environment (AUTOPROTECT_SUBSCRIPTION_IDS, AUTOPROTECT_VAULTS; .local/stack.json is left from a stopped stack)',
       expect.stringMatching(
-        /^autoprotect: invalid settings from the environment \(.*\): AzureWebJobsStorage is required/,
+        /^autoprotect: invalid settings from the environment \(.*\): storage is not configured: set AzureWebJobsStorage__blobServiceUri/,
       ),
     ]);
   });
