@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
@@ -7,6 +6,7 @@ import { DEMO_RULES } from '../../tools/stack/demoVms';
 import { describeLocalSettings, localAppSettings, simVaults, STACK_DEFAULTS } from '../../tools/stack/localSettings';
 import { ISOLATED_STACK, startStack } from '../../tools/stack/startStack';
 import { repoRoot } from '../helpers/e2eStack';
+import { tempDir } from '../helpers/tempDir';
 
 const SIM_SUB = '11111111-1111-1111-1111-111111111111';
 const WIRING = {
@@ -104,7 +104,7 @@ describe('the local stack and local.settings.json', () => {
   });
 
   it('startStack prints one line per override, and the runner and stack.json get exactly those settings', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stack-settings-'));
+    const dir = tempDir('stack-settings-');
     const file = join(dir, 'local.settings.json');
     writeFileSync(
       file,

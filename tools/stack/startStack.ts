@@ -2,6 +2,7 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 import { type SimulatorHandle, type SimulatorTiming, startSimulator } from '../../simulator/src/index';
+import { freePort } from '../../simulator/src/ports';
 import { type AzuriteHandle, startAzurite } from '../azurite/startAzurite';
 import { type RunnerHandle, startRunner } from '../local-runner/index';
 import { DEMO_RULES } from './demoVms';
@@ -58,6 +59,20 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+const DEFAULT_SIM_PORT = 8443;
+const DEFAULT_HOST_PORT = 7071;
+
+/**
+ * The preferred port when it is free, else one the OS picks (another stack, or any program, may hold the default):
+ * said in one line, so a person who expected 8443 knows where the service went. 0 means any free port, silently.
+ */
+async function portFor(service: string, preferred: number, say: (line: string) => void): Promise<number> {
+  if (preferred === 0) return 0;
+  const port = await freePort(preferred);
+  if (port !== preferred) say(`${service.padEnd(13)} port ${preferred} is taken: using ${port}`);
+  return port;
+}
+
 /**
  * Starts the local stack the README promises: Azurite, the ARM simulator and the local Functions runner with the
  * unmodified app, wires the simulator's Event Grid subscription to the runner's webhook, and writes
@@ -76,7 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.say(`Azurite       blob :${azurite.blobPort}  queue :${azurite.queuePort}  table :${azurite.tablePort}`);
 
     const sim = await startSimulator({
-      port: options.simPort ?? 8443,
+      port: await portFor('ARM simulator', options.simPort ?? DEFAULT_SIM_PORT, options.say),
       timing: options.simTiming,
       quiet: true,
       dataDir: join(options.repoRoot, '.local', 'simulator'),
@@ -124,7 +139,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       settings,
       // The stack decided every setting above (and printed what it overrode); the runner must not re-read the file.
       readLocalSettings: false,
-      port: options.hostPort ?? 7071,
+      port: await portFor('Functions', options.hostPort ?? DEFAULT_HOST_PORT, options.say),
       onLog: logSink.write,
       instanceId: 'local-1',
     });
