@@ -65,7 +65,10 @@ export async function queueLength(queue: QueueClient): Promise<number> {
   return (await queue.getProperties()).approximateMessagesCount ?? 0;
 }
 
-/** The VM name a Recovery Services item path names (`...protectedItems/VM;iaasvmcontainerv2;rg;vm[/backup]`), lower case. */
+/**
+ * The VM name a Recovery Services item path names (`...protectedItems/VM;iaasvmcontainerv2;rg;vm[/backup]`), lower
+ * case.
+ */
 export function vmNameOfItemPath(path: string): string | undefined {
   const match = /protecteditems\/([^/]+)/i.exec(decodeURIComponent(path));
   return match?.[1]?.split(';').at(-1)?.toLowerCase();

@@ -76,7 +76,8 @@ export async function runReportAtScale(size: { items: number }): Promise<Workloa
     const perItemCalls = calls.filter((c) =>
       /ProtectedItems_Get|JobDetails_Get|OperationStatuses_Get/.test(c.operationId),
     ).length;
-    // Jobs in the report's window per vault: a ConfigureBackup job per stale item, a failed Backup job for every second one.
+    // Jobs in the report's window per vault: a ConfigureBackup job per stale item, a failed Backup job for every second
+    // one.
     const stalePerVault = Math.round((perVault * 2) / 100);
     const pagesPerJobListing = Math.max(1, Math.ceil((stalePerVault + Math.floor(stalePerVault / 2)) / 200));
     const floorPages = floor.pages ?? Number.NaN;

@@ -72,7 +72,10 @@ export interface SeedConfig {
   tenantId: string;
   /** Other subscriptions of the same tenant that exist (VMs may be created there). */
   extraSubscriptionIds?: string[];
-  /** Extra resource groups (in subscriptionId) that exist, besides those of the vaults; POST /_sim/vms creates its group. */
+  /**
+   * Extra resource groups (in subscriptionId) that exist, besides those of the vaults; POST /_sim/vms creates its
+   * group.
+   */
   resourceGroups?: string[];
   vaults: VaultSeed[];
   vms?: VmSeed[];
@@ -92,7 +95,10 @@ export interface SimulatorOptions {
   eventGrid?: Partial<EventGridConfig>;
   compute?: Partial<ComputeConfig>;
   quiet?: boolean;
-  /** Print one JSON line per ARM request (level, message "simulator.request", time, method, path, operationId, status, durationMs). */
+  /**
+   * Print one JSON line per ARM request (level, message "simulator.request", time, method, path, operationId, status,
+   * durationMs).
+   */
   logRequests?: boolean;
 }
 

@@ -1,6 +1,9 @@
 import { ArmError, armErrors } from './errors';
 
-/** The VM behind an IaaS VM container/item name: `iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}` / `vm;iaasvmcontainerv2;{rg};{vm}`. */
+/**
+ * The VM behind an IaaS VM container/item name: `iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}` /
+ * `vm;iaasvmcontainerv2;{rg};{vm}`.
+ */
 export interface IaasVmRef {
   resourceGroup: string;
   vmName: string;

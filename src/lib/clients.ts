@@ -14,8 +14,9 @@ import { ArmRequestPacer } from './azure/armRequestPacer';
 import { type AppConfig, isLoopbackUrl, type StorageConfig } from './config';
 
 /**
- * The only place SDK clients are built (appRuntime.ts builds the adapters on them). Endpoint, CA and credential are chosen here, so
- * functions never branch on "am I local?". ARM clients are cached per subscription for the life of the process.
+ * The only place SDK clients are built (appRuntime.ts builds the adapters on them). Endpoint, CA and credential are
+ * chosen here, so functions never branch on "am I local?". ARM clients are cached per subscription for the life of the
+ * process.
  */
 export interface AzureClients {
   compute(subscriptionId: string): ComputeManagementClient;

@@ -16,7 +16,9 @@ export interface RequestQueue {
   send(request: ProtectionRequest, options: { delayMs: number }): Promise<void>;
 }
 
-/** What goes to `protection-requests-poison`: the request with its history, or the raw body that could not be parsed. */
+/**
+ * What goes to `protection-requests-poison`: the request with its history, or the raw body that could not be parsed.
+ */
 export interface PoisonEntry {
   code: string;
   reason: string;

@@ -27,7 +27,9 @@ export type VmResourceIdParse = { ok: true; vm: VmResourceId } | { ok: false; re
 const MAX_ID_LENGTH = 1024;
 /** Resource group: 1-90 of letters, digits, `_ ( ) - .`, not ending with a period. */
 const RESOURCE_GROUP = /^[\p{L}\p{N}_().-]{1,90}$/u;
-/** VM name: 1-64 of ASCII letters, digits, `_ . -`, starting with a letter, digit or `_`, not ending with `.` or `-`. */
+/**
+ * VM name: 1-64 of ASCII letters, digits, `_ . -`, starting with a letter, digit or `_`, not ending with `.` or `-`.
+ */
 const VM_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$/;
 const FORBIDDEN_CHARACTERS = /[\s\p{Cc}%\\?#]/u;
 

@@ -21,7 +21,10 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-/** What a command gets: its parsed options and positionals, and lazily built settings, config, runtime (clients and adapters), stack. */
+/**
+ * What a command gets: its parsed options and positionals, and lazily built settings, config, runtime (clients and
+ * adapters), stack.
+ */
 export interface CommandContext {
   io: CliIo;
   options: OptionValues;
@@ -60,7 +63,9 @@ export function listOption(context: CommandContext, name: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** A positive number option (e.g. `--rate 5`), or the fallback when absent; a usage error when not a positive number. */
+/**
+ * A positive number option (e.g. `--rate 5`), or the fallback when absent; a usage error when not a positive number.
+ */
 export function positiveNumberOption(context: CommandContext, name: string, fallback: number): number {
   const text = stringOption(context, name);
   if (text === undefined) return fallback;

@@ -23,7 +23,8 @@ export class CliFailure extends Error {
 
 /** One line, no stack: the first line of the message, with ConfigError problems joined by '; '. */
 export function oneLineMessage(error: unknown): string {
-  // Duck-typed rather than `instanceof Error`: errors from another realm (e.g. node internals under a test VM) still count.
+  // Duck-typed rather than `instanceof Error`: errors from another realm (e.g. node internals under a test VM) still
+  // count.
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     const { message, problems, name } = error as { message: string; problems?: unknown; name?: unknown };
     if (Array.isArray(problems) && problems.every((problem) => typeof problem === 'string')) {

@@ -1,4 +1,4 @@
-import { type BicepToken,closingBraceIndex, tokenizeBicep } from './bicepTokens';
+import { type BicepToken, closingBraceIndex, tokenizeBicep } from './bicepTokens';
 
 /**
  * The app setting names a .bicep file assigns through a `Microsoft.Web/sites/config` resource named 'appsettings'
@@ -20,15 +20,21 @@ export function appSettingNamesIn(source: string): string[] {
 function configResourceBodies(tokens: readonly BicepToken[]): BicepToken[][] {
   const bodies: BicepToken[][] = [];
   tokens.forEach((token, index) => {
-    const isConfigType = token.kind === 'string' && (/^Microsoft\.Web\/sites\/config@/i.test(token.text) || /^config(@.*)?$/.test(token.text));
+    const isConfigType =
+      token.kind === 'string' &&
+      (/^Microsoft\.Web\/sites\/config@/i.test(token.text) || /^config(@.*)?$/.test(token.text));
     if (!isConfigType || tokens[index - 2]?.text !== 'resource') return;
-    const open = tokens.findIndex((candidate, position) => position > index && candidate.kind === 'punctuation' && candidate.text === '{');
+    const open = tokens.findIndex(
+      (candidate, position) => position > index && candidate.kind === 'punctuation' && candidate.text === '{',
+    );
     if (open !== -1) bodies.push(tokens.slice(open + 1, closingBraceIndex(tokens, open)));
   });
   return bodies;
 }
 
-/** The tokens of the expression starting at `start` (a `{...}` literal or a call like `union(...)`), brackets balanced. */
+/**
+ * The tokens of the expression starting at `start` (a `{...}` literal or a call like `union(...)`), brackets balanced.
+ */
 function expressionAt(tokens: readonly BicepToken[], start: number): BicepToken[] {
   let depth = 0;
   for (let index = start; index < tokens.length; index += 1) {
@@ -44,13 +50,24 @@ function expressionAt(tokens: readonly BicepToken[], start: number): BicepToken[
 }
 
 function isAppSettingsBody(body: readonly BicepToken[]): boolean {
-  return body.some((token, index) => token.text === 'name' && body[index + 1]?.text === ':' && body[index + 2]?.kind === 'string' && body[index + 2]?.text === 'appsettings');
+  return body.some(
+    (token, index) =>
+      token.text === 'name' &&
+      body[index + 1]?.text === ':' &&
+      body[index + 2]?.kind === 'string' &&
+      body[index + 2]?.text === 'appsettings',
+  );
 }
 
 /** Identifiers or strings directly followed by ':' at the start of an object entry. */
 function objectKeys(tokens: readonly BicepToken[]): string[] {
   return tokens
-    .filter((token, index) => (token.kind === 'identifier' || token.kind === 'string') && tokens[index + 1]?.text === ':' && isEntryStart(tokens[index - 1]))
+    .filter(
+      (token, index) =>
+        (token.kind === 'identifier' || token.kind === 'string') &&
+        tokens[index + 1]?.text === ':' &&
+        isEntryStart(tokens[index - 1]),
+    )
     .map((token) => token.text);
 }
 

@@ -28,8 +28,14 @@ const ANY_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 export function armOperationGroups(): Map<string, { client: ArmOperationCall['client']; methods: Set<string> }> {
   const groups = new Map<string, { client: ArmOperationCall['client']; methods: Set<string> }>();
   const clients = [
-    { name: 'ComputeManagementClient' as const, instance: new ComputeManagementClient(NO_NETWORK_CREDENTIAL, ANY_SUBSCRIPTION) },
-    { name: 'RecoveryServicesBackupClient' as const, instance: new RecoveryServicesBackupClient(NO_NETWORK_CREDENTIAL, ANY_SUBSCRIPTION) },
+    {
+      name: 'ComputeManagementClient' as const,
+      instance: new ComputeManagementClient(NO_NETWORK_CREDENTIAL, ANY_SUBSCRIPTION),
+    },
+    {
+      name: 'RecoveryServicesBackupClient' as const,
+      instance: new RecoveryServicesBackupClient(NO_NETWORK_CREDENTIAL, ANY_SUBSCRIPTION),
+    },
   ];
   for (const { name, instance } of clients) {
     for (const [group, value] of Object.entries(instance as object) as Array<[string, unknown]>) {
@@ -52,19 +58,32 @@ export function findArmOperationCalls(roots: readonly string[], baseDir: string)
         for (const match of text.matchAll(/\.([A-Za-z_]\w*)\s*\.\s*([A-Za-z_]\w*)\s*\(/g)) {
           const [, group = '', method = ''] = match;
           const known = groups.get(group);
-          if (known?.methods.has(method)) calls.push({ operation: `${group}.${method}`, client: known.client, file: relative(baseDir, file), line: index + 1 });
+          if (known?.methods.has(method))
+            calls.push({
+              operation: `${group}.${method}`,
+              client: known.client,
+              file: relative(baseDir, file),
+              line: index + 1,
+            });
         }
       });
   }
   return calls;
 }
 
-/** Methods of an operation group: own function properties (arm-compute) and class methods (arm-recoveryservicesbackup). */
+/**
+ * Methods of an operation group: own function properties (arm-compute) and class methods (arm-recoveryservicesbackup).
+ */
 function methodNamesOf(operationGroup: object): Set<string> {
   const names = new Set<string>();
-  for (let holder: object | null = operationGroup; holder !== null && holder !== Object.prototype; holder = Object.getPrototypeOf(holder) as object | null) {
+  for (
+    let holder: object | null = operationGroup;
+    holder !== null && holder !== Object.prototype;
+    holder = Object.getPrototypeOf(holder) as object | null
+  ) {
     for (const name of Object.getOwnPropertyNames(holder)) {
-      if (name !== 'constructor' && typeof (operationGroup as Record<string, unknown>)[name] === 'function') names.add(name);
+      if (name !== 'constructor' && typeof (operationGroup as Record<string, unknown>)[name] === 'function')
+        names.add(name);
     }
   }
   return names;

@@ -1,7 +1,8 @@
 import type { BicepToken } from './bicepTokens';
 
 /** One top-level declaration of a .bicep file, as far as the structural checks need it. */
-export type BicepDeclarationKind = 'targetScope' | 'param' | 'var' | 'resource' | 'module' | 'output' | 'type' | 'func' | 'metadata' | 'import';
+export type BicepDeclarationKind =
+  'targetScope' | 'param' | 'var' | 'resource' | 'module' | 'output' | 'type' | 'func' | 'metadata' | 'import';
 
 export interface BicepDeclaration {
   kind: BicepDeclarationKind;
@@ -11,7 +12,18 @@ export interface BicepDeclaration {
   tokens: BicepToken[];
 }
 
-const KEYWORDS: ReadonlySet<string> = new Set(['targetScope', 'param', 'var', 'resource', 'module', 'output', 'type', 'func', 'metadata', 'import']);
+const KEYWORDS: ReadonlySet<string> = new Set([
+  'targetScope',
+  'param',
+  'var',
+  'resource',
+  'module',
+  'output',
+  'type',
+  'func',
+  'metadata',
+  'import',
+]);
 
 /**
  * Splits the token stream into top-level statements (a statement ends at a newline at bracket depth 0) and keeps
@@ -42,7 +54,8 @@ export function declarationsOf(tokens: readonly BicepToken[]): BicepDeclaration[
     const [keyword, name] = statement;
     if (keyword === undefined || keyword.kind !== 'identifier' || !KEYWORDS.has(keyword.text)) continue;
     const kind = keyword.text as BicepDeclarationKind;
-    const declaredName = kind === 'targetScope' || kind === 'import' ? kind : name?.kind === 'identifier' ? name.text : '';
+    const declaredName =
+      kind === 'targetScope' || kind === 'import' ? kind : name?.kind === 'identifier' ? name.text : '';
     declarations.push({ kind, name: declaredName, line: keyword.line, tokens: statement.slice(1) });
   }
   return declarations;

@@ -5,7 +5,8 @@ import { BicepSyntaxError } from './errors';
  * `string` token (its text without interpolations); the expressions inside `${...}` are tokenized in place between
  * `interpolationStart` / `interpolationEnd` tokens, so bracket balance and identifier checks see them.
  */
-export type BicepTokenKind = 'identifier' | 'string' | 'number' | 'punctuation' | 'newline' | 'interpolationStart' | 'interpolationEnd';
+export type BicepTokenKind =
+  'identifier' | 'string' | 'number' | 'punctuation' | 'newline' | 'interpolationStart' | 'interpolationEnd';
 
 export interface BicepToken {
   kind: BicepTokenKind;
@@ -13,7 +14,39 @@ export interface BicepToken {
   line: number;
 }
 
-const PUNCTUATION = ['=>', '==', '!=', '<=', '>=', '&&', '||', '??', '.?', '::', '{', '}', '[', ']', '(', ')', ',', ':', '.', '=', '?', '!', '<', '>', '+', '-', '*', '/', '%', '@', '|'];
+const PUNCTUATION = [
+  '=>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '.?',
+  '::',
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ':',
+  '.',
+  '=',
+  '?',
+  '!',
+  '<',
+  '>',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '@',
+  '|',
+];
 
 export function tokenizeBicep(source: string): BicepToken[] {
   const lexer = new BicepLexer(source);
@@ -69,7 +102,8 @@ class BicepLexer {
         this.push('punctuation', punctuation);
       }
     }
-    if (closingBraceOfInterpolation !== undefined) throw new BicepSyntaxError('unterminated ${...} interpolation', startLine);
+    if (closingBraceOfInterpolation !== undefined)
+      throw new BicepSyntaxError('unterminated ${...} interpolation', startLine);
   }
 
   private push(kind: BicepTokenKind, text: string): void {
@@ -126,7 +160,10 @@ function countNewlines(text: string): number {
   return text.split('\n').length - 1;
 }
 
-/** Index of the '}' that closes the '{' at `open` (tokens.length when it is never closed; a negative `open` counts as 0). */
+/**
+ * Index of the '}' that closes the '{' at `open` (tokens.length when it is never closed; a negative `open` counts as
+ * 0).
+ */
 export function closingBraceIndex(tokens: readonly BicepToken[], open: number): number {
   let depth = 0;
   for (let index = Math.max(open, 0); index < tokens.length; index += 1) {

@@ -30,7 +30,9 @@ export function checkInfra(root: string): string[] {
   const table = readPermissionTable(tablePath);
   const calls = findArmOperationCalls([join(root, 'src')], root).map((call) => call.operation);
   return [
-    ...SETTING_NAMES.filter((name) => !settings.has(name) && !DELIBERATELY_UNSET.has(name)).map((name) => `app setting ${name} is read by the code but not set by the template`),
+    ...SETTING_NAMES.filter((name) => !settings.has(name) && !DELIBERATELY_UNSET.has(name)).map(
+      (name) => `app setting ${name} is read by the code but not set by the template`,
+    ),
     ...tableDriftProblems(table, calls),
     ...permissionProblems(table, grantsFromBicep(table, tablePath)),
   ];
@@ -40,6 +42,8 @@ if (require.main === module) {
   const root = process.argv[2] ?? process.cwd();
   const problems = checkInfra(root);
   for (const problem of problems) console.log(JSON.stringify({ check: 'infra', problem }));
-  console.log(JSON.stringify({ check: 'infra', problems: problems.length, result: problems.length === 0 ? 'ok' : 'failed' }));
+  console.log(
+    JSON.stringify({ check: 'infra', problems: problems.length, result: problems.length === 0 ? 'ok' : 'failed' }),
+  );
   process.exitCode = problems.length === 0 ? 0 : 1;
 }

@@ -28,7 +28,10 @@ export class EventPublisher {
     this.delivery = new WebhookDelivery(deps.delivery, (record) => this.deliveries.push(record));
   }
 
-  /** Registers a subscription after its endpoint passes the validation handshake (throws HandshakeFailedError otherwise). */
+  /**
+   * Registers a subscription after its endpoint passes the validation handshake (throws HandshakeFailedError
+   * otherwise).
+   */
   async subscribe(subscription: EventSubscription, defaultSubscriptionId: string): Promise<EventSubscription> {
     const scoped = { ...subscription, subscriptionId: subscription.subscriptionId ?? defaultSubscriptionId };
     await validateEndpoint(scoped, `/subscriptions/${scoped.subscriptionId}`, this.deps.delivery().deliveryTimeoutMs);

@@ -5,7 +5,10 @@ import { canonicalNames, parseVmId } from '../names';
 import { vaultIdOf } from '../store/model';
 import { requireSubscription } from './scope';
 
-/** POST /Subscriptions/{sub}/providers/Microsoft.RecoveryServices/locations/{region}/backupStatus: which vault protects a VM. */
+/**
+ * POST /Subscriptions/{sub}/providers/Microsoft.RecoveryServices/locations/{region}/backupStatus: which vault protects
+ * a VM.
+ */
 export function getBackupStatus(req: ArmRequest, ctx: SimContext): ArmResponse {
   requireSubscription(req, ctx);
   const body = req.body as { resourceType?: unknown; resourceId?: unknown } | undefined;

@@ -5,7 +5,9 @@ import { startOperation } from '../store/lifecycle';
 import { itemAsyncHeaders, refuseWhileLocked } from './protectedItems';
 import { requireItemPath, requireLiveItem } from './scope';
 
-/** POST {I}/backup: 202 only (the SDK refuses anything else). Creates a Backup job; the operation ends when it exists. */
+/**
+ * POST {I}/backup: 202 only (the SDK refuses anything else). Creates a Backup job; the operation ends when it exists.
+ */
 export function triggerBackup(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireItemPath(req, ctx);
   const item = requireLiveItem(scope, ctx);

@@ -66,7 +66,9 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   return accepted(itemAsyncHeaders(req, ctx, op.id));
 }
 
-/** DELETE {I}: stop protection and delete data. 202 with vault-level async headers; the item is gone at once for GETs. */
+/**
+ * DELETE {I}: stop protection and delete data. 202 with vault-level async headers; the item is gone at once for GETs.
+ */
 export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireItemPath(req, ctx);
   const item = ctx.store.protectedItems.get(scope.itemKey);

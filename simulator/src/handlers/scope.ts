@@ -30,7 +30,10 @@ export interface ItemScope extends VaultScope {
   itemKey: string;
 }
 
-/** Resolves vault + `{fabric}/protectionContainers/{container}/protectedItems/{item}`; unknown names -> 404 item not found. */
+/**
+ * Resolves vault + `{fabric}/protectionContainers/{container}/protectedItems/{item}`; unknown names -> 404 item not
+ * found.
+ */
 export function requireItemPath(req: ArmRequest, ctx: SimContext): ItemScope {
   const scope = requireVault(req, ctx);
   requireAzureFabric(param(req, 'fabricName'));
@@ -51,7 +54,10 @@ export function absolutePath(req: ArmRequest, path: string): string {
   return `${req.baseUrl}${path.replace(/%3B/gi, ';')}?api-version=${encodeURIComponent(req.apiVersion)}`;
 }
 
-/** The headers of a 202: `Location`, `Azure-AsyncOperation` when the operation has one, both absolute, and `Retry-After`. */
+/**
+ * The headers of a 202: `Location`, `Azure-AsyncOperation` when the operation has one, both absolute, and
+ * `Retry-After`.
+ */
 export function asyncHeaders(
   req: ArmRequest,
   ctx: SimContext,

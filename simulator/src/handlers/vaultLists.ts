@@ -68,7 +68,9 @@ export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmRespo
   return ok(pageOf(req, vms, (vm) => protectableItemView(scope.vault, vm)));
 }
 
-/** GET {V}/backupProtectionContainers: `$filter` with backupManagementType is required (400 BMSUserErrorInvalidInput). */
+/**
+ * GET {V}/backupProtectionContainers: `$filter` with backupManagementType is required (400 BMSUserErrorInvalidInput).
+ */
 export function listContainers(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireVault(req, ctx);
   const filter = parseFilter(req, ['backupManagementType', 'status', 'friendlyName']);

@@ -66,7 +66,9 @@ export class ArmRequestPacer {
     private readonly clock: PacerClock = systemPacerClock,
   ) {}
 
-  /** Resolves when a request of this kind may be sent; returns how long it waited (ms). Pair with observe or release. */
+  /**
+   * Resolves when a request of this kind may be sent; returns how long it waited (ms). Pair with observe or release.
+   */
   async acquire(subscriptionId: string, kind: ArmBucketKind): Promise<number> {
     const bucket = this.refilled(subscriptionId, kind);
     bucket.tokens -= 1;

@@ -13,7 +13,9 @@ export interface VaultRoute {
   subscriptionIds?: string[];
 }
 
-/** The app's storage account (src/lib/config/storageSettings.ts): by identity in Azure, a connection string for Azurite. */
+/**
+ * The app's storage account (src/lib/config/storageSettings.ts): by identity in Azure, a connection string for Azurite.
+ */
 export type StorageConfig =
   | {
       kind: 'identity';

@@ -37,7 +37,10 @@ export const cloudEventEnvelopeSchema = z.looseObject({
   data: z.unknown(),
 });
 
-/** ResourceWriteSuccessEventData: `httpRequest` is absent on creates and `resourceGroup` absent in the documented samples. */
+/**
+ * ResourceWriteSuccessEventData: `httpRequest` is absent on creates and `resourceGroup` absent in the documented
+ * samples.
+ */
 export const resourceWriteDataSchema = z.looseObject({
   operationName: nonEmpty,
   resourceUri: nonEmpty.optional(),

@@ -18,7 +18,8 @@ export type ClaimResult =
 
 /**
  * Claims a VM for one invocation: creates its row (fails if it exists) or takes over a row whose lease is free or
- * expired with an ETag-conditional update. Exactly one of two concurrent claimers wins; the loser gets `claimed: false`.
+ * expired with an ETag-conditional update. Exactly one of two concurrent claimers wins; the loser gets `claimed:
+ * false`.
  */
 export async function claimVm(ledger: Ledger, input: ClaimInput): Promise<ClaimResult> {
   const now = input.now.toISOString();

@@ -115,8 +115,8 @@ export function serializeProtectionRequest(request: ProtectionRequest): string {
 }
 
 /**
- * base64 of the JSON: host.json sets messageEncoding base64, so messages written with the storage SDK must be base64 too.
- * Throws ValidationError when the JSON would not fit a queue message.
+ * base64 of the JSON: host.json sets messageEncoding base64, so messages written with the storage SDK must be base64
+ * too. Throws ValidationError when the JSON would not fit a queue message.
  */
 export function encodeQueueMessage(request: ProtectionRequest): string {
   const json = Buffer.from(serializeProtectionRequest(request), 'utf8');

@@ -45,7 +45,8 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
   if (latest.kind === 'enable') {
     if (status.status !== 'Succeeded') {
       const failure = operationFailure('enable protection', status.status, status.errorCode, status.errorMessage);
-      // A busy vault is worth another PUT: the row leaves 'protecting', so the next attempt does not follow this operation.
+      // A busy vault is worth another PUT: the row leaves 'protecting', so the next attempt does not follow this
+      // operation.
       if (failure.kind === 'transient')
         await run.session.save({ status: 'requested', reason: 'enable-protection-interrupted' });
       throw failure;

@@ -17,10 +17,11 @@ export type { ProtectionSettings, ProtectionWorkflowDeps, ProtectOutcome } from 
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
- * claim the VM's ledger row, follow an operation an earlier attempt started (followPendingOperation.ts), read the VM, apply the rules, read the protected item, enable protection if needed (asking
- * backupStatus only when the service refuses, to tell "protected by another vault" apart),
- * trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded and
- * rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
+ * claim the VM's ledger row, follow an operation an earlier attempt started (followPendingOperation.ts), read the VM,
+ * apply the rules, read the protected item, enable protection if needed (asking backupStatus only when the service
+ * refuses, to tell "protected by another vault" apart), trigger the first backup unless one is running or done
+ * (firstBackup.ts). Transient errors are recorded and rethrown (the caller re-enqueues); permanent ones make the row
+ * `failed` and are rethrown for the caller to log.
  */
 export async function runProtectionWorkflow(
   deps: ProtectionWorkflowDeps,
@@ -130,8 +131,8 @@ class ProtectionRun implements ProtectionRunContext {
 
   /**
    * Enables protection; when the service refuses (synchronously or as a failed operation), asks backupStatus whether
-   * another vault protects the VM: then the VM is skipped as `protected-elsewhere`, else the refusal stands. Asking only
-   * on refusal saves a write per VM (backupStatus is a POST, which ARM's write bucket counts).
+   * another vault protects the VM: then the VM is skipped as `protected-elsewhere`, else the refusal stands. Asking
+   * only on refusal saves a write per VM (backupStatus is a POST, which ARM's write bucket counts).
    */
   private async enableOrExplain(
     vault: VaultRoute,

@@ -21,9 +21,10 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = { minIntervalMs: 250, maxInte
  * Polls a vault-level operation until it is no longer InProgress. The interval honours the 202's Retry-After
  * within [min, max], and a fresh 202 that asked for a wait (Retry-After > 0) is first polled after that wait, not at
  * once (an immediate poll only spends an ARM read to learn "InProgress"); an operation followed up from an earlier
- * attempt is polled at once and then at growing intervals (x4, up to maxIntervalMs). When the next poll would pass `deadline` the operation is left running and a
- * TransientError ('operation-in-progress') asks for a retry through the queue; a wait longer than `holdLimitMs` is not
- * sat out at all (OperationPendingError: check back through the queue). An operation without an id counts as done.
+ * attempt is polled at once and then at growing intervals (x4, up to maxIntervalMs). When the next poll would pass
+ * `deadline` the operation is left running and a TransientError ('operation-in-progress') asks for a retry through the
+ * queue; a wait longer than `holdLimitMs` is not sat out at all (OperationPendingError: check back through the queue).
+ * An operation without an id counts as done.
  */
 export async function waitForOperation(
   gateway: BackupGateway,

@@ -1,6 +1,8 @@
 import type { ComplianceReport, Finding } from './reportTypes';
 
-/** A self-contained HTML page (no external resources): totals, an SVG bar chart of items by state, the findings table. */
+/**
+ * A self-contained HTML page (no external resources): totals, an SVG bar chart of items by state, the findings table.
+ */
 export function renderHtml(report: ComplianceReport): string {
   const { totals } = report;
   const cards: Array<[string, number]> = [

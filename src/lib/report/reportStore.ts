@@ -7,7 +7,10 @@ export interface ReportStore {
   put(path: string, content: string, contentType: string): Promise<void>;
 }
 
-/** Blob paths of one report (prefix joined with '/'): `<prefix>yyyy/MM/dd/report-<yyyyMMddTHHmmssZ>.<ext>` plus `<prefix>latest.<ext>`. */
+/**
+ * Blob paths of one report (prefix joined with '/'): `<prefix>yyyy/MM/dd/report-<yyyyMMddTHHmmssZ>.<ext>` plus
+ * `<prefix>latest.<ext>`.
+ */
 export function reportPaths(prefix: string, generatedAt: Date, extension: string): { dated: string; latest: string } {
   const base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   const iso = generatedAt.toISOString();

@@ -152,7 +152,10 @@ function reportFiles(prefix: string, generatedAt: Date): string[] {
   return ['html', 'csv', 'json'].flatMap((extension) => Object.values(reportPaths(prefix, generatedAt, extension)));
 }
 
-/** Re-enqueues stale and unprotected VMs as `source: 'report'` requests, spread at `perSecond` through visibility delays. */
+/**
+ * Re-enqueues stale and unprotected VMs as `source: 'report'` requests, spread at `perSecond` through visibility
+ * delays.
+ */
 async function reenqueue(
   requests: RequestQueue,
   findings: readonly Finding[],

@@ -11,7 +11,9 @@ export interface VaultScan {
   findings: Finding[];
 }
 
-/** Jobs older than this are not listed: an IRPending item without a ConfigureBackup job in the window is stale anyway. */
+/**
+ * Jobs older than this are not listed: an IRPending item without a ConfigureBackup job in the window is stale anyway.
+ */
 const MIN_JOB_WINDOW_MS = 7 * 24 * 3600_000;
 
 /**

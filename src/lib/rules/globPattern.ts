@@ -1,4 +1,6 @@
-/** Case-insensitive glob patterns for resource groups and tag values: `*` is any run of characters, `?` one character. */
+/**
+ * Case-insensitive glob patterns for resource groups and tag values: `*` is any run of characters, `?` one character.
+ */
 export function globToRegExp(pattern: string): RegExp {
   const body = [...pattern]
     .map((character) => {

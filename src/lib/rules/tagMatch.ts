@@ -10,7 +10,10 @@ export function findTagValue(tags: VmTags, tagName: string): string | undefined 
   return entry?.[1];
 }
 
-/** True when the VM carries the tag and, if values are given, its value matches one of them (case-insensitive, `*` wildcards). */
+/**
+ * True when the VM carries the tag and, if values are given, its value matches one of them (case-insensitive, `*`
+ * wildcards).
+ */
 export function matchesTag(tags: VmTags, match: TagMatch): boolean {
   const value = findTagValue(tags, match.tag);
   if (value === undefined) return false;

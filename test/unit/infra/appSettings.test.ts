@@ -10,7 +10,8 @@ import { templateFiles } from '../../../tools/infra/checkInfra';
  * every other setting the code reads must be set explicitly by the template.
  */
 const DELIBERATELY_UNSET: Readonly<Record<string, string>> = {
-  AzureWebJobsStorage: 'a connection string, for Azurite only: in Azure the host and the app use the identity (AzureWebJobsStorage__*)',
+  AzureWebJobsStorage:
+    'a connection string, for Azurite only: in Azure the host and the app use the identity (AzureWebJobsStorage__*)',
   AUTOPROTECT_ARM_CA_CERT: 'only for the local ARM simulator; loadConfig refuses it with a non-loopback ARM endpoint',
 };
 
@@ -22,7 +23,14 @@ const PLATFORM_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** App settings that Flex Consumption rejects or replaces with functionAppConfig. */
-const NOT_ALLOWED_ON_FLEX = ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_NODE_DEFAULT_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_CONTENTSHARE', 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING'];
+const NOT_ALLOWED_ON_FLEX = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+];
 
 function functionAppSettings(): { file: string; names: string[] } {
   const files = templateFiles(join(__dirname, '../../..'));
@@ -67,7 +75,7 @@ describe('appSettingNamesIn', () => {
       "  name: 'site'",
       "  resource settings 'config' = {",
       "    name: 'appsettings'",
-      "    properties: union({",
+      '    properties: union({',
       "      FIRST: 'a${site.name}'",
       "      'QUOTED_KEY': cond ? 'x' : 'y'",
       '    }, empty(x) ? {} : {',
@@ -84,7 +92,8 @@ describe('appSettingNamesIn', () => {
   });
 
   it('ignores other config resources (e.g. web config)', () => {
-    const source = "resource web 'Microsoft.Web/sites/config@2024-04-01' = {\n  name: 'web'\n  properties: {\n    minTlsVersion: '1.2'\n  }\n}";
+    const source =
+      "resource web 'Microsoft.Web/sites/config@2024-04-01' = {\n  name: 'web'\n  properties: {\n    minTlsVersion: '1.2'\n  }\n}";
 
     expect(appSettingNamesIn(source)).toEqual([]);
   });

@@ -39,7 +39,10 @@ function problems(run: BicepRun, root = ROOT): string[] {
 }
 
 interface ArmTemplate {
-  parameters: Record<string, { defaultValue?: unknown; minValue?: number; allowedValues?: unknown[]; metadata?: unknown }>;
+  parameters: Record<
+    string,
+    { defaultValue?: unknown; minValue?: number; allowedValues?: unknown[]; metadata?: unknown }
+  >;
 }
 
 describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'bicep missing'})`, () => {
@@ -107,7 +110,11 @@ describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'b
     }
 
     it('an unknown property (BCP037) and an unknown API version (BCP081)', () => {
-      edit('modules/app.bicep', "minimumTlsVersion: 'TLS1_2'", "minimumTlsVersion: 'TLS1_2'\n    minimumTlsVersoin: 'TLS1_2'");
+      edit(
+        'modules/app.bicep',
+        "minimumTlsVersion: 'TLS1_2'",
+        "minimumTlsVersion: 'TLS1_2'\n    minimumTlsVersoin: 'TLS1_2'",
+      );
       edit(
         'modules/vaultAccess.bicep',
         "'Microsoft.RecoveryServices/vaults@2026-01-01' existing",

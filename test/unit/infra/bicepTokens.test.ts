@@ -6,7 +6,12 @@ describe('tokenizeBicep', () => {
     const tokens = tokenizeBicep("var a = 'it\\'s' // comment\n/* block\ncomment */ var b = 1");
 
     expect(tokens.filter((token) => token.kind === 'string').map((token) => token.text)).toEqual(["it's"]);
-    expect(tokens.filter((token) => token.kind === 'identifier').map((token) => token.text)).toEqual(['var', 'a', 'var', 'b']);
+    expect(tokens.filter((token) => token.kind === 'identifier').map((token) => token.text)).toEqual([
+      'var',
+      'a',
+      'var',
+      'b',
+    ]);
     expect(tokens.find((token) => token.text === 'b')?.line).toBe(3);
   });
 
@@ -16,7 +21,16 @@ describe('tokenizeBicep', () => {
     const kinds = tokens.map((token) => token.kind);
     expect(kinds.filter((kind) => kind === 'interpolationStart')).toHaveLength(2);
     expect(kinds.filter((kind) => kind === 'interpolationEnd')).toHaveLength(2);
-    expect(tokens.filter((token) => token.kind === 'identifier').map((token) => token.text)).toEqual(['var', 'url', 'storage', 'properties', 'endpoint', 'union', 'a', 'a']);
+    expect(tokens.filter((token) => token.kind === 'identifier').map((token) => token.text)).toEqual([
+      'var',
+      'url',
+      'storage',
+      'properties',
+      'endpoint',
+      'union',
+      'a',
+      'a',
+    ]);
     expect(tokens.filter((token) => token.kind === 'string').map((token) => token.text)).toEqual(['${}/${}', 'x']);
   });
 

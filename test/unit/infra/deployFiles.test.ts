@@ -17,7 +17,13 @@ describe('azure.yaml', () => {
 
   it('deploys service api as a TypeScript Function App, built here into a self-contained package folder', () => {
     const { hooks: _hooks, ...service } = child(child(yaml, 'services'), 'api') as YamlMapping;
-    expect(service).toEqual({ project: '.', language: 'ts', host: 'function', dist: 'dist/azure-package', remoteBuild: 'false' });
+    expect(service).toEqual({
+      project: '.',
+      language: 'ts',
+      host: 'function',
+      dist: 'dist/azure-package',
+      remoteBuild: 'false',
+    });
   });
 
   it('provisions infra/main.bicep', () => {
@@ -25,19 +31,26 @@ describe('azure.yaml', () => {
     expect(existsSync(join(ROOT, 'infra/main.bicep'))).toBe(true);
   });
 
-  it.each(['preprovision', 'postprovision', 'postdeploy'])('runs the %s hook of infra/hooks/autoprotect-hooks.js', (event) => {
-    const hook = child(child(yaml, 'hooks'), event);
-    for (const platform of ['posix', 'windows']) {
-      expect(child(child(hook, platform), 'run')).toBe(`node ./infra/hooks/autoprotect-hooks.js ${event}`);
-      expect(child(child(hook, platform), 'continueOnError')).toBe('false');
-    }
-    expect(existsSync(join(ROOT, 'infra/hooks/autoprotect-hooks.js'))).toBe(true);
-  });
+  it.each(['preprovision', 'postprovision', 'postdeploy'])(
+    'runs the %s hook of infra/hooks/autoprotect-hooks.js',
+    (event) => {
+      const hook = child(child(yaml, 'hooks'), event);
+      for (const platform of ['posix', 'windows']) {
+        expect(child(child(hook, platform), 'run')).toBe(`node ./infra/hooks/autoprotect-hooks.js ${event}`);
+        expect(child(child(hook, platform), 'continueOnError')).toBe('false');
+      }
+      expect(existsSync(join(ROOT, 'infra/hooks/autoprotect-hooks.js'))).toBe(true);
+    },
+  );
 });
 
 describe('infra/main.parameters.json', () => {
-  const parameters = Object.keys((JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, unknown> }).parameters);
-  const params = declarationsOf(tokenizeBicep(read('infra/main.bicep'))).filter((declaration) => declaration.kind === 'param');
+  const parameters = Object.keys(
+    (JSON.parse(read('infra/main.parameters.json')) as { parameters: Record<string, unknown> }).parameters,
+  );
+  const params = declarationsOf(tokenizeBicep(read('infra/main.bicep'))).filter(
+    (declaration) => declaration.kind === 'param',
+  );
 
   it('maps only parameters main.bicep declares', () => {
     const declared = params.map((param) => param.name);
@@ -46,7 +59,9 @@ describe('infra/main.parameters.json', () => {
   });
 
   it('maps every parameter without a default', () => {
-    const required = params.filter((param) => !param.tokens.some((token) => token.text === '=')).map((param) => param.name);
+    const required = params
+      .filter((param) => !param.tokens.some((token) => token.text === '='))
+      .map((param) => param.name);
 
     expect(required.length).toBeGreaterThan(0);
     expect(required.filter((name) => !parameters.includes(name))).toEqual([]);
@@ -78,7 +93,10 @@ describe('host.json for production', () => {
 
 describe('parseSimpleYamlMapping', () => {
   it('nests by indentation, strips comments and quotes', () => {
-    expect(parseSimpleYamlMapping("# c\na:\n  b: 'x' # note\n  c:\n    d: y\ne: z\n")).toEqual({ a: { b: 'x', c: { d: 'y' } }, e: 'z' });
+    expect(parseSimpleYamlMapping("# c\na:\n  b: 'x' # note\n  c:\n    d: y\ne: z\n")).toEqual({
+      a: { b: 'x', c: { d: 'y' } },
+      e: 'z',
+    });
   });
 
   it('refuses lines it does not understand', () => {

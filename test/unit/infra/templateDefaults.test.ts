@@ -11,7 +11,12 @@ const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
 const REQUIRED_ENV = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
   AUTOPROTECT_SUBSCRIPTION_IDS: SUBSCRIPTION,
-  AUTOPROTECT_VAULTS: JSON.stringify([{ region: 'westeurope', vaultId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/rsv` }]),
+  AUTOPROTECT_VAULTS: JSON.stringify([
+    {
+      region: 'westeurope',
+      vaultId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/rsv`,
+    },
+  ]),
 };
 
 /** main.bicep parameter → the app setting app.bicep fills from it (see the appsettings resource). */
@@ -44,7 +49,8 @@ function literalDefaults(source: string, kind: 'param' | 'var'): Map<string, str
     const value = declaration.tokens.slice(assignment + 1);
     const [only] = value;
     if (assignment === -1 || value.length !== 1 || only === undefined) continue;
-    if (only.kind === 'identifier' && (only.text === 'true' || only.text === 'false')) values.set(declaration.name, only.text === 'true' ? 'True' : 'False');
+    if (only.kind === 'identifier' && (only.text === 'true' || only.text === 'false'))
+      values.set(declaration.name, only.text === 'true' ? 'True' : 'False');
     else if (only.kind === 'string' || only.kind === 'number') values.set(declaration.name, only.text);
   }
   return values;
@@ -53,7 +59,12 @@ function literalDefaults(source: string, kind: 'param' | 'var'): Map<string, str
 function templateEnvironment(mainSource: string, appSource: string): Record<string, string> {
   const params = literalDefaults(mainSource, 'param');
   const vars = literalDefaults(appSource, 'var');
-  const env: Record<string, string> = { ...REQUIRED_ENV, AUTOPROTECT_RULES: '{}', AUTOPROTECT_ARM_ENDPOINT: 'https://management.azure.com/', AUTOPROTECT_REPORT_PREFIX: '' };
+  const env: Record<string, string> = {
+    ...REQUIRED_ENV,
+    AUTOPROTECT_RULES: '{}',
+    AUTOPROTECT_ARM_ENDPOINT: 'https://management.azure.com/',
+    AUTOPROTECT_REPORT_PREFIX: '',
+  };
   for (const [param, setting] of Object.entries(PARAM_SETTINGS)) {
     const value = params.get(param);
     if (value === undefined) throw new Error(`main.bicep: param ${param} has no literal default`);

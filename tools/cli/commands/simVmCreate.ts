@@ -105,7 +105,9 @@ function requestBody(context: CommandContext): Record<string, unknown> & { emitE
   };
 }
 
-/** `name=value` pairs, split at the first '='; `name=` is an empty value, a bare `name` is refused (a typo, usually). */
+/**
+ * `name=value` pairs, split at the first '='; `name=` is an empty value, a bare `name` is refused (a typo, usually).
+ */
 export function parseTags(pairs: readonly string[]): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const pair of pairs) {

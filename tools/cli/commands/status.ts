@@ -76,7 +76,9 @@ async function selectEntries(
   return entries.sort((a, b) => a.vmKey.localeCompare(b.vmKey));
 }
 
-/** The ledger rows as the operator sees them: VM, resource group, region, status, reason, policy, attempts, last change. */
+/**
+ * The ledger rows as the operator sees them: VM, resource group, region, status, reason, policy, attempts, last change.
+ */
 export function renderLedgerTable(entries: readonly LedgerEntry[], vaults: readonly VaultRoute[] = []): string {
   const rows = entries.map((entry) => [
     vmNameOf(entry),

@@ -13,7 +13,10 @@ export interface SweepDecision {
   resourceGroup: string;
   location: string;
   action: 'enqueue' | 'leave';
-  /** e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region', 'check-failed'. */
+  /**
+   * e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region',
+   * 'check-failed'.
+   */
   reason: string;
   /** The rule that decided (rules' wording), when the rules decided. */
   rule?: string;

@@ -11,7 +11,9 @@ export interface DecodedBody {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Decodes a stored message per `messageEncoding`; `undefined` when base64 decoding fails (the message goes to poison). */
+/**
+ * Decodes a stored message per `messageEncoding`; `undefined` when base64 decoding fails (the message goes to poison).
+ */
 export function decodeMessageText(messageText: string, encoding: 'base64' | 'none'): DecodedBody | undefined {
   let bytes: Buffer;
   if (encoding === 'base64') {

@@ -32,7 +32,9 @@ export class Sleeper {
   }
 }
 
-/** Waits for `work` at most `ms`: true when it settled in time, false when the time ran out (a rejection propagates). */
+/**
+ * Waits for `work` at most `ms`: true when it settled in time, false when the time ran out (a rejection propagates).
+ */
 export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => {

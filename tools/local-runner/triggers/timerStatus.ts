@@ -17,7 +17,9 @@ export interface TimerStatusStore {
 
 export const TIMER_STATUS_CONTAINER = 'azure-webjobs-hosts';
 
-/** The blob path the host uses: `timers/{hostId}/{timerName}/status`; timerName is `Host.Functions.<name>` (unverified). */
+/**
+ * The blob path the host uses: `timers/{hostId}/{timerName}/status`; timerName is `Host.Functions.<name>` (unverified).
+ */
 export function timerStatusBlobName(hostId: string, functionName: string): string {
   return `timers/${hostId}/Host.Functions.${functionName}/status`;
 }
@@ -51,7 +53,9 @@ export function statusTimestamp(date: Date): string {
   return hostTimestamp(date) ?? date.toISOString();
 }
 
-/** The host id the status path uses: `AzureFunctionsWebHost__hostid`, else the site or app name, lower-case, ≤ 32 chars. */
+/**
+ * The host id the status path uses: `AzureFunctionsWebHost__hostid`, else the site or app name, lower-case, ≤ 32 chars.
+ */
 export function hostIdFor(settings: Readonly<Record<string, string>>, appName: string): string {
   const raw = settings.AzureFunctionsWebHost__hostid ?? settings.WEBSITE_SITE_NAME ?? appName;
   return (
