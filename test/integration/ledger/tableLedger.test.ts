@@ -1,8 +1,8 @@
 import { TableClient } from '@azure/data-tables';
 
-import { TableLedger } from '../../src/lib/ledger/tableLedger';
-import { describeLedgerContract } from '../helpers/ledgerContract';
-import { testStorageConnectionString, uniqueName } from '../helpers/storage';
+import { TableLedger } from '../../../src/lib/ledger/tableLedger';
+import { describeLedgerContract } from '../../helpers/ledgerContract';
+import { testStorageConnectionString, uniqueName } from '../../helpers/storage';
 
 const tables: TableClient[] = [];
 
