@@ -1,3 +1,4 @@
+import { createHttpHeaders, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 
 import { LedgerConflictError } from '../../../src/lib/ledger/ledger';
@@ -27,6 +28,41 @@ function newTable(options: TableServiceClientOptions = {}, name = uniqueName('le
 }
 
 describeLedgerContract('TableLedger on Azurite', () => new TableLedger(newTable()));
+
+/**
+ * A pipeline policy that answers the next request of a method with a scripted storage error instead of sending it
+ * (the InjectorPolicy of the storage SDK's tests): for the failures Azurite cannot be made to produce. Per retry, so
+ * the SDK deserialises the answer into its RestError as it would a real one.
+ */
+class FaultInjector {
+  private readonly pending: Array<{ method: string; status: number }> = [];
+
+  failNext(method: string, status: number): void {
+    this.pending.push({ method, status });
+  }
+
+  policy(): { policy: PipelinePolicy; position: 'perRetry' } {
+    return {
+      position: 'perRetry',
+      policy: {
+        name: 'faultInjector',
+        sendRequest: async (request, next) => {
+          const index = this.pending.findIndex((fault) => fault.method === request.method);
+          if (index < 0) return next(request);
+          const [fault] = this.pending.splice(index, 1);
+          return {
+            request,
+            status: fault!.status,
+            headers: createHttpHeaders({ 'content-type': 'application/json;odata=minimalmetadata' }),
+            bodyAsText: JSON.stringify({
+              'odata.error': { code: 'InjectedFault', message: { lang: 'en-US', value: 'injected by the test' } },
+            }),
+          };
+        },
+      },
+    };
+  }
+}
 
 let vmCounter = 0;
 
@@ -247,7 +283,32 @@ describe('TableLedger on Azurite (beyond the contract)', () => {
       expect(row?.leaseOwner).toBeUndefined();
     });
 
-    it('passes other storage errors on unchanged (not as conflicts)', async () => {
+    it('passes a failure to create its table on unchanged, and tries again on the next call', async () => {
+      const faults = new FaultInjector();
+      const faulty = new TableLedger(newTable({ additionalPolicies: [faults.policy()] }));
+      faults.failNext('POST', 503);
+      const error = await caught(faulty.get(newEntry().vmKey));
+      expect(error).toMatchObject({ name: 'RestError', statusCode: 503 });
+      expect(await faulty.get(newEntry().vmKey)).toBeNull();
+    });
+
+    it.each<[string, 'GET' | 'POST' | 'PUT', number, (ledger: TableLedger, entry: LedgerEntry) => Promise<unknown>]>([
+      ['get', 'GET', 500, (ledger, entry) => ledger.get(entry.vmKey)],
+      ['create', 'POST', 503, (ledger, entry) => ledger.create({ ...entry, vmKey: newEntry().vmKey })],
+      ['update', 'PUT', 500, (ledger, entry) => ledger.update(entry, { status: 'protecting' })],
+      ['an update refused as bad', 'PUT', 400, (ledger, entry) => ledger.update(entry, { status: 'protecting' })],
+    ])('passes other storage errors of %s on unchanged, not as conflicts', async (_label, method, status, act) => {
+      const faults = new FaultInjector();
+      const faulty = new TableLedger(newTable({ additionalPolicies: [faults.policy()] }));
+      const entry = await faulty.create(newEntry());
+      faults.failNext(method, status);
+      const error = await caught(act(faulty, entry));
+      expect(error).not.toBeInstanceOf(LedgerConflictError);
+      expect(error).toMatchObject({ name: 'RestError', statusCode: status });
+      expect(await faulty.get(entry.vmKey)).toEqual(entry);
+    });
+
+    it('refuses a table name the service refuses (400), without mistaking it for a conflict', async () => {
       const broken = new TableLedger(newTable({}, 'x'));
       const error = await caught(broken.get(newEntry().vmKey));
       expect(error).not.toBeInstanceOf(LedgerConflictError);
