@@ -243,6 +243,38 @@ describe('scanVault', () => {
   });
 });
 
+describe('scanVault on items without a VM id', () => {
+  it('keys a pending item by its container alone and names it by its friendly name', async () => {
+    const h = harness();
+    h.rawItem('no-id', {
+      protectionState: 'IRPending',
+      containerName: 'iaasvmcontainerv2;rg-old;legacy-vm',
+      friendlyName: 'legacy-vm',
+    });
+    h.backup.jobs.push({
+      jobId: 'job-cfg',
+      operation: 'ConfigureBackup',
+      status: 'Completed',
+      containerName: 'iaasvmcontainerv2;rg-old;legacy-vm',
+      startTime: ago(30 * HOUR),
+      vaultId: h.vault.vaultId,
+    });
+
+    const { findings } = await h.scan();
+
+    expect(findings).toEqual([
+      expect.objectContaining({
+        vmResourceId: '',
+        vmName: 'legacy-vm',
+        subscriptionId: undefined,
+        reason: 'initial-backup-never-started',
+        ageMs: 30 * HOUR,
+      }),
+    ]);
+    expect(h.protectedVms).toEqual([]);
+  });
+});
+
 describe('containerKey', () => {
   it.each([
     ['IaasVMContainer;iaasvmcontainerv2;RG;VM', 'iaasvmcontainerv2;rg;vm'],
