@@ -45,7 +45,8 @@ const ACTIONS_BY_KIND: Record<FindingKind, string> = {
 };
 
 export function remediationFor(kind: FindingKind, reason: string, errorCode?: string): string {
-  if (errorCode && ACTIONS_BY_CODE[errorCode]) return ACTIONS_BY_CODE[errorCode];
+  const byCode = errorCode ? ownEntry(ACTIONS_BY_CODE, errorCode) : undefined;
+  if (byCode !== undefined) return byCode;
   const reasonKey = reason.startsWith('dry-run:')
     ? 'dry-run'
     : reason.startsWith('protection-state:')
@@ -54,5 +55,10 @@ export function remediationFor(kind: FindingKind, reason: string, errorCode?: st
   if (reasonKey === 'dry-run') return 'Dry run is on (AUTOPROTECT_DRY_RUN): turn it off to let autoprotect act.';
   if (reasonKey === 'protection-state')
     return 'Protection was stopped or paused on purpose; resume it in the vault if that was a mistake.';
-  return ACTIONS_BY_REASON[reasonKey] ?? ACTIONS_BY_KIND[kind];
+  return ownEntry(ACTIONS_BY_REASON, reasonKey) ?? ACTIONS_BY_KIND[kind];
+}
+
+/** The table's own entry: codes and reasons come from outside, and 'constructor' or 'toString' are not actions. */
+function ownEntry(table: Record<string, string>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

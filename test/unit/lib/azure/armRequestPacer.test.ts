@@ -1,6 +1,3 @@
-import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-
-import { bucketOf, createArmPacingPolicy, subscriptionOf } from '../../../../src/lib/azure/armPacingPolicy';
 import { ArmRequestPacer, type PacerClock } from '../../../../src/lib/azure/armRequestPacer';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -127,67 +124,5 @@ describe('ArmRequestPacer', () => {
     let level = 50;
     for (let i = 0; i < 20; i++) await step((level += 9));
     expect(pacer.rate(SUB, 'writes')).toBeGreaterThan(9.5);
-  });
-});
-
-describe('createArmPacingPolicy', () => {
-  const respond =
-    (status: number, headers: Record<string, string>) =>
-    async (request: ReturnType<typeof createPipelineRequest>): Promise<PipelineResponse> => ({
-      request,
-      status,
-      headers: createHttpHeaders(headers),
-    });
-
-  it('maps methods to buckets and reads the subscription from the path', () => {
-    expect(['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE'].map(bucketOf)).toEqual([
-      'reads',
-      'reads',
-      'writes',
-      'writes',
-      'writes',
-      'deletes',
-    ]);
-    expect(subscriptionOf(`https://127.0.0.1:1/Subscriptions/${SUB.toUpperCase()}/providers/x?api-version=1`)).toBe(
-      SUB,
-    );
-    expect(subscriptionOf('https://127.0.0.1:1/providers/Microsoft.Compute/operations')).toBeUndefined();
-  });
-
-  it('waits for a write token and feeds the remaining-writes header back', async () => {
-    const clock = fakeClock();
-    const pacer = new ArmRequestPacer(limits, clock);
-    const policy = createArmPacingPolicy(pacer);
-    const put = () =>
-      createPipelineRequest({
-        url: `https://127.0.0.1:1/subscriptions/${SUB}/resourceGroups/rg/x?api-version=1`,
-        method: 'PUT',
-      });
-    const response = await policy.sendRequest(
-      put(),
-      respond(202, { 'x-ms-ratelimit-remaining-subscription-writes': '0' }),
-    );
-    expect(response.status).toBe(202);
-    expect(pacer.tokens(SUB, 'writes')).toBe(0);
-    await policy.sendRequest(
-      put(),
-      respond(429, { 'retry-after': '2', 'x-ms-ratelimit-remaining-subscription-writes': '0' }),
-    );
-    expect(clock.sleeps).toEqual([100]);
-    await policy.sendRequest(put(), respond(202, {}));
-    expect(clock.sleeps).toEqual([100, 2100]);
-  });
-
-  it('passes requests without a subscription through unpaced', async () => {
-    const clock = fakeClock();
-    const policy = createArmPacingPolicy(
-      new ArmRequestPacer({ ...limits, reads: { size: 0, refillPerSecond: 1 } }, clock),
-    );
-    const response = await policy.sendRequest(
-      createPipelineRequest({ url: 'https://127.0.0.1:1/providers/x?api-version=1', method: 'GET' }),
-      respond(200, {}),
-    );
-    expect(response.status).toBe(200);
-    expect(clock.sleeps).toEqual([]);
   });
 });

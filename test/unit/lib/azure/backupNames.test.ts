@@ -5,7 +5,6 @@ import {
   policyIdOf,
   protectedItemNameOf,
 } from '../../../../src/lib/azure/backupNames';
-import { retryAfterMsFrom } from '../../../../src/lib/azure/retryAfter';
 import { parseVmResourceId } from '../../../../src/lib/resourceId';
 import { vmId } from '../../../helpers/factories/rules';
 
@@ -32,22 +31,5 @@ describe('backup names', () => {
     ).toBe('abc-123');
     expect(operationIdFromUrl(undefined)).toBeUndefined();
     expect(operationIdFromUrl('not a url')).toBeUndefined();
-  });
-});
-
-describe('retryAfterMsFrom', () => {
-  const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name] });
-
-  it('reads seconds, milliseconds and HTTP dates', () => {
-    expect(retryAfterMsFrom(headers({ 'retry-after': '3' }))).toBe(3000);
-    expect(retryAfterMsFrom(headers({ 'x-ms-retry-after-ms': '40' }))).toBe(40);
-    const now = new Date('2026-01-01T00:00:00Z');
-    expect(retryAfterMsFrom(headers({ 'retry-after': 'Thu, 01 Jan 2026 00:00:10 GMT' }), now)).toBe(10_000);
-  });
-
-  it('ignores absent or garbage values', () => {
-    expect(retryAfterMsFrom(headers({}))).toBeUndefined();
-    expect(retryAfterMsFrom(headers({ 'retry-after': 'soon' }))).toBeUndefined();
-    expect(retryAfterMsFrom(undefined)).toBeUndefined();
   });
 });

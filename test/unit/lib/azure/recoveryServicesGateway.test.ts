@@ -1,7 +1,5 @@
-import { ComputeManagementClient } from '@azure/arm-compute';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 
-import { createComputeVmReader } from '../../../../src/lib/azure/computeVmReader';
 import { createRecoveryServicesGateway } from '../../../../src/lib/azure/recoveryServicesGateway';
 import { createLocalTokenCredential } from '../../../../src/lib/clients';
 import { PermanentError, TransientError } from '../../../../src/lib/errors';
@@ -215,52 +213,5 @@ describe('createRecoveryServicesGateway', () => {
     expect(throttled).toBeInstanceOf(TransientError);
     expect(throttled).toMatchObject({ code: 'ResourceRequestsThrottled', retryAfterMs: 3000 });
     await expect(gateway.enableProtection(vault, vm, 'DefaultPolicy')).rejects.toBeInstanceOf(PermanentError);
-  });
-});
-
-describe('createComputeVmReader', () => {
-  const vm = vmFacts({ name: 'vm-1', resourceGroup: 'rg-app' }).vm;
-
-  function readerWith(http: ScriptedHttpClient) {
-    const client = new ComputeManagementClient(createLocalTokenCredential(), vm.subscriptionId, {
-      endpoint: ENDPOINT,
-      httpClient: http,
-      retryOptions: { maxRetries: 0 },
-    });
-    return createComputeVmReader(() => client);
-  }
-
-  it('reads location and tags, and null for a deleted VM', async () => {
-    let calls = 0;
-    const http = new ScriptedHttpClient().on(
-      'GET',
-      (url) => pathOf(url) === vm.id,
-      () =>
-        ++calls === 1
-          ? { status: 200, body: { id: vm.id, name: 'vm-1', location: 'eastus', tags: { env: 'prod' } } }
-          : { status: 404, body: { error: { code: 'ResourceNotFound', message: 'gone' } } },
-    );
-    const reader = readerWith(http);
-    expect(await reader.getVm(vm)).toEqual({ vm, location: 'eastus', tags: { env: 'prod' } });
-    expect(await reader.getVm(vm)).toBeNull();
-  });
-
-  it('lists VMs of a subscription, skipping ids that are not VMs', async () => {
-    const http = new ScriptedHttpClient().on(
-      'GET',
-      (url) => pathOf(url) === `/subscriptions/${vm.subscriptionId}/providers/Microsoft.Compute/virtualMachines`,
-      {
-        status: 200,
-        body: {
-          value: [
-            { id: vm.id, location: 'eastus' },
-            { id: '/not/a/vm', location: 'eastus' },
-          ],
-        },
-      },
-    );
-    const listed = [];
-    for await (const details of readerWith(http).listVms(vm.subscriptionId)) listed.push(details.vm.key);
-    expect(listed).toEqual([vm.key]);
   });
 });

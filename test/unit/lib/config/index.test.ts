@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { loadConfig, SETTING_NAMES } from '../../../src/lib/config';
-import { ConfigError } from '../../../src/lib/errors';
-import { defaultRules } from '../../../src/lib/rules/rulesConfig';
-import { tempDir } from '../../helpers/tempDir';
+import { loadConfig, SETTING_NAMES } from '../../../../src/lib/config';
+import { ConfigError } from '../../../../src/lib/errors';
+import { defaultRules } from '../../../../src/lib/rules/rulesConfig';
+import { tempDir } from '../../../helpers/tempDir';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const SUB2 = '22222222-2222-2222-2222-222222222222';
@@ -327,7 +327,7 @@ describe('loadConfig', () => {
 
   it('knows every setting the sample file lists, and the sample loads', () => {
     const sample = JSON.parse(
-      readFileSync(join(__dirname, '..', '..', '..', 'local.settings.sample.json'), 'utf8'),
+      readFileSync(join(__dirname, '..', '..', '..', '..', 'local.settings.sample.json'), 'utf8'),
     ) as { Values: Record<string, string> };
     const appSettings = Object.keys(sample.Values).filter((name) => name !== 'FUNCTIONS_WORKER_RUNTIME');
     expect(new Set(appSettings)).toEqual(new Set(SETTING_NAMES));

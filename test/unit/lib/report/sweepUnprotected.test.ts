@@ -1,0 +1,148 @@
+import type { NewLedgerEntry } from '../../../../src/lib/ledger/ledgerEntry';
+import { remediationFor } from '../../../../src/lib/report/remediation';
+import { sweepUnprotected } from '../../../../src/lib/report/sweepUnprotected';
+import { parseVmResourceId, type VmResourceId } from '../../../../src/lib/resourceId';
+import { OTHER_SUBSCRIPTION, rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from '../../../helpers/factories/rules';
+import { FakeBackupGateway, FakeVmReader } from '../../../helpers/fakes/fakeAzure';
+import { InMemoryLedger } from '../../../helpers/fakes/inMemoryLedger';
+
+/** Fakes for the sweep: VMs listed from Compute, the ledger, backupStatus; one vault in eastus. */
+function harness() {
+  const vms = new FakeVmReader();
+  const ledger = new InMemoryLedger();
+  const backup = new FakeBackupGateway();
+  const vault = vaultRoute('eastus');
+  const protectedKeys = new Set<string>();
+  const add = (
+    name: string,
+    options: { tags?: Record<string, string>; location?: string; subscriptionId?: string } = {},
+  ): VmResourceId => {
+    const vm = parseVmResourceId(vmId(name, 'rg-app', options.subscriptionId));
+    vms.add({ vm, location: options.location ?? 'eastus', tags: options.tags ?? {} });
+    return vm;
+  };
+  const sweep = (subscriptionIds: string[] = [TEST_SUBSCRIPTION], rules = rulesConfig()) =>
+    sweepUnprotected(
+      { vms, ledger, backup },
+      { subscriptionIds, rules, vaults: [vault], isProtected: (vmKey) => protectedKeys.has(vmKey) },
+    );
+  return { vms, ledger, backup, vault, protectedKeys, add, sweep };
+}
+
+function ledgerRow(vm: VmResourceId): NewLedgerEntry {
+  return {
+    vmKey: vm.key,
+    vmResourceId: vm.id,
+    subscriptionId: vm.subscriptionId,
+    status: 'protected',
+    attempts: 1,
+    operationIds: [],
+    jobIds: [],
+    firstSeen: '2026-03-01T00:00:00Z',
+    lastChanged: '2026-03-01T00:00:00Z',
+  };
+}
+
+describe('sweepUnprotected', () => {
+  it('lists a VM the rules would protect, with the vault, policy and rule it would get', async () => {
+    const h = harness();
+    const vm = h.add('vm-orphan', { tags: { tier: 'gold' } });
+    const rules = rulesConfig({ policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }] });
+
+    const result = await h.sweep([TEST_SUBSCRIPTION], rules);
+
+    expect(result).toEqual({
+      watchedVms: 1,
+      findings: [
+        {
+          kind: 'unprotected',
+          vmResourceId: vm.id,
+          vmName: 'vm-orphan',
+          subscriptionId: TEST_SUBSCRIPTION,
+          reason: 'no-protected-item-and-no-ledger-row',
+          action: remediationFor('unprotected', 'no-protected-item-and-no-ledger-row'),
+          vaultId: h.vault.vaultId,
+          vaultName: 'rsv-eastus',
+          policyName: 'EnhancedPolicy',
+          rule: 'vault-route:eastus->rsv-eastus; policy[0]:tier=gold->EnhancedPolicy',
+        },
+      ],
+    });
+  });
+
+  it('lists a VM in a region without a vault with that reason and no vault', async () => {
+    const h = harness();
+    h.add('vm-nowhere', { location: 'West US 2' });
+    const [finding] = (await h.sweep()).findings;
+    expect(finding).toMatchObject({
+      reason: 'no-vault-for-region',
+      rule: `vault-route:none-for-westus2/${TEST_SUBSCRIPTION}`,
+      action: remediationFor('unprotected', 'no-vault-for-region'),
+    });
+    expect(finding?.vaultId).toBeUndefined();
+    expect(finding?.vaultName).toBeUndefined();
+    expect(finding?.policyName).toBeUndefined();
+  });
+
+  it('leaves out VMs a vault protects, without asking the ledger or backupStatus', async () => {
+    const h = harness();
+    const vm = h.add('vm-protected');
+    h.protectedKeys.add(vm.key);
+    const get = jest.spyOn(h.ledger, 'get');
+    expect(await h.sweep()).toEqual({ watchedVms: 1, findings: [] });
+    expect(get).not.toHaveBeenCalled();
+    expect(h.backup.count('getBackupStatus')).toBe(0);
+  });
+
+  it('leaves out VMs the rules skip, without asking the ledger or backupStatus', async () => {
+    const h = harness();
+    h.add('vm-optout', { tags: { 'autoprotect:skip': 'true' } });
+    const get = jest.spyOn(h.ledger, 'get');
+    expect(await h.sweep()).toEqual({ watchedVms: 1, findings: [] });
+    expect(get).not.toHaveBeenCalled();
+    expect(h.backup.count('getBackupStatus')).toBe(0);
+  });
+
+  it('leaves out VMs the ledger knows, without asking backupStatus', async () => {
+    const h = harness();
+    await h.ledger.create(ledgerRow(h.add('vm-known')));
+    expect((await h.sweep()).findings).toEqual([]);
+    expect(h.backup.count('getBackupStatus')).toBe(0);
+  });
+
+  it('leaves out VMs backupStatus reports protected by another vault, asking with the normalised region', async () => {
+    const h = harness();
+    const vm = h.add('vm-elsewhere', { location: 'East US' });
+    h.backup.statuses.set(vm.key, { protected: true, vaultId: 'elsewhere' });
+    const getBackupStatus = jest.spyOn(h.backup, 'getBackupStatus');
+    expect((await h.sweep()).findings).toEqual([]);
+    expect(getBackupStatus).toHaveBeenCalledWith(vm, 'eastus');
+  });
+
+  it('counts every VM it lists across the given subscriptions, and only those', async () => {
+    const h = harness();
+    h.add('vm-1');
+    h.add('vm-2', { tags: { 'autoprotect:skip': 'yes' } });
+    h.add('vm-3', { subscriptionId: OTHER_SUBSCRIPTION });
+    h.add('vm-unwatched', { subscriptionId: '33333333-3333-3333-3333-333333333333' });
+
+    const result = await h.sweep([TEST_SUBSCRIPTION, OTHER_SUBSCRIPTION]);
+
+    expect(result.watchedVms).toBe(3);
+    expect(result.findings.map((finding) => finding.vmName)).toEqual(['vm-1', 'vm-3']);
+  });
+
+  it('finds nothing and counts nothing without subscriptions', async () => {
+    const h = harness();
+    h.add('vm-1');
+    expect(await h.sweep([])).toEqual({ watchedVms: 0, findings: [] });
+  });
+
+  it('lets a failing backupStatus call fail the sweep', async () => {
+    const h = harness();
+    h.add('vm-1');
+    const failure = new Error('backupStatus unavailable');
+    h.backup.failNext('getBackupStatus', failure);
+    await expect(h.sweep()).rejects.toBe(failure);
+  });
+});
