@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * azd hooks of autoprotect (azure.yaml): `node infra/hooks/autoprotect-hooks.js <preprovision|postprovision|postdeploy>`.
+ * azd hooks of autoprotect (azure.yaml): `node infra/hooks/autoprotect-hooks.js
+ * <preprovision|postprovision|postdeploy>`.
  *
  * Plain JavaScript without dependencies, because preprovision runs before `npm install` on a fresh clone. It asks
  * Azure Resource Manager, with azd's own sign-in (`azd auth token`), what exists now, and never trusts what an earlier

@@ -96,7 +96,9 @@ export async function latestReport(stack: Stack): Promise<ComplianceReport> {
   return JSON.parse((await blob.downloadToBuffer()).toString('utf8')) as ComplianceReport;
 }
 
-/** Polls until `check` returns a value (not undefined/false) or the time runs out; the message says what was awaited. */
+/**
+ * Polls until `check` returns a value (not undefined/false) or the time runs out; the message says what was awaited.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,

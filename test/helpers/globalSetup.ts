@@ -18,7 +18,8 @@ export default async function globalSetup(): Promise<void> {
     join(dir, 'test-azurite.json'),
     JSON.stringify({ pid: azurite.pid, connectionString: azurite.connectionString }),
   );
-  // A second Azurite over HTTPS that accepts bearer tokens: the identity path of storage (AUTOPROTECT_TEST_STORAGE_OAUTH).
+  // A second Azurite over HTTPS that accepts bearer tokens: the identity path of storage
+  // (AUTOPROTECT_TEST_STORAGE_OAUTH).
   const oauth = await startOAuthAzurite(join(dir, 'test-azurite-oauth'));
   (globalThis as { __AZURITE_OAUTH__?: typeof oauth.handle }).__AZURITE_OAUTH__ = oauth.handle;
 }

@@ -7,7 +7,8 @@ export interface CapturedLog {
 
 /**
  * A real InvocationContext whose logs are captured and parsed as JSON, so tests assert logs as data
- * (`expect(logs).toHaveLogged({...})`, test/helpers/matchers.ts). `init` adds e.g. the trigger metadata the host passes.
+ * (`expect(logs).toHaveLogged({...})`, test/helpers/matchers.ts). `init` adds e.g. the trigger metadata the host
+ * passes.
  */
 export function capturingContext(
   functionName: string,

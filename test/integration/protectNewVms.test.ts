@@ -19,8 +19,8 @@ import {
 
 /**
  * The product end to end, as in Azure: the simulator emits ResourceWriteSuccess events to the local runner's Event Grid
- * webhook, enqueueProtection queues a request, protectVm protects the VM and triggers its first backup, the report lists
- * what is stuck. Everything runs on 127.0.0.1: Azurite, the ARM simulator, the runner with the unmodified app.
+ * webhook, enqueueProtection queues a request, protectVm protects the VM and triggers its first backup, the report
+ * lists what is stuck. Everything runs on 127.0.0.1: Azurite, the ARM simulator, the runner with the unmodified app.
  */
 describe('protecting new VMs end to end', () => {
   let stack: Stack;

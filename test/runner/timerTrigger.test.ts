@@ -29,7 +29,8 @@ describe('local runner: timer trigger and admin invocation', () => {
     expect(ticks[0]?.timer).toEqual({ schedule: { adjustForDST: true }, scheduleStatus: null, isPastDue: false });
     expect(runner.logs.some((l) => l.includes("Reason='runOnStartup'"))).toBe(true);
     const scheduled = ticks.slice(1).map((t) => t.at);
-    for (const at of scheduled) expect(at % 1000).toBeLessThan(500); // fires on whole seconds, not at intervals from start-up
+    // Fires on whole seconds, not at intervals from start-up.
+    for (const at of scheduled) expect(at % 1000).toBeLessThan(500);
     expect(ticks[0]!.at - before).toBeLessThan(5_000);
     await runner.stop();
   });

@@ -1,6 +1,7 @@
 /**
  * The RBAC action an ARM request needs, derived from its method and path alone (ARM's convention): the provider
- * namespace, then every resource type segment; GET = read, PUT = write, DELETE = delete, POST = `<last segment>/action`.
+ * namespace, then every resource type segment; GET = read, PUT = write, DELETE = delete, POST = `<last
+ * segment>/action`.
  */
 export interface RequiredAction {
   scope: 'vault' | 'watchedSubscription';
@@ -21,7 +22,10 @@ export function requiredActionOf(method: string, path: string): RequiredAction {
   };
 }
 
-/** `ProtectedItems_CreateOrUpdate` (REST operationId) -> `protectedItems.createOrUpdate` (SDK call, as infra/permissions.json names it). */
+/**
+ * `ProtectedItems_CreateOrUpdate` (REST operationId) -> `protectedItems.createOrUpdate` (SDK call, as
+ * infra/permissions.json names it).
+ */
 export function sdkOperationOf(operationId: string): string {
   const [group = '', method = ''] = operationId.split('_');
   const lowerFirst = (text: string) => `${text.charAt(0).toLowerCase()}${text.slice(1)}`;

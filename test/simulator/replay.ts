@@ -48,7 +48,8 @@ export function shapeDifferences(recorded: unknown, actual: unknown, path = '$')
 
 /**
  * Replays recorded entries in order against the simulator. Operation and job ids the real service minted are
- * mapped onto the ids the simulator returned; status polls are repeated until the simulator reaches the recorded status.
+ * mapped onto the ids the simulator returned; status polls are repeated until the simulator reaches the recorded
+ * status.
  */
 export class Replayer {
   private readonly ids = new Map<string, string>();

@@ -90,7 +90,9 @@ export function cloudEventVmWrite(options: VmWriteOptions = {}): JsonObject {
   };
 }
 
-/** A copy of a sample from /work/shared/reference/events (stored as data in test/fixtures/events). Arrays are batches. */
+/**
+ * A copy of a sample from /work/shared/reference/events (stored as data in test/fixtures/events). Arrays are batches.
+ */
 export function eventFixture(fileName: string): JsonObject[] {
   const parsed = JSON.parse(
     readFileSync(join(__dirname, '..', '..', 'fixtures', 'events', fileName), 'utf8'),

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { type Ledger, LedgerConflictError } from '../../../src/lib/ledger/ledger';
 import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 
-/** In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). The ledger contract suite runs against it too. */
+/**
+ * In-memory ledger with the Table ledger's semantics (create conflicts, ETag-conditional updates). The ledger contract
+ * suite runs against it too.
+ */
 export class InMemoryLedger implements Ledger {
   private readonly rows = new Map<string, LedgerEntry>();
 

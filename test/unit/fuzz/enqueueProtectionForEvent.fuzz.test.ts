@@ -191,7 +191,8 @@ describe('fuzzing enqueueProtection (Event Grid schema and CloudEvents)', () => 
         const base = cloud ? cloudEventVmWrite() : eventGridVmWrite();
         const huge = { ...base, data: { ...(base.data as object), padding: 'x'.repeat(size) } };
         const outcome = await runEnqueue(huge);
-        // A huge but otherwise valid VM write is still a VM write: enqueued (the message carries ids only, never the event).
+        // A huge but otherwise valid VM write is still a VM write: enqueued (the message carries ids only, never the
+        // event).
         expect(outcome.output).toBeDefined();
         expect(Buffer.byteLength(JSON.stringify(outcome.output))).toBeLessThan(2_048);
         const broken = await runEnqueue({

@@ -5,7 +5,9 @@ import { invalidVmId, validVmId } from './arbitraries';
 
 const SUB = '0a1b2c3d-4e5f-4061-8283-94a5b6c7d8e9';
 
-/** Resource ids from the model in arbitraries.ts: mixed case, unicode, encodings, `;` `/` `..`, children, other types. */
+/**
+ * Resource ids from the model in arbitraries.ts: mixed case, unicode, encodings, `;` `/` `..`, children, other types.
+ */
 describe('fuzzing VM resource ids', () => {
   it('accepts every exact VM id in any letter case of the fixed segments, canonically', () => {
     fc.assert(

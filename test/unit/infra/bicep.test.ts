@@ -77,7 +77,8 @@ describeWithBicep(`bicep build and bicep lint on infra/main.bicep (${bicep ?? 'b
 
   it('compiles to identity-only storage: shared keys off, no account key read anywhere', () => {
     expect(compiled).toContain('"allowSharedKeyAccess": false');
-    // App settings compile to createObject('name', value, ...): a connection string setting would be 'AzureWebJobsStorage'.
+    // App settings compile to createObject('name', value, ...): a connection string setting would be
+    // 'AzureWebJobsStorage'.
     expect(compiled).not.toMatch(/['"]AzureWebJobsStorage['"]/);
     for (const name of ['credential', 'clientId', 'blobServiceUri', 'queueServiceUri', 'tableServiceUri']) {
       expect(compiled).toContain(`'AzureWebJobsStorage__${name}'`);

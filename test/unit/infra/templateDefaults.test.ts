@@ -41,7 +41,9 @@ const VAR_SETTINGS: Readonly<Record<string, string>> = {
   reportContainerName: 'AUTOPROTECT_REPORT_CONTAINER',
 };
 
-/** The literal value of each `param x type = literal` / `var x = literal`, rendered the way ARM's string() renders it. */
+/**
+ * The literal value of each `param x type = literal` / `var x = literal`, rendered the way ARM's string() renders it.
+ */
 function literalDefaults(source: string, kind: 'param' | 'var'): Map<string, string> {
   const values = new Map<string, string>();
   for (const declaration of declarationsOf(tokenizeBicep(source)).filter((candidate) => candidate.kind === kind)) {

@@ -908,7 +908,9 @@ describe('handleProtectionMessage', () => {
       });
     });
 
-    /** Enables protection (202, Retry-After 60), then checks back on the enable, which Azure failed with `errorCode`. */
+    /**
+     * Enables protection (202, Retry-After 60), then checks back on the enable, which Azure failed with `errorCode`.
+     */
     async function checkBackOnFailedEnable(errorCode: string) {
       const h = harness();
       slowEnable(h);

@@ -35,7 +35,9 @@ function finding(overrides: Partial<Finding> = {}): Finding {
   };
 }
 
-/** A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes), to check what a spreadsheet would see. */
+/**
+ * A strict RFC 4180 reader (CRLF records, quoted fields with doubled quotes), to check what a spreadsheet would see.
+ */
 function parseCsv(text: string): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
