@@ -12,8 +12,8 @@ export function isLoopbackUrl(url: string): boolean {
   }
 }
 
-/** https for anything; http only towards loopback (local simulator / local Event Grid). */
-export function httpsUrlProblem(value: string): string | undefined {
+/** The URL, or the problem with it: not absolute, or carrying credentials (settings name endpoints, not secrets). */
+export function parseEndpointUrl(value: string): URL | string {
   let url: URL;
   try {
     url = new URL(value);
@@ -21,6 +21,13 @@ export function httpsUrlProblem(value: string): string | undefined {
     return `must be an absolute URL, got '${value}'`;
   }
   if (url.username !== '' || url.password !== '') return 'must not carry credentials in the URL';
+  return url;
+}
+
+/** https for anything; http only towards loopback (local simulator / local Event Grid). */
+export function httpsUrlProblem(value: string): string | undefined {
+  const url = parseEndpointUrl(value);
+  if (typeof url === 'string') return url;
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
   return `must be an https URL (http only for 127.0.0.1/localhost), got '${url.protocol}//${url.host}'`;

@@ -1,4 +1,4 @@
-import { GUID_PATTERN, isLoopbackUrl } from './formats';
+import { GUID_PATTERN, isLoopbackUrl, parseEndpointUrl } from './formats';
 import type { SettingReader } from './settingReader';
 import type { StorageConfig } from './types';
 
@@ -73,13 +73,8 @@ function readIdentityStorage(read: SettingReader, problems: string[]): StorageCo
 
 /** Bearer tokens travel over TLS only: https, including towards a local Azurite started with --oauth basic. */
 function serviceUriProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `must be an absolute URL, got '${value}'`;
-  }
-  if (url.username !== '' || url.password !== '') return 'must not carry credentials in the URL';
+  const url = parseEndpointUrl(value);
+  if (typeof url === 'string') return url;
   if (url.search !== '') return 'must not carry a query (no SAS token: the identity authenticates)';
   if (url.protocol !== 'https:') return `must be an https URL (tokens are sent over TLS only), got '${url.protocol}//'`;
   return undefined;

@@ -7,6 +7,7 @@ import type { LedgerEntry, LedgerStatus, NewLedgerEntry } from '../../../src/lib
 import { ledgerPartitionKey, ledgerRowKey } from '../../../src/lib/ledger/ledgerKeys';
 import { TableLedger } from '../../../src/lib/ledger/tableLedger';
 import { parseVmResourceId } from '../../../src/lib/resourceId';
+import { ledgerRow } from '../../helpers/factories/protection';
 import { TEST_SUBSCRIPTION, vmId } from '../../helpers/factories/rules';
 import { describeLedgerContract } from '../../helpers/ledgerContract';
 import { oauthStorageConfig, testTokenCredential } from '../../helpers/oauthStorage';
@@ -76,19 +77,7 @@ class FaultInjector {
 let vmCounter = 0;
 
 function newEntry(overrides: Partial<NewLedgerEntry> = {}, subscriptionId = TEST_SUBSCRIPTION): NewLedgerEntry {
-  const vm = parseVmResourceId(vmId(`vm-table-${++vmCounter}`, 'RG-Mixed', subscriptionId));
-  return {
-    vmKey: vm.key,
-    vmResourceId: vm.id,
-    subscriptionId: vm.subscriptionId,
-    status: 'requested',
-    attempts: 1,
-    operationIds: [],
-    jobIds: [],
-    firstSeen: '2026-01-01T00:00:00.000Z',
-    lastChanged: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  return ledgerRow(parseVmResourceId(vmId(`vm-table-${++vmCounter}`, 'RG-Mixed', subscriptionId)), overrides);
 }
 
 async function listAll(ledger: TableLedger, statuses?: readonly LedgerStatus[]): Promise<LedgerEntry[]> {
