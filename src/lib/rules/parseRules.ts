@@ -21,7 +21,8 @@ const rulesSchema = z.strictObject({
 
 /**
  * Rules from a parsed JSON value, merged over the defaults and validated. `problems` name the setting (`source`) and
- * the path; when there are any, the rules returned are the defaults.
+ * the path. A value of the wrong shape gives the defaults; rules that parse but fail validation are returned as parsed
+ * (config refuses to start on any problem either way).
  */
 export function parseRules(value: unknown, source: string): { rules: RulesConfig; problems: string[] } {
   const parsed = rulesSchema.safeParse(value);
