@@ -38,7 +38,7 @@ describe('src/index.ts', () => {
       expect(thrown).toMatchObject({ name: 'ConfigError' });
       expect((thrown as { problems: string[] }).problems).toEqual(
         expect.arrayContaining([
-          'AzureWebJobsStorage is required',
+          expect.stringMatching(/^storage is not configured: set AzureWebJobsStorage__blobServiceUri/),
           'AUTOPROTECT_SUBSCRIPTION_IDS is required: a comma-separated list of subscription ids to watch',
           'AUTOPROTECT_VAULTS is required: a JSON value (see docs/configuration.md)',
         ]),
