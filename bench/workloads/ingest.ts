@@ -2,7 +2,7 @@ import type { QueueClient } from '@azure/storage-queue';
 
 import { startRunner } from '../../tools/local-runner/index';
 import { mapLimit } from '../../tools/shared/mapLimit';
-import { queueLength, queueOf, repoRoot, startBenchStack } from '../benchStack';
+import { appQueue, benchQueue, queueLength, repoRoot, startBenchStack } from '../benchStack';
 import { pollUntil, processCpuMs } from '../stats';
 import { figure, type WorkloadResult } from '../types';
 import { ingestEvents } from './ingestEvents';
@@ -30,7 +30,7 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
     });
     try {
       const events = ingestEvents(size.events);
-      const requests = queueOf(stack, 'protection-requests');
+      const requests = appQueue(stack, 'requests');
       await requests.createIfNotExists();
       const sample = Buffer.from(
         JSON.stringify(
@@ -47,7 +47,7 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
           2,
         ),
       ).toString('base64');
-      const rawBefore = await rawSendRate(queueOf(stack, 'bench-raw-1'), sample, Math.round(size.events * 0.69));
+      const rawBefore = await rawSendRate(benchQueue(stack, 'bench-raw-1'), sample, Math.round(size.events * 0.69));
 
       const webhook = runner.eventGridWebhookUrl('enqueueProtection');
       const batches: unknown[][] = [];
@@ -74,7 +74,7 @@ export async function runIngest(size: { events: number }): Promise<WorkloadResul
         10_000,
         200,
       );
-      const rawAfter = await rawSendRate(queueOf(stack, 'bench-raw-2'), sample, Math.round(size.events * 0.69));
+      const rawAfter = await rawSendRate(benchQueue(stack, 'bench-raw-2'), sample, Math.round(size.events * 0.69));
 
       const rate = enqueued / (elapsedMs / 1000);
       const raw = (rawBefore + rawAfter) / 2;

@@ -1,7 +1,7 @@
 import { mapLimit } from '../../tools/shared/mapLimit';
 import { simGet, simPost } from '../../tools/stack/simControl';
 import type { Stack } from '../../tools/stack/startStack';
-import { endMs, queueLength, queueOf, type SimRequest, type SimStateView, vmNameOfItemPath } from '../benchStack';
+import { appQueue, endMs, queueLength, type SimRequest, type SimStateView, vmNameOfItemPath } from '../benchStack';
 import { pollUntil } from '../stats';
 
 export interface ProtectRunResult {
@@ -35,7 +35,7 @@ export async function createVmsAndWait(
     await mapLimit(names, 50, (name) => simPost(stack, 'vms', { resourceGroup: 'rg-bench', name, location: 'eastus' }));
   }
   const wanted = new Set(names);
-  const requestQueue = queueOf(stack, 'protection-requests');
+  const requestQueue = appQueue(stack, 'requests');
   const state = await pollUntil(
     `a Backup job for each of ${options.count} VMs`,
     async () => {
@@ -60,7 +60,7 @@ export async function createVmsAndWait(
     created,
     requests,
     state,
-    poison: await queueLength(queueOf(stack, 'protection-requests-poison')),
+    poison: await queueLength(appQueue(stack, 'poison')),
     firstCreateMs,
   };
 }
