@@ -17,23 +17,25 @@ export function loadAppSettings(
 ): AppSettings {
   const merged: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
-  Object.assign(merged, options.readLocalSettings === false ? {} : readLocalSettingsValues(appDir), overrides);
+  const fromFile =
+    options.readLocalSettings === false ? {} : readLocalSettingsValues(join(appDir, 'local.settings.json'));
+  Object.assign(merged, fromFile ?? {}, overrides);
   return Object.freeze(merged);
 }
 
-function readLocalSettingsValues(appDir: string): Record<string, string> {
-  const file = join(appDir, 'local.settings.json');
-  if (!existsSync(file)) return {};
+/** local.settings.json's `Values` as strings (the host's way), or undefined when the file does not exist. */
+export function readLocalSettingsValues(file: string): Record<string, string> | undefined {
+  if (!existsSync(file)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new RunnerConfigError(`local.settings.json in ${appDir} is not valid JSON`, { cause: error });
+    throw new RunnerConfigError(`${file} is not valid JSON`, { cause: error });
   }
-  const values = (parsed as { Values?: unknown }).Values;
+  const values = (parsed as { Values?: unknown } | null)?.Values;
   if (values === undefined) return {};
-  if (typeof values !== 'object' || values === null)
-    throw new RunnerConfigError('local.settings.json "Values" must be an object');
+  if (typeof values !== 'object' || values === null || Array.isArray(values))
+    throw new RunnerConfigError(`${file}: "Values" must be an object`);
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(values)) result[name] = String(value);
   return result;

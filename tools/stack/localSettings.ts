@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
@@ -180,24 +179,6 @@ export function localAppSettings(input: LocalSettingsInput): LocalAppSettings {
     ignored,
     overridden,
   };
-}
-
-/** local.settings.json's `Values` (strings as the Functions host makes them), or undefined when there is no file. */
-export function readLocalSettingsValues(path: string): Record<string, string> | undefined {
-  if (!existsSync(path)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON: fix it or move it away to start the local stack`, { cause: error });
-  }
-  const values = (parsed as { Values?: unknown } | null)?.Values;
-  if (values === undefined) return {};
-  if (typeof values !== 'object' || values === null || Array.isArray(values))
-    throw new Error(`${path}: "Values" must be an object`);
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [name, typeof value === 'string' ? value : String(value)]),
-  );
 }
 
 /**

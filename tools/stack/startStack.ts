@@ -5,14 +5,9 @@ import { type SimulatorHandle, type SimulatorTiming, startSimulator } from '../.
 import { freePort } from '../../simulator/src/ports';
 import { type AzuriteHandle, startAzurite } from '../azurite/startAzurite';
 import { type RunnerHandle, startRunner } from '../local-runner/index';
+import { readLocalSettingsValues } from '../local-runner/settings';
 import { DEMO_RULES } from './demoVms';
-import {
-  describeLocalSettings,
-  localAppSettings,
-  readLocalSettingsValues,
-  SIM_SUBSCRIPTION_ID,
-  simVaults,
-} from './localSettings';
+import { describeLocalSettings, localAppSettings, SIM_SUBSCRIPTION_ID, simVaults } from './localSettings';
 import { simPost } from './simControl';
 import type { RulesConfigInput, StackInfo } from './types';
 
