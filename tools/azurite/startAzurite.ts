@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
-import { freePort } from '../../simulator/src/ports';
+import { connectProblem, freePort } from '../../simulator/src/ports';
 
 /** The well-known Azurite development account (public, documented; not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -156,14 +155,7 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 export async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ port, host: '127.0.0.1' });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
+    const ok = (await connectProblem('127.0.0.1', port, 1_000)) === undefined;
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`Nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

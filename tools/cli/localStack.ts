@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { isAbsolute, join, relative } from 'node:path';
 
+import { connectProblem } from '../../simulator/src/ports';
 import type { StackInfo } from '../stack/types';
 import { CliFailure } from './errors';
 
@@ -119,16 +119,7 @@ function probe(url: string): Promise<string | undefined> {
   }
   if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost') return Promise.resolve(undefined);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
-  return new Promise((resolve) => {
-    const socket = connect({ host: target.hostname, port });
-    const finish = (problem: string | undefined) => {
-      socket.destroy();
-      resolve(problem);
-    };
-    socket.setTimeout(PROBE_TIMEOUT_MS, () => finish(`no answer within ${PROBE_TIMEOUT_MS} ms`));
-    socket.once('connect', () => finish(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
-  });
+  return connectProblem(target.hostname, port, PROBE_TIMEOUT_MS);
 }
 
 function startedAt(info: StackInfo, path: string): string {
