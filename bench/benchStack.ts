@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 
 import type { SimulatorTiming } from '../simulator/src/index';
-import { stackRuntime } from '../tools/stack/stackRuntime';
 import { ISOLATED_STACK, type Stack, startStack } from '../tools/stack/startStack';
 
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -60,12 +59,6 @@ function startStackOnce(options: {
 /** A queue of the bench's own (the raw-send baseline) on the stack's Azurite. */
 export function benchQueue(stack: Stack, name: string): QueueClient {
   return new QueueClient(stack.info.storageConnectionString, name);
-}
-
-/** The app's request or poison queue, named by the app's config. */
-export function appQueue(stack: Stack, which: 'requests' | 'poison'): QueueClient {
-  const { clients } = stackRuntime(stack);
-  return which === 'requests' ? clients.requestQueue : clients.poisonQueue;
 }
 
 export async function queueLength(queue: QueueClient): Promise<number> {

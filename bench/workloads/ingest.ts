@@ -2,7 +2,8 @@ import type { QueueClient } from '@azure/storage-queue';
 
 import { startRunner } from '../../tools/local-runner/index';
 import { mapLimit } from '../../tools/shared/mapLimit';
-import { appQueue, benchQueue, queueLength, repoRoot, startBenchStack } from '../benchStack';
+import { appQueue } from '../../tools/stack/stackRuntime';
+import { benchQueue, queueLength, repoRoot, startBenchStack } from '../benchStack';
 import { pollUntil, processCpuMs } from '../stats';
 import { figure, type WorkloadResult } from '../types';
 import { ingestEvents } from './ingestEvents';

@@ -1,7 +1,8 @@
 import { mapLimit } from '../../tools/shared/mapLimit';
 import { simGet, simPost } from '../../tools/stack/simControl';
+import { appQueue } from '../../tools/stack/stackRuntime';
 import type { Stack } from '../../tools/stack/startStack';
-import { appQueue, endMs, queueLength, type SimRequest, type SimStateView, vmNameOfItemPath } from '../benchStack';
+import { endMs, queueLength, type SimRequest, type SimStateView, vmNameOfItemPath } from '../benchStack';
 import { pollUntil } from '../stats';
 
 export interface ProtectRunResult {

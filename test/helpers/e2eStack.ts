@@ -76,12 +76,6 @@ export async function rejects(stack: Stack): Promise<RejectRecord[]> {
   return records;
 }
 
-/** The app's request or poison queue on the stack (names from the app's config). */
-export function queueOf(stack: Stack, which: 'requests' | 'poison'): QueueClient {
-  const { clients } = stackRuntime(stack);
-  return which === 'requests' ? clients.requestQueue : clients.poisonQueue;
-}
-
 /** Decoded bodies (base64 JSON) of the messages in a queue, without taking them. */
 export async function peekJson(queue: QueueClient): Promise<unknown[]> {
   if (!(await queue.exists())) return [];

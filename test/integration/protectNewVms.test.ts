@@ -1,5 +1,6 @@
 import { type RunnerHandle, startRunner } from '../../tools/local-runner/index';
 import { DEMO_RULES } from '../../tools/stack/demoVms';
+import { appQueue } from '../../tools/stack/stackRuntime';
 import type { Stack } from '../../tools/stack/startStack';
 import {
   backupJobsOf,
@@ -8,7 +9,6 @@ import {
   latestReport,
   ledgerRow,
   peekJson,
-  queueOf,
   rejects,
   repoRoot,
   simPost,
@@ -85,7 +85,7 @@ describe('protecting new VMs end to end', () => {
       // Let late duplicates drain through the queue, then count.
       await waitFor(
         'the request queue to drain',
-        async () => (await queueOf(stack, 'requests').getProperties()).approximateMessagesCount === 0,
+        async () => (await appQueue(stack, 'requests').getProperties()).approximateMessagesCount === 0,
         20_000,
       );
       const state = await simState(stack);
@@ -180,7 +180,7 @@ describe('protecting new VMs end to end', () => {
       );
       expect(backupJobsOf(state, 'vm-faults')).toHaveLength(1);
       expect(state.requests.throttled).toBeGreaterThan(before);
-      expect(await peekJson(queueOf(stack, 'poison'))).toEqual([]);
+      expect(await peekJson(appQueue(stack, 'poison'))).toEqual([]);
     } finally {
       await simPost(stack, 'faults', { faults: [] });
     }
@@ -260,7 +260,7 @@ describe('protecting new VMs end to end', () => {
     });
     expect(response.status).toBe(202);
 
-    const requests = queueOf(stack, 'requests');
+    const requests = appQueue(stack, 'requests');
     await requests.sendMessage(Buffer.from(JSON.stringify({ version: 99, hello: 'world' }), 'utf8').toString('base64'));
 
     const records = await waitFor('both rejects', async () => {
@@ -271,7 +271,7 @@ describe('protecting new VMs end to end', () => {
     expect(eventReject?.raw).toContain('bad-1');
     expect(eventReject?.reason.length).toBeGreaterThan(5);
     const poison = await waitFor('the poison entry', async () => {
-      const bodies = (await peekJson(queueOf(stack, 'poison'))) as Array<{
+      const bodies = (await peekJson(appQueue(stack, 'poison'))) as Array<{
         reason?: string;
         raw?: string;
       }>;

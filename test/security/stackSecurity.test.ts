@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { grantsFromBicep, permissionProblems, readPermissionTable } from '../../tools/infra/permissionCoverage';
 import { requestJson } from '../../tools/shared/httpsJson';
 import { DEMO_RULES } from '../../tools/stack/demoVms';
+import { appQueue } from '../../tools/stack/stackRuntime';
 import type { Stack } from '../../tools/stack/startStack';
 import {
   createSimVm,
   ledgerOf,
   ledgerRow,
-  queueOf,
   rejects,
   repoRoot,
   simPost,
@@ -212,7 +212,7 @@ describe('security of the running stack', () => {
       ),
     ).toEqual([]);
     expect(
-      await queueOf(stack, 'requests')
+      await appQueue(stack, 'requests')
         .getProperties()
         .then((p) => p.approximateMessagesCount),
     ).toBe(0);
