@@ -11,7 +11,7 @@ import { type QueueClient, QueueServiceClient } from '@azure/storage-queue';
 
 import { createArmPacingPolicy } from './azure/armPacingPolicy';
 import { ArmRequestPacer } from './azure/armRequestPacer';
-import { type AppConfig, isLoopbackUrl, type StorageConfig } from './config';
+import { type AppConfig, connectionStringField, isLoopbackUrl, type StorageConfig } from './config';
 
 /**
  * The only place SDK clients are built (appRuntime.ts builds the adapters on them). Endpoint, CA and credential are
@@ -162,8 +162,8 @@ function createSummaryPublisher(endpoint: string): EventGridPublisherClient<'Eve
 /** Table clients refuse http unless told: true for Azurite (UseDevelopmentStorage or an http table endpoint). */
 export function usesHttpTableEndpoint(connectionString: string): boolean {
   if (/usedevelopmentstorage=true/i.test(connectionString)) return true;
-  const tableEndpoint = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(connectionString)?.[1];
-  if (tableEndpoint !== undefined) return tableEndpoint.trim().toLowerCase().startsWith('http:');
+  const tableEndpoint = connectionStringField(connectionString, 'TableEndpoint');
+  if (tableEndpoint !== undefined) return tableEndpoint.toLowerCase().startsWith('http:');
   return /(?:^|;)\s*DefaultEndpointsProtocol=http\s*(?:;|$)/i.test(connectionString);
 }
 

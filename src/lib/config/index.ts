@@ -14,7 +14,7 @@ import type { AppConfig } from './types';
  */
 export type { RulesConfig, TagMatch } from '../rules/rulesConfig';
 export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './formats';
-export { azuriteOnlyProblem, STORAGE_IDENTITY_SETTINGS } from './storageSettings';
+export { azuriteOnlyProblem, connectionStringField, STORAGE_IDENTITY_SETTINGS } from './storageSettings';
 export type { AppConfig, StorageConfig, VaultRoute } from './types';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';

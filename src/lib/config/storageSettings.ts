@@ -87,8 +87,13 @@ function serviceUriProblem(value: string): string | undefined {
 export function azuriteOnlyProblem(connectionString: string): string | undefined {
   if (/^\s*usedevelopmentstorage\s*=\s*true\s*;?\s*$/i.test(connectionString)) return undefined;
   const endpoints = ['BlobEndpoint', 'QueueEndpoint', 'TableEndpoint'].map((name) =>
-    new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*([^;]+)`, 'i').exec(connectionString)?.[1]?.trim(),
+    connectionStringField(connectionString, name),
   );
   if (endpoints.every((endpoint) => endpoint !== undefined && isLoopbackUrl(endpoint))) return undefined;
   return `is accepted for Azurite only (UseDevelopmentStorage=true, or Blob, Queue and Table endpoints on 127.0.0.1/localhost); in Azure set ${IDENTITY_FORM} and let the identity authenticate`;
+}
+
+/** One `Name=value` field of a storage connection string (name case-insensitive), trimmed; undefined when absent. */
+export function connectionStringField(connectionString: string, name: string): string | undefined {
+  return new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*([^;]+)`, 'i').exec(connectionString)?.[1]?.trim();
 }
