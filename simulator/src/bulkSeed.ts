@@ -59,6 +59,7 @@ export function bulkProtectedItems(
         tags: {},
         vmId: randomUUID(),
         guestAgent: 'ready',
+        provisioningState: 'Succeeded',
         properties: {},
         createdAt: staleSince,
         updatedAt: staleSince,

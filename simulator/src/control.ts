@@ -11,6 +11,7 @@ import {
   eventGridSchema,
   faultsSchema,
   noiseSchema,
+  patchVmSchema,
   seedSchema,
   throttlingSchema,
   timingSchema,
@@ -21,10 +22,10 @@ import type { ArmResponse } from './http';
 import type { SimulatorRuntime } from './runtime';
 import { loadSeed } from './seedLoader';
 import { stateSnapshot } from './stateSnapshot';
-import { resourceGroupKeyOf } from './store/model';
+import { resourceGroupKeyOf, vmIdOf } from './store/model';
 import { vmView } from './views';
 import { requireValidVmName } from './vmNames';
-import { writeVm } from './vmService';
+import { patchVmState, writeVm } from './vmService';
 
 type ControlHandler = (runtime: SimulatorRuntime, body: unknown) => ArmResponse | Promise<ArmResponse>;
 
@@ -101,7 +102,11 @@ export async function serveControl(
     const removed = runtime.ctx.events.unsubscribe(decodeURIComponent(deleteSubscription[1]));
     return { status: removed ? 200 : 404, body: { removed } };
   }
-  const handler = CONTROL_ROUTES[`${method} ${name}`];
+  const vmPath = /^vms\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(name);
+  const handler: ControlHandler | undefined =
+    method === 'PATCH' && vmPath
+      ? (rt, body) => patchVm(rt, vmPath.slice(1).map(decodeURIComponent) as [string, string, string], body)
+      : CONTROL_ROUTES[`${method} ${name}`];
   if (!handler)
     return {
       status: 404,
@@ -140,6 +145,13 @@ function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
     { emitEvents: input.emitEvents, method: 'PUT', clientRequestId: randomUUID(), now: Date.now() },
   );
   return { status: created ? 201 : 200, body: vmView(vm) };
+}
+
+function patchVm(rt: SimulatorRuntime, [subscriptionId, resourceGroup, name]: [string, string, string], body: unknown) {
+  const patch = patchVmSchema.parse(body);
+  const vm = patchVmState(rt.ctx, vmIdOf(subscriptionId, resourceGroup, name), patch, Date.now());
+  if (!vm) return { status: 404, body: { error: { code: 'ResourceNotFound', message: `No VM ${name}` } } };
+  return { status: 200, body: vmView(vm) };
 }
 
 async function createEventSubscription(rt: SimulatorRuntime, body: unknown): Promise<ArmResponse> {

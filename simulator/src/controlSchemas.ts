@@ -12,6 +12,14 @@ export const createVmSchema = z.object({
   emitEvents: z.boolean().default(true),
 });
 
+/** PATCH /_sim/vms/{subscriptionId}/{resourceGroup}/{name}: the VM's state, changed without a Compute write. */
+export const patchVmSchema = z
+  .object({
+    guestAgent: z.enum(['ready', 'unavailable']).optional(),
+    provisioningState: z.enum(['Creating', 'Updating', 'Succeeded', 'Failed', 'Deleting']).optional(),
+  })
+  .strict();
+
 export const timingSchema = z
   .object({
     configureBackupMs: z.number().int().min(0),

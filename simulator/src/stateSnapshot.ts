@@ -36,6 +36,7 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
       tags: vm.tags,
       vmId: vm.vmId,
       guestAgent: vm.guestAgent,
+      provisioningState: vm.provisioningState,
       createdAt: new Date(vm.createdAt).toISOString(),
       updatedAt: new Date(vm.updatedAt).toISOString(),
     })),

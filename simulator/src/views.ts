@@ -144,13 +144,18 @@ export function policyView(
   };
 }
 
-export function vmView(vm: VmRecord, provisioningState = 'Succeeded'): Record<string, unknown> {
+export function vmView(vm: VmRecord): Record<string, unknown> {
   return {
     name: vm.name,
     id: vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name),
     type: 'Microsoft.Compute/virtualMachines',
     location: vm.location,
     tags: vm.tags,
-    properties: { ...vm.properties, vmId: vm.vmId, provisioningState, timeCreated: armTime(vm.createdAt) },
+    properties: {
+      ...vm.properties,
+      vmId: vm.vmId,
+      provisioningState: vm.provisioningState,
+      timeCreated: armTime(vm.createdAt),
+    },
   };
 }

@@ -54,6 +54,7 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
         tags: input.tags ?? {},
         vmId: randomUUID(),
         guestAgent: input.guestAgent ?? 'ready',
+        provisioningState: 'Succeeded',
         properties: input.properties ?? {},
         createdAt: write.now,
         updatedAt: write.now,
@@ -75,4 +76,24 @@ export function deleteVm(
   ctx.store.vms.delete(id.toLowerCase());
   if (write.emitEvents) ctx.events.publishVmDelete(vm, write.clientRequestId);
   return true;
+}
+
+/** What `PATCH /_sim/vms/{subscriptionId}/{resourceGroup}/{name}` may change: no Compute write, so no event. */
+export interface VmStatePatch {
+  guestAgent?: GuestAgentStatus;
+  provisioningState?: string;
+}
+
+/** Changes a VM's simulated state in place (the guest agent becoming ready, a provisioning state) without an event. */
+export function patchVmState(ctx: SimContext, id: string, patch: VmStatePatch, now: number): VmRecord | undefined {
+  const existing = ctx.store.vm(id);
+  if (!existing) return undefined;
+  const vm: VmRecord = {
+    ...existing,
+    guestAgent: patch.guestAgent ?? existing.guestAgent,
+    provisioningState: patch.provisioningState ?? existing.provisioningState,
+    updatedAt: now,
+  };
+  ctx.store.vms.set(id.toLowerCase(), vm);
+  return vm;
 }

@@ -101,4 +101,31 @@ describe('simulator: Compute virtualMachines (real SDK)', () => {
       code: 'SubscriptionNotFound',
     });
   });
+
+  it('PATCH /_sim/vms/{sub}/{rg}/{name} changes the guest agent and provisioning state without an event', async () => {
+    await control(sim, 'POST', 'vms', { resourceGroup: 'rg-compute', name: 'vm-patched', location: 'eastus' });
+    const eventsBefore = (await control<{ published: unknown[] }>(sim, 'GET', 'events')).body.published.length;
+    const patched = await control<{ properties: { provisioningState: string } }>(
+      sim,
+      'PATCH',
+      `vms/${SUB}/rg-compute/vm-patched`,
+      { guestAgent: 'unavailable', provisioningState: 'Updating' },
+    );
+    expect(patched.status).toBe(200);
+    expect(patched.body.properties.provisioningState).toBe('Updating');
+    const vm = await computeClient(sim).virtualMachines.get('rg-compute', 'vm-patched');
+    expect(vm.provisioningState).toBe('Updating');
+    const state = await control<{ vms: { name: string; guestAgent: string; provisioningState: string }[] }>(
+      sim,
+      'GET',
+      'state',
+    );
+    expect(state.body.vms.find((v) => v.name === 'vm-patched')).toMatchObject({
+      guestAgent: 'unavailable',
+      provisioningState: 'Updating',
+    });
+    expect((await control<{ published: unknown[] }>(sim, 'GET', 'events')).body.published).toHaveLength(eventsBefore);
+    expect((await control(sim, 'PATCH', `vms/${SUB}/rg-compute/no-such-vm`, { guestAgent: 'ready' })).status).toBe(404);
+    expect((await control(sim, 'PATCH', `vms/${SUB}/rg-compute/vm-patched`, { power: 'off' })).status).toBe(400);
+  });
 });

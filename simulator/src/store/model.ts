@@ -10,6 +10,8 @@ export interface VmRecord {
   tags: Record<string, string>;
   vmId: string;
   guestAgent: GuestAgentStatus;
+  /** Compute's `properties.provisioningState`: Creating, Updating, Succeeded, Failed (vm-backup-support.md §3). */
+  provisioningState: string;
   properties: Record<string, unknown>;
   createdAt: number;
   updatedAt: number;
