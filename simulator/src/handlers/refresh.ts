@@ -25,7 +25,7 @@ export function refreshContainers(req: ArmRequest, ctx: SimContext): ArmResponse
   return accepted(asyncHeaders(req, ctx, `${vaultIdOf(scope.vault)}/backupFabrics/Azure/operationResults/${opId}`));
 }
 
-/** GET {V}/backupFabrics/Azure/operationResults/{op}: 202 while running, then 204 (RefreshContainers_OperationResults). */
+/** GET {V}/backupFabrics/Azure/operationResults/{op}: 202 while running, then 204 (RefreshContainers_*.json). */
 export function getRefreshResult(req: ArmRequest, ctx: SimContext): ArmResponse {
   requireVault(req, ctx);
   const refresh = ctx.store.refreshOperations.get(param(req, 'operationId').toLowerCase());
