@@ -144,6 +144,11 @@ export class FakeBackupGateway implements BackupGateway {
     return { operationId, retryAfterMs: 0 };
   }
 
+  /** Ends every container refresh started so far. */
+  endRefreshes(): void {
+    for (const operationId of this.refreshes.keys()) this.refreshes.set(operationId, 0);
+  }
+
   async getRefreshStatus(_vault: VaultRoute, operationId: string): Promise<'InProgress' | 'Succeeded'> {
     this.enter('getRefreshStatus');
     const left = this.refreshes.get(operationId) ?? 0;
