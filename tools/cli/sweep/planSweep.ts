@@ -1,6 +1,7 @@
 import type { BackupGateway, BackupStatusInfo, VmDetails, VmReader } from '../../../src/lib/azure/ports';
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
+import { backupRequirementOf } from '../../../src/lib/rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
 
 /** The reason of a VM whose backupStatus could not be read (it is not enqueued; the sweep reports it). */
@@ -98,6 +99,9 @@ async function decide(
   if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
   const decision = evaluateVm(details, options.rules, options.vaults);
   if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
+  const requirement = backupRequirementOf(details);
+  if (requirement.kind === 'unsupported')
+    return { ...base, action: 'leave', reason: requirement.reason, rule: requirement.rule };
   let status: BackupStatusInfo;
   try {
     status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));
