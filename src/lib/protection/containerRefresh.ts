@@ -37,10 +37,12 @@ export async function awaitContainerRefresh(run: ProtectionRunContext): Promise<
 
 /**
  * The PUT sent at `sentAt` was refused because the vault cannot resolve the VM (Azure discovers new VMs on its own
- * schedule; a refresh makes it look now). Returns when a PUT once more makes sense: a refresh that covers the VM has
- * ended after `sentAt`, because this invocation ran it or saw it end. Throws OperationPendingError while a refresh runs
- * (the VM checks back through the queue without holding a worker or spending an attempt), and a PermanentError with
- * the service's code when a covering refresh had already ended before the PUT: the VM is still unresolvable.
+ * schedule; a refresh makes it look now). Returns when a PUT once more makes sense: a refresh ended after `sentAt`
+ * (this invocation ran it, or saw it end), so the PUT may have come too early. Throws OperationPendingError while a
+ * refresh runs (the VM checks back through the queue without holding a worker or spending an attempt), and a
+ * PermanentError with the service's code when a refresh that started after the first refusal had ended before the
+ * PUT: the VM is still unresolvable. A refresh that ended before the PUT but started before the first refusal may not
+ * have seen the VM (created after it started): a new one is run.
  *
  * One refresh per vault at a time, across every runner process: it is claimed with a conditional write on the vault's
  * refresh row (a create, or a replace of an ended or abandoned one), and the VMs refused while it runs wait for it.
@@ -53,11 +55,12 @@ export async function resolveByRefresh(
 ): Promise<void> {
   const since = unresolvedSince(run) ?? sentAt;
   const current = await settle(run, vault, await run.deps.refreshes.get(vault.vaultId));
-  if (current && current.state === 'ended' && Date.parse(current.startedAt) >= since) {
-    if (Date.parse(current.endedAt ?? current.startedAt) <= sentAt) throw stillUnresolvable(refusal);
-    return;
-  }
-  if (current && isRunning(run, current)) throw waitFor(run, vault, since);
+  if (current?.state === 'ended') {
+    // It ended after the PUT went out: the PUT may have reached the vault before the refresh did its work.
+    if (Date.parse(current.endedAt ?? current.startedAt) > sentAt) return;
+    // It started after the vault refused the VM, so it saw the VM, and ended before the PUT: still unresolvable.
+    if (Date.parse(current.startedAt) >= since) throw stillUnresolvable(refusal);
+  } else if (current && isRunning(run, current)) throw waitFor(run, vault, since);
   const claimed = await claim(run, vault, current);
   if (!claimed) throw waitFor(run, vault, since);
   await runRefresh(run, vault, claimed, since);

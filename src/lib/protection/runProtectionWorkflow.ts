@@ -170,7 +170,8 @@ class ProtectionRun implements ProtectionRunContext {
 
   /**
    * Enables protection; when the vault cannot resolve the VM, refreshes its containers (or waits for the refresh
-   * another invocation runs) and sends the PUT once more: at most two PUTs per invocation.
+   * another invocation runs) and sends the PUT once more (containerRefresh.ts): at most three PUTs per invocation (a
+   * refresh that ended meanwhile, then one of its own).
    */
   private async enableResolving(vault: VaultRoute, policyName: string): Promise<ProtectedItemInfo> {
     for (let put = 1; ; put++) {
@@ -181,7 +182,7 @@ class ProtectionRun implements ProtectionRunContext {
         const error = classifyAzureError(caught);
         if (!isUnresolvableVm(error)) throw error;
         await resolveByRefresh(this, vault, error, sentAt);
-        if (put >= 2) throw error;
+        if (put >= 3) throw error;
       }
     }
   }

@@ -110,6 +110,21 @@ describe('container refresh when the vault cannot resolve the VM', () => {
     expect(await h.refreshes.get(h.vault.vaultId)).toMatchObject({ state: 'ended', owner: 'inv-other' });
   });
 
+  it('sends the PUT once more, without a refresh of its own, when a running refresh ends after the PUT went out', async () => {
+    const h = protectionHarness();
+    await refreshOfAnother(h, { ageMs: 2_000 });
+    h.backup.endRefreshes();
+    const getRefreshStatus = h.backup.getRefreshStatus.bind(h.backup);
+    h.backup.getRefreshStatus = async (vault, operationId) => {
+      h.clock.advance(100);
+      return getRefreshStatus(vault, operationId);
+    };
+    h.backup.failNext('enableProtection', unresolvable());
+    expect(await run(h)).toMatchObject({ status: 'backup-triggered' });
+    expect(h.backup.count('refreshContainers')).toBe(0);
+    expect(h.backup.count('enableProtection')).toBe(2);
+  });
+
   it('claims a new refresh when the last one started before the vault refused this VM', async () => {
     const h = protectionHarness();
     const old = await refreshOfAnother(h, { ageMs: 60_000 });
