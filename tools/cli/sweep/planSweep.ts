@@ -22,7 +22,10 @@ export interface SweepDecision {
   /** The rule that decided (rules' wording), when the rules decided. */
   rule?: string;
   vaultName?: string;
+  /** The rules' policy; protectVm switches a VM that needs one to the vault's Enhanced policy. */
   policyName?: string;
+  /** Why the VM needs an Enhanced (V2) policy, e.g. `trusted-launch` (docs/rules.md). */
+  enhancedRequired?: string;
 }
 
 export interface SweepPlanOptions {
@@ -122,6 +125,7 @@ async function decide(
     rule: decision.rule,
     vaultName: decision.vault.vaultName,
     policyName: decision.policyName,
+    ...(requirement.kind === 'enhanced' ? { enhancedRequired: requirement.causes.join('+') } : {}),
   };
 }
 
