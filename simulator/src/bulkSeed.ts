@@ -61,6 +61,7 @@ export function bulkProtectedItems(
         guestAgent: 'ready',
         provisioningState: 'Succeeded',
         properties: {},
+        sharedDataDisks: 0,
         createdAt: staleSince,
         updatedAt: staleSince,
       });

@@ -47,6 +47,29 @@ export interface ComputeConfig {
   invalidVmName: { statusCode: number; code: string };
 }
 
+/**
+ * How Recovery Services refuses a VM configuration the chosen policy cannot protect (simulator/src/backupSupport.ts).
+ * Azure publishes neither the code nor whether the refusal is synchronous (vm-backup-support.md §1): UNVERIFIED.
+ */
+export interface RefusalConfig {
+  /** `sync-400`: the PUT answers `statusCode` at once. `failed-job`: the PUT is accepted, its ConfigureBackup fails. */
+  mode: 'sync-400' | 'failed-job';
+  /** HTTP status of the synchronous refusal (`sync-400` mode). */
+  statusCode: number;
+  /** `error.code` of the refusal (both modes; the failed job's `errorTitle`). */
+  code: string;
+}
+
+/** Recovery Services behaviour that Azure does not publish, and optional realism (off by default). */
+export interface BackupConfig {
+  refusal: RefusalConfig;
+  /**
+   * A VM created less than this many seconds ago cannot be resolved by the protected-item PUT until a refresh of the
+   * vault's containers (started after the VM was created) has ended. 0 = off (every VM resolves at once).
+   */
+  discoveryLagSeconds: number;
+}
+
 export interface VaultSeed {
   resourceGroup: string;
   name: string;
@@ -56,10 +79,23 @@ export interface VaultSeed {
 
 export interface PolicySeed {
   name: string;
-  kind: 'IaasV1Daily' | 'IaasV2Hourly';
+  kind: 'IaasV1Daily' | 'IaasV2Hourly' | 'IaasV2Daily';
 }
 
-export interface VmSeed {
+/** The configuration of a VM created by POST /_sim/vms or a seed (simulator/src/vmProfile.ts builds its body). */
+export interface VmShape {
+  /** Default `TrustedLaunch`: the default for new Gen2 VMs (vm-backup-support.md §1). `Standard` = no securityType. */
+  securityType?: 'Standard' | 'TrustedLaunch' | 'ConfidentialVM';
+  /** An ephemeral OS disk (`osDisk.diffDiskSettings`). */
+  ephemeralOsDisk?: boolean;
+  /** Managed data disks; `maxShares` > 1 makes a shared disk (not shown in the VM body). */
+  dataDisks?: Array<{ storageAccountType: string; maxShares?: number }>;
+  priority?: 'Regular' | 'Spot';
+  /** Compute's provisioning state; default `Succeeded`. */
+  provisioningState?: 'Creating' | 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+}
+
+export interface VmSeed extends VmShape {
   resourceGroup: string;
   name: string;
   location: string;
@@ -94,6 +130,7 @@ export interface SimulatorOptions {
   noise?: Partial<NoiseConfig>;
   eventGrid?: Partial<EventGridConfig>;
   compute?: Partial<ComputeConfig>;
+  backup?: { refusal?: Partial<RefusalConfig>; discoveryLagSeconds?: number };
   quiet?: boolean;
   /**
    * Print one JSON line per ARM request (level, message "simulator.request", time, method, path, operationId, status,
@@ -139,6 +176,12 @@ export const DEFAULT_EVENT_GRID: EventGridConfig = {
 
 export const DEFAULT_COMPUTE: ComputeConfig = {
   invalidVmName: { statusCode: 400, code: 'InvalidParameter' },
+};
+
+/** The refusal code is a placeholder (UNVERIFIED, docs/simulator.md "VM configurations and policy types"). */
+export const DEFAULT_BACKUP: BackupConfig = {
+  refusal: { mode: 'sync-400', statusCode: 400, code: 'UserErrorVmConfigurationNotSupportedByPolicy' },
+  discoveryLagSeconds: 0,
 };
 
 export const DEFAULT_SEED: SeedConfig = {

@@ -1,4 +1,11 @@
-import type { ComputeConfig, EventGridConfig, NoiseConfig, SimulatorTiming, ThrottlingConfig } from './config';
+import type {
+  BackupConfig,
+  ComputeConfig,
+  EventGridConfig,
+  NoiseConfig,
+  SimulatorTiming,
+  ThrottlingConfig,
+} from './config';
 import type { EventPublisher } from './eventgrid/publisher';
 import type { SimulatorStore } from './store/store';
 
@@ -9,6 +16,7 @@ export interface SimulatorSettings {
   noise: NoiseConfig;
   eventGrid: EventGridConfig;
   compute: ComputeConfig;
+  backup: BackupConfig;
 }
 
 /** Everything a handler may touch: the state, the settings and the Event Grid publisher. */

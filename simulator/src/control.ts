@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { bulkProtectedItems } from './bulkSeed';
 import { mergeThrottling } from './config';
 import {
+  backupSchema,
   bulkProtectedItemsSchema,
   computeSchema,
   createVmSchema,
@@ -25,6 +26,7 @@ import { stateSnapshot } from './stateSnapshot';
 import { resourceGroupKeyOf, vmIdOf } from './store/model';
 import { vmView } from './views';
 import { requireValidVmName } from './vmNames';
+import { shapeOf } from './vmProfile';
 import { patchVmState, writeVm } from './vmService';
 
 type ControlHandler = (runtime: SimulatorRuntime, body: unknown) => ArmResponse | Promise<ArmResponse>;
@@ -70,6 +72,13 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
     const patch = computeSchema.parse(body);
     Object.assign(rt.ctx.settings.compute.invalidVmName, patch.invalidVmName);
     return { status: 200, body: rt.ctx.settings.compute };
+  },
+  'POST backup': (rt, body) => {
+    const patch = backupSchema.parse(body);
+    const backup = rt.ctx.settings.backup;
+    Object.assign(backup.refusal, patch.refusal);
+    if (patch.discoveryLagSeconds !== undefined) backup.discoveryLagSeconds = patch.discoveryLagSeconds;
+    return { status: 200, body: backup };
   },
   'POST eventGrid': (rt, body) => {
     Object.assign(rt.ctx.settings.eventGrid, eventGridSchema.parse(body));
@@ -141,6 +150,7 @@ function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
       location: input.location,
       tags: input.tags,
       guestAgent: input.guestAgent,
+      shape: shapeOf(input),
     },
     { emitEvents: input.emitEvents, method: 'PUT', clientRequestId: randomUUID(), now: Date.now() },
   );

@@ -2,6 +2,20 @@ import { z } from 'zod';
 
 import { faultRuleSchema } from './faults';
 
+const PROVISIONING_STATES = ['Creating', 'Updating', 'Succeeded', 'Failed', 'Deleting'] as const;
+
+/** The VM configuration POST /_sim/vms and seeds accept (simulator/src/vmProfile.ts renders it). */
+const vmShapeFields = {
+  securityType: z.enum(['Standard', 'TrustedLaunch', 'ConfidentialVM']).optional(),
+  ephemeralOsDisk: z.boolean().optional(),
+  dataDisks: z
+    .array(z.strictObject({ storageAccountType: z.string().min(1), maxShares: z.number().int().min(1).optional() }))
+    .max(64)
+    .optional(),
+  priority: z.enum(['Regular', 'Spot']).optional(),
+  provisioningState: z.enum(PROVISIONING_STATES).optional(),
+};
+
 export const createVmSchema = z.object({
   subscriptionId: z.string().optional(),
   resourceGroup: z.string().min(1),
@@ -9,6 +23,7 @@ export const createVmSchema = z.object({
   location: z.string().min(1),
   tags: z.record(z.string(), z.string()).optional(),
   guestAgent: z.enum(['ready', 'unavailable']).optional(),
+  ...vmShapeFields,
   emitEvents: z.boolean().default(true),
 });
 
@@ -16,7 +31,7 @@ export const createVmSchema = z.object({
 export const patchVmSchema = z
   .object({
     guestAgent: z.enum(['ready', 'unavailable']).optional(),
-    provisioningState: z.enum(['Creating', 'Updating', 'Succeeded', 'Failed', 'Deleting']).optional(),
+    provisioningState: z.enum(PROVISIONING_STATES).optional(),
   })
   .strict();
 
@@ -58,7 +73,23 @@ export const computeSchema = z.object({
 
 export const faultsSchema = z.object({ faults: z.array(faultRuleSchema) });
 
-const policySeedSchema = z.object({ name: z.string().min(1), kind: z.enum(['IaasV1Daily', 'IaasV2Hourly']) });
+/** POST /_sim/backup: refusal mode and code (UNVERIFIED, see backupSupport.ts) and the discovery lag. */
+export const backupSchema = z.strictObject({
+  refusal: z
+    .strictObject({
+      mode: z.enum(['sync-400', 'failed-job']),
+      statusCode: z.number().int().min(400).max(599),
+      code: z.string().min(1).max(200),
+    })
+    .partial()
+    .optional(),
+  discoveryLagSeconds: z.number().min(0).max(86_400).optional(),
+});
+
+const policySeedSchema = z.object({
+  name: z.string().min(1),
+  kind: z.enum(['IaasV1Daily', 'IaasV2Hourly', 'IaasV2Daily']),
+});
 
 export const seedSchema = z.object({
   subscriptionId: z.string().min(1),
@@ -81,6 +112,7 @@ export const seedSchema = z.object({
         location: z.string().min(1),
         tags: z.record(z.string(), z.string()).optional(),
         guestAgent: z.enum(['ready', 'unavailable']).optional(),
+        ...vmShapeFields,
       }),
     )
     .optional(),

@@ -1,17 +1,21 @@
 export type {
+  BackupConfig,
   BucketConfig,
   ComputeConfig,
   EventGridConfig,
   NoiseConfig,
   PolicySeed,
+  RefusalConfig,
   SeedConfig,
   SimulatorOptions,
   SimulatorTiming,
   ThrottlingConfig,
   VaultSeed,
   VmSeed,
+  VmShape,
 } from './config';
 export {
+  DEFAULT_BACKUP,
   DEFAULT_COMPUTE,
   DEFAULT_EVENT_GRID,
   DEFAULT_NOISE,

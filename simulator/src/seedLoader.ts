@@ -2,6 +2,7 @@ import type { SeedConfig } from './config';
 import type { SimContext } from './context';
 import { resourceGroupKeyOf } from './store/model';
 import { applySeed } from './store/seed';
+import { shapeOf } from './vmProfile';
 import { writeVm } from './vmService';
 
 /** Applies a seed on top of the current state: subscriptions, groups, vaults, policies, then VMs (no events). */
@@ -18,6 +19,7 @@ export function loadSeed(ctx: SimContext, seed: SeedConfig): void {
         location: vm.location,
         tags: vm.tags,
         guestAgent: vm.guestAgent,
+        shape: shapeOf(vm),
       },
       { emitEvents: false, method: 'PUT', clientRequestId: 'seed', now: Date.now() },
     );

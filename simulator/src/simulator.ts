@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { serveArm, writeResponse } from './armPipeline';
 import { loadOrCreateTls } from './certs';
 import {
+  DEFAULT_BACKUP,
   DEFAULT_COMPUTE,
   DEFAULT_EVENT_GRID,
   DEFAULT_NOISE,
@@ -55,6 +56,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     noise: { ...DEFAULT_NOISE, ...options.noise },
     eventGrid: { ...DEFAULT_EVENT_GRID, ...options.eventGrid },
     compute: { invalidVmName: { ...DEFAULT_COMPUTE.invalidVmName, ...options.compute?.invalidVmName } },
+    backup: {
+      refusal: { ...DEFAULT_BACKUP.refusal, ...options.backup?.refusal },
+      discoveryLagSeconds: options.backup?.discoveryLagSeconds ?? DEFAULT_BACKUP.discoveryLagSeconds,
+    },
   });
   const settings = initialSettings();
   const store = new SimulatorStore();

@@ -2,7 +2,7 @@ import { armTime } from './http';
 import { jobStatus } from './jobViews';
 import { canonicalNames } from './names';
 import type { SimulatorRuntime } from './runtime';
-import { vaultIdOf, vmIdOf } from './store/model';
+import { policyTypeOf, vaultIdOf, vmIdOf } from './store/model';
 
 /** The JSON of GET /_sim/state. Reading it applies due transitions but changes nothing else. */
 export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
@@ -28,6 +28,7 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
       id: `${vaultId(p.vaultKey)}/backupPolicies/${p.name}`,
       name: p.name,
       kind: p.kind,
+      policyType: policyTypeOf(p.kind),
     })),
     vms: [...store.vms.values()].map((vm) => ({
       id: vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name),
@@ -37,6 +38,7 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
       vmId: vm.vmId,
       guestAgent: vm.guestAgent,
       provisioningState: vm.provisioningState,
+      securityType: securityTypeOf(vm.properties),
       createdAt: new Date(vm.createdAt).toISOString(),
       updatedAt: new Date(vm.updatedAt).toISOString(),
     })),
@@ -65,4 +67,10 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
     eventSubscriptions: rt.ctx.events.list().map((s) => s.name),
     requests: rt.requests.summary(),
   };
+}
+
+/** `properties.securityProfile.securityType`, or `Standard` when absent (vm-backup-support.md §3). */
+function securityTypeOf(properties: Record<string, unknown>): string {
+  const profile = properties.securityProfile as { securityType?: unknown } | undefined;
+  return typeof profile?.securityType === 'string' ? profile.securityType : 'Standard';
 }

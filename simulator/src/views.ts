@@ -119,6 +119,29 @@ export function policyView(
       },
     };
   }
+  if (policy.kind === 'IaasV2Daily') {
+    // v2-List-Policies.json lists this V2 policy without `policyType`: only its schedule type says V2.
+    return {
+      ...base,
+      properties: {
+        backupManagementType: 'AzureIaasVM',
+        schedulePolicy: {
+          schedulePolicyType: 'SimpleSchedulePolicyV2',
+          scheduleRunFrequency: 'Daily',
+          dailySchedule: { scheduleRunTimes: ['2018-01-24T10:00:00Z'] },
+        },
+        retentionPolicy: {
+          retentionPolicyType: 'LongTermRetentionPolicy',
+          dailySchedule: {
+            retentionTimes: ['2018-01-24T10:00:00Z'],
+            retentionDuration: { count: 30, durationType: 'Days' },
+          },
+        },
+        timeZone: 'UTC',
+        protectedItemsCount,
+      },
+    };
+  }
   return {
     ...base,
     properties: {

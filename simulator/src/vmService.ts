@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
+import type { VmShape } from './config';
 import type { SimContext } from './context';
 import { armErrors } from './errors';
 import type { GuestAgentStatus, VmRecord } from './store/model';
 import { resourceGroupKeyOf, vmIdOf } from './store/model';
 import { requireValidVmName } from './vmNames';
+import { sharedDataDisksOf, vmProperties } from './vmProfile';
 
 export interface VmWrite {
   subscriptionId: string;
@@ -12,7 +14,10 @@ export interface VmWrite {
   name: string;
   location: string;
   tags?: Record<string, string>;
+  /** Compute PUT: the caller's `properties`, kept as sent. */
   properties?: Record<string, unknown>;
+  /** POST /_sim/vms and seeds: the configuration the VM body is built from (vmProfile.ts). */
+  shape?: VmShape;
   guestAgent?: GuestAgentStatus;
 }
 
@@ -38,12 +43,18 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
       `Changing property 'location' is not allowed (existing '${existing.location}', requested '${input.location}').`,
     );
   }
+  const shaped = input.shape !== undefined && (existing === undefined || hasShapeFields(input.shape));
+  const properties = shaped
+    ? vmProperties(input.name, input.shape ?? {})
+    : { ...existing?.properties, ...input.properties };
   const vm: VmRecord = existing
     ? {
         ...existing,
         tags: input.tags ?? existing.tags,
-        properties: { ...existing.properties, ...input.properties },
+        properties,
+        sharedDataDisks: shaped ? sharedDataDisksOf(input.shape ?? {}) : existing.sharedDataDisks,
         guestAgent: input.guestAgent ?? existing.guestAgent,
+        provisioningState: input.shape?.provisioningState ?? existing.provisioningState,
         updatedAt: write.now,
       }
     : {
@@ -54,8 +65,9 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
         tags: input.tags ?? {},
         vmId: randomUUID(),
         guestAgent: input.guestAgent ?? 'ready',
-        provisioningState: 'Succeeded',
-        properties: input.properties ?? {},
+        provisioningState: input.shape?.provisioningState ?? 'Succeeded',
+        properties,
+        sharedDataDisks: sharedDataDisksOf(input.shape ?? {}),
         createdAt: write.now,
         updatedAt: write.now,
       };
@@ -64,6 +76,11 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
     ctx.events.publishVmWrite(vm, { created: !existing, method: write.method, clientRequestId: write.clientRequestId });
   }
   return { created: !existing, vm };
+}
+
+/** An update through POST /_sim/vms changes the VM's configuration only when it names some of it. */
+function hasShapeFields(shape: VmShape): boolean {
+  return Object.values(shape).some((value) => value !== undefined);
 }
 
 export function deleteVm(

@@ -9,6 +9,8 @@ import { type AppConfig, loadConfig } from './config';
 import type { EnqueueDeps } from './enqueue/enqueueProtectionForEvent';
 import type { Ledger } from './ledger/ledger';
 import { TableLedger } from './ledger/tableLedger';
+import { TableVaultRefreshStore } from './ledger/tableVaultRefreshStore';
+import type { VaultRefreshStore } from './ledger/vaultRefresh';
 import { createLogger, type LogSink } from './logger';
 import { type PoisonQueue, type RequestQueue, systemClock } from './ports';
 import type { ProtectionMessageDeps } from './protection/handleProtectionMessage';
@@ -27,9 +29,11 @@ import { createEventGridSummaryPublisher, type SummaryPublisher } from './report
  */
 export interface AppAdapters {
   ledger: Ledger;
+  /** The vaults' container-refresh claims, in the ledger table. */
+  refreshes: VaultRefreshStore;
   rejects: RejectStore;
   vms: VmReader;
-  /** Recovery Services; policy existence is remembered per process (protectVm asks it for every VM). */
+  /** Recovery Services; policies are remembered per process (protectVm asks about them for every VM). */
   backup: BackupGateway;
   requests: RequestQueue;
   poison: PoisonQueue;
@@ -46,6 +50,7 @@ export interface AppRuntime {
 export function createAppAdapters(clients: AzureClients): AppAdapters {
   return {
     ledger: new TableLedger(clients.ledgerTable),
+    refreshes: new TableVaultRefreshStore(clients.ledgerTable),
     rejects: new TableRejectStore(clients.rejectsTable),
     vms: createComputeVmReader((subscriptionId) => clients.compute(subscriptionId)),
     backup: withCachedPolicyLookup(createRecoveryServicesGateway((subscriptionId) => clients.backup(subscriptionId))),
@@ -87,6 +92,7 @@ export function enqueueDepsOf({ config, adapters }: AppRuntime, sink: LogSink): 
 export function protectionDepsOf({ config, adapters }: AppRuntime, invocation: LogSink): ProtectionMessageDeps {
   return {
     ledger: adapters.ledger,
+    refreshes: adapters.refreshes,
     vms: adapters.vms,
     backup: adapters.backup,
     requests: adapters.requests,

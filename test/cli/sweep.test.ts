@@ -43,7 +43,13 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     settingsFile = writeSettingsFile(settings);
     requests = new QueueClient(azurite.connectionString, PROTECTION_REQUESTS_QUEUE);
 
-    const vms: Array<{ name: string; resourceGroup?: string; location: string; tags?: Record<string, string> }> = [
+    const vms: Array<{
+      name: string;
+      resourceGroup?: string;
+      location: string;
+      tags?: Record<string, string>;
+      ephemeralOsDisk?: boolean;
+    }> = [
       { name: 'vm-new-east', location: 'eastus' },
       { name: 'vm-new-west', location: 'westeurope' },
       { name: 'vm-new-other-rg', resourceGroup: 'rg-data', location: 'eastus', tags: { 'autoprotect:skip': 'false' } },
@@ -51,6 +57,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       { name: 'vm-no-vault', location: 'westus2' },
       { name: 'vm-protected', location: 'eastus' },
       { name: 'vm-elsewhere', location: 'eastus' },
+      { name: 'vm-ephemeral', location: 'eastus', ephemeralOsDisk: true },
     ];
     for (const vm of vms) {
       const res = await control(sim, 'POST', 'vms', {
@@ -58,6 +65,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
         name: vm.name,
         location: vm.location,
         tags: vm.tags,
+        ephemeralOsDisk: vm.ephemeralOsDisk,
         emitEvents: false,
       });
       expect([200, 201]).toContain(res.status);
@@ -66,8 +74,9 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     const gateway = createRecoveryServicesGateway(createAzureClients(config).backup);
     const eastVault = config.vaults.find((vault) => vault.region === 'eastus');
     if (!eastVault) throw new Error('eastus vault missing from the test config');
-    await gateway.enableProtection(eastVault, parseVmResourceId(vmId('rg-app', 'vm-protected')), 'DefaultPolicy');
-    await gateway.enableProtection(OTHER_VAULT, parseVmResourceId(vmId('rg-app', 'vm-elsewhere')), 'DefaultPolicy');
+    // The simulator's VMs are Trusted Launch (as in Azure today): they are protected with an Enhanced policy.
+    await gateway.enableProtection(eastVault, parseVmResourceId(vmId('rg-app', 'vm-protected')), 'EnhancedPolicy');
+    await gateway.enableProtection(OTHER_VAULT, parseVmResourceId(vmId('rg-app', 'vm-elsewhere')), 'EnhancedPolicy');
   });
 
   afterAll(async () => {
@@ -92,8 +101,12 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     expect(rowOf('vm-no-vault')).toMatch(/leave\s+no-vault-for-region/);
     expect(rowOf('vm-protected')).toMatch(/leave\s+protected-in-vault/);
     expect(rowOf('vm-elsewhere')).toMatch(/leave\s+protected-elsewhere\s+backup-status:rsv-other$/);
-    expect(run.stdout).toContain('Dry run: would enqueue 3 of 7 VMs.');
-    expect(run.stderr).toContain('checking: 7/7');
+    expect(rowOf('vm-ephemeral')).toMatch(
+      /leave\s+unsupported:ephemeral-os-disk\s+vm-configuration:osDisk.diffDiskSettings/,
+    );
+    expect(rowOf('vm-new-east')).toMatch(/rsv-eastus \/ DefaultPolicy -> Enhanced \(trusted-launch\)$/);
+    expect(run.stdout).toContain('Dry run: would enqueue 3 of 8 VMs.');
+    expect(run.stderr).toContain('checking: 8/8');
     expect(await queuedRequests()).toEqual([]);
   });
 
@@ -103,7 +116,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     const elapsedMs = Date.now() - started;
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Enqueued 3 of 7 VMs.');
+    expect(run.stdout).toContain('Enqueued 3 of 8 VMs.');
     expect(run.stderr).toContain('enqueueing: 3/3');
     const queued = await queuedRequests();
     expect(queued.map((request) => request.vmResourceId).sort()).toEqual(
@@ -127,7 +140,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       expect(
         run.stdout.split('\n').filter((line) => /leave\s+check-failed\s+BMSUserErrorObjectLocked: /.test(line)),
       ).toHaveLength(1);
-      expect(run.stdout).toContain('Dry run: would enqueue 2 of 7 VMs.');
+      expect(run.stdout).toContain('Dry run: would enqueue 2 of 8 VMs.');
       expect(run.stderr).toContain(
         'autoprotect: 1 VM could not be checked (reason check-failed); run the sweep again later\n',
       );

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 
 import type { QueueClient } from '@azure/storage-queue';
 
+import type { VmShape } from '../../simulator/src/index';
 import type { Ledger } from '../../src/lib/ledger/ledger';
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
 import type { RejectRecord } from '../../src/lib/rejects/rejectStore';
@@ -51,7 +52,7 @@ export async function createSimVm(
     location: string;
     tags?: Record<string, string>;
     guestAgent?: 'ready' | 'unavailable';
-  },
+  } & VmShape,
 ): Promise<string> {
   await simPost(stack, 'vms', { ...vm, emitEvents: true });
   return vmId(stack, vm.resourceGroup, vm.name);

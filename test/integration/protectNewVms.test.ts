@@ -39,7 +39,7 @@ describe('protecting new VMs end to end', () => {
     await stack?.stop();
   }, 60_000);
 
-  it('protects a new VM and takes exactly one first backup', async () => {
+  it('protects a new (Trusted Launch) VM with the Enhanced policy and takes exactly one first backup', async () => {
     const id = await createSimVm(stack, { resourceGroup: 'rg-e2e', name: 'vm-happy', location: 'eastus' });
 
     const state = await waitFor('the item to be Protected', async () => {
@@ -47,12 +47,16 @@ describe('protecting new VMs end to end', () => {
       return itemOf(s, id)?.protectionState === 'Protected' ? s : undefined;
     });
     expect(backupJobsOf(state, 'vm-happy')).toHaveLength(1);
-    expect(itemOf(state, id)?.policyId?.split('/').pop()).toBe('DefaultPolicy');
+    // The simulator creates Trusted Launch VMs by default, as Azure does: DefaultPolicy (V1) cannot protect them.
+    expect(itemOf(state, id)?.policyId?.split('/').pop()).toBe('EnhancedPolicy');
     expect(itemOf(state, id)?.vaultId.toLowerCase()).toContain('/vaults/rsv-eastus');
     const row = await ledgerRow(stack, id);
     expect(row?.status).toMatch(/^(backup-triggered|protected)$/);
     expect(row?.jobIds.length).toBeGreaterThanOrEqual(1);
     expect(row?.vaultId?.toLowerCase()).toContain('rsv-eastus');
+    expect(row?.rule).toBe(
+      'vault-route:eastus->rsv-eastus; default-policy->DefaultPolicy; enhanced-required:trusted-launch->EnhancedPolicy (the V2 policy of rsv-eastus)',
+    );
   });
 
   it('chooses the policy by tag rule (tier=critical -> EnhancedPolicy) in the VM region vault', async () => {

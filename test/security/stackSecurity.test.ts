@@ -71,10 +71,12 @@ describe('security of the running stack', () => {
         },
       ],
     });
+    // Protected there with DefaultPolicy (V1): a standard VM, not Trusted Launch.
     await simPost(stack, 'vms', {
       resourceGroup: 'rg-sec',
       name: 'vm-elsewhere',
       location: 'eastus',
+      securityType: 'Standard',
       emitEvents: false,
     });
     const vault = `/subscriptions/${stack.info.subscriptionIds[0]}/resourceGroups/rg-other-backup/providers/Microsoft.RecoveryServices/vaults/rsv-other`;
@@ -219,7 +221,8 @@ describe('security of the running stack', () => {
   }, 60_000);
 
   it('calls exactly the ARM operations infra/permissions.json lists, each with an action its roles grant', async () => {
-    // A full run: protect (then a duplicate that finds the running job), opt out, a VM protected elsewhere, the report.
+    // A full run: protect (then a duplicate that finds the running job), opt out, a VM protected elsewhere, a VM the
+    // vault must discover first, the report.
     const protectedId = await createSimVm(stack, {
       resourceGroup: 'rg-sec',
       name: 'vm-perm',
@@ -247,6 +250,19 @@ describe('security of the running stack', () => {
       tags: { 'autoprotect:skip': 'true' },
     });
     const elsewhere = await createSimVm(stack, { resourceGroup: 'rg-sec', name: 'vm-elsewhere', location: 'eastus' });
+    // A standard VM (the policy looked up by name) that the vault cannot resolve yet (a container refresh).
+    await simPost(stack, 'backup', { discoveryLagSeconds: 600 });
+    const discovered = await createSimVm(stack, {
+      resourceGroup: 'rg-sec',
+      name: 'vm-discovered',
+      location: 'eastus',
+      securityType: 'Standard',
+    });
+    await waitFor(
+      'vm-discovered backup triggered',
+      async () => (await ledgerRow(stack, discovered))?.status === 'backup-triggered',
+    );
+    await simPost(stack, 'backup', { discoveryLagSeconds: 0 });
     await waitFor('vm-optout skipped', async () => (await ledgerRow(stack, optOut))?.reason === 'opted-out');
     await waitFor(
       'vm-elsewhere skipped',

@@ -9,7 +9,13 @@ import {
 import type { FullOperationResponse } from '@azure/core-client';
 import type { TokenCredential } from '@azure/identity';
 
-import { DEFAULT_SEED, type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../simulator/src/index';
+import {
+  DEFAULT_SEED,
+  type SimulatorHandle,
+  type SimulatorOptions,
+  startSimulator,
+  type VmShape,
+} from '../../simulator/src/index';
 
 export const SUB = DEFAULT_SEED.subscriptionId;
 export const VAULT_RG = 'rg-backup';
@@ -156,6 +162,11 @@ export async function control<T = Record<string, unknown>>(
   return { status: res.status, body: res.json as T };
 }
 
+/**
+ * A VM through POST /_sim/vms. Standard (not Trusted Launch) unless `shape.securityType` says otherwise: the contract
+ * suites replay the recorded flows, which protect with DefaultPolicy (V1). The simulator's own default is
+ * TrustedLaunch, as in Azure today (test/simulator/backupSupport.test.ts).
+ */
 export async function createVm(
   sim: SimulatorHandle,
   name: string,
@@ -165,15 +176,15 @@ export async function createVm(
     guestAgent?: 'ready' | 'unavailable';
     emitEvents?: boolean;
     subscriptionId?: string;
-  } = {},
+  } & VmShape = {},
 ): Promise<string> {
   const res = await control(sim, 'POST', 'vms', {
+    securityType: 'Standard',
+    ...options,
     resourceGroup: options.resourceGroup ?? 'rg-app',
     name,
     location: options.location ?? 'eastus',
-    guestAgent: options.guestAgent,
     emitEvents: options.emitEvents ?? false,
-    subscriptionId: options.subscriptionId,
   });
   if (res.status !== 201 && res.status !== 200)
     throw new Error(`createVm failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -30,6 +30,8 @@ describe('simulator: lists with real paging and $filter', () => {
       resourceGroup: 'rg-fleet',
       name: `vm-${String(i).padStart(4, '0')}`,
       location: 'eastus',
+      // Protected with DefaultPolicy (V1) below: standard VMs.
+      securityType: 'Standard' as const,
     }));
     sim = await startTestSimulator({
       seed: { ...DEFAULT_SEED, vms: [...vms, { resourceGroup: 'rg-fleet', name: 'vm-west', location: 'westeurope' }] },

@@ -34,7 +34,15 @@ describe('simulator: replaying TestAzureVMProtection (Azure PowerShell, live 202
       subscriptionId: SUB,
       tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       vaults: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestRSVf27fbc22', location: 'southeastasia' }],
-      vms: [{ resourceGroup: 'PSTestRGf27fbc22', name: 'PSTestVMf27fb0', location: 'southeastasia' }],
+      // The recorded VM was protected with DefaultPolicy (V1): it was not a Trusted Launch VM.
+      vms: [
+        {
+          resourceGroup: 'PSTestRGf27fbc22',
+          name: 'PSTestVMf27fb0',
+          location: 'southeastasia',
+          securityType: 'Standard',
+        },
+      ],
     },
   });
 
@@ -53,9 +61,10 @@ describe('simulator: replaying TestAzureVMBackup (Azure PowerShell, live 2023)',
       subscriptionId: SUB,
       tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       vaults: [{ resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vault', location: 'westindia' }],
+      // Both recorded VMs were protected with DefaultPolicy (V1): neither was a Trusted Launch VM.
       vms: [
-        { resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vm', location: 'westindia' },
-        { resourceGroup: 'hiagarg', name: 'hiaganewVM3', location: 'westindia' },
+        { resourceGroup: 'hiagarg', name: 'hiaga-adhoc-vm', location: 'westindia', securityType: 'Standard' },
+        { resourceGroup: 'hiagarg', name: 'hiaganewVM3', location: 'westindia', securityType: 'Standard' },
       ],
     },
   });

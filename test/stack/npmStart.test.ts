@@ -64,14 +64,29 @@ describe('npm start (the local stack and the demo)', () => {
     }
   });
 
+  it('says why the Trusted Launch VM got the Enhanced policy and why the ephemeral-OS VM was skipped', () => {
+    const last = (name: string) =>
+      result.output
+        .split('\n')
+        .filter((line) => line.includes(` ${name} `))
+        .at(-1) ?? '';
+    expect(last('web-01')).toContain(
+      'protected, first backup completed (EnhancedPolicy: Trusted Launch needs an Enhanced policy)',
+    );
+    expect(last('web-02')).toContain('(DefaultPolicy)');
+    expect(last('cache-01')).toContain('skipped: unsupported:ephemeral-os-disk');
+  });
+
   it('writes the compliance report under reports/ and prints its path', () => {
     const match = /Compliance report: (\S+\.html)/.exec(result.output);
     expect(match).not.toBeNull();
     const path = resolve(repoRoot, match?.[1] ?? '');
     const html = readFileSync(path, 'utf8');
-    // The failed first backup and the VM in a region without a vault are the report's findings.
+    // The failed first backup, the VM in a region without a vault and the VM that cannot be backed up are findings.
     expect(html).toContain('legacy-01');
     expect(html).toContain('batch-01');
+    expect(html).toContain('cache-01');
+    expect(html).toContain('unsupported:ephemeral-os-disk');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/i);
   });
 

@@ -20,6 +20,8 @@ export interface PlannedVm {
   resourceGroup: string;
   location: string;
   tags: Record<string, string>;
+  /** What Compute says: a Trusted Launch VM (the simulator's default, as in Azure) needs the Enhanced policy. */
+  securityType: 'Standard' | 'TrustedLaunch';
   chaosCase: ChaosCase;
   expected: ExpectedOutcome;
 }
@@ -79,6 +81,18 @@ export function planVms(random: () => number, count: number, options: PlanOption
 function vmFor(chaosCase: ChaosCase, index: number, region: string): PlannedVm {
   const name = `chaos-${String(index).padStart(4, '0')}`;
   const resourceGroup = `rg-chaos-${index % 7}`;
+  // Half the VMs are Trusted Launch, by position (no draw, so a seed's plan stays as it was).
+  const securityType = index % 2 === 0 ? 'Standard' : 'TrustedLaunch';
+  return { ...caseOf(chaosCase, name, resourceGroup, region, securityType), securityType };
+}
+
+function caseOf(
+  chaosCase: ChaosCase,
+  name: string,
+  resourceGroup: string,
+  region: string,
+  securityType: PlannedVm['securityType'],
+): Omit<PlannedVm, 'securityType'> {
   switch (chaosCase) {
     case 'protect':
       return {
@@ -87,7 +101,11 @@ function vmFor(chaosCase: ChaosCase, index: number, region: string): PlannedVm {
         location: region,
         tags: {},
         chaosCase,
-        expected: { status: 'protected', policyName: 'DefaultPolicy', vaultName: `rsv-${region}` },
+        expected: {
+          status: 'protected',
+          policyName: securityType === 'TrustedLaunch' ? 'EnhancedPolicy' : 'DefaultPolicy',
+          vaultName: `rsv-${region}`,
+        },
       };
     case 'protect-critical':
       return {

@@ -113,6 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             name: vm.name,
             location: vm.location,
             tags: vm.tags,
+            securityType: vm.securityType,
             emitEvents: true,
           }),
         );
@@ -203,6 +204,7 @@ async function prepareDeletedVms(
       name: vm.name,
       location: vm.location,
       tags: vm.tags,
+      securityType: vm.securityType,
       emitEvents: false,
     });
     const id = vmIdOf(subscriptionId, vm.resourceGroup, vm.name);

@@ -49,11 +49,20 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
     if (progress.every((p) => p.terminal) || Date.now() > deadline) break;
     await sleep(500);
   }
-  const allAsExpected = progress.every((p) => p.terminal && p.outcome === p.vm.expected);
+  const allAsExpected = progress.every(
+    (p) =>
+      p.terminal &&
+      p.outcome === p.vm.expected &&
+      (p.vm.expectedPolicy === undefined || p.vm.expected !== 'protected' || p.policy === p.vm.expectedPolicy),
+  );
   options.say('');
   if (!allAsExpected) {
-    for (const p of progress.filter((x) => x.outcome !== x.vm.expected)) {
-      options.say(`  unexpected: ${p.vm.name} is ${p.stage} (${p.detail}); expected ${p.vm.expected}`);
+    for (const p of progress.filter(
+      (x) => x.outcome !== x.vm.expected || x.policy !== (x.vm.expectedPolicy ?? x.policy),
+    )) {
+      options.say(
+        `  unexpected: ${p.vm.name} is ${p.stage} (${p.detail}); expected ${p.vm.expected}${p.vm.expectedPolicy ? ` with ${p.vm.expectedPolicy}` : ''}`,
+      );
     }
   }
 
@@ -71,6 +80,7 @@ async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promi
     location: vm.location,
     tags: vm.tags,
     guestAgent: vm.guestAgent,
+    ...vm.shape,
     emitEvents: true,
   });
 }
@@ -91,6 +101,7 @@ async function readLedger(ledger: Ledger): Promise<Map<string, LedgerView>> {
       reason: entry.reason,
       errorCode: entry.errorCode,
       policyName: entry.policyName,
+      rule: entry.rule,
     });
   }
   return rows;

@@ -27,6 +27,7 @@ export interface LedgerView {
   reason?: string;
   errorCode?: string;
   policyName?: string;
+  rule?: string;
 }
 
 export interface VmProgress {
@@ -35,6 +36,25 @@ export interface VmProgress {
   detail: string;
   terminal: boolean;
   outcome?: DemoOutcome;
+  /** The policy of the VM's protected item, once it has one. */
+  policy?: string;
+}
+
+const CAUSES: Record<string, string> = {
+  'trusted-launch': 'Trusted Launch',
+  'confidential-vm': 'Confidential VM',
+  'premium-ssd-v2': 'Premium SSD v2 disk',
+  'ultra-disk': 'Ultra disk',
+};
+
+/** Why the VM got its policy, when its configuration decided it (the ledger rule's `enhanced-required:` part). */
+function policyReason(row: LedgerView | undefined): string {
+  const causes = /enhanced-required:([a-z0-9+-]+)->/.exec(row?.rule ?? '')?.[1];
+  if (!causes) return '';
+  return `: ${causes
+    .split('+')
+    .map((cause) => CAUSES[cause] ?? cause)
+    .join(' + ')} needs an Enhanced policy`;
 }
 
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -45,6 +65,7 @@ export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Ma
   const item = sim.protectedItems.find((p) => sameId(p.sourceResourceId, id));
   const backupJobs = sim.jobs.filter((j) => j.operation === 'Backup' && sameId(j.entityFriendlyName, vm.name));
   const policy = item?.policyId?.split('/').pop();
+  const why = policyReason(row);
 
   if (row?.status === 'skipped')
     return {
@@ -66,9 +87,10 @@ export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Ma
     return {
       vm,
       stage: 'protected',
-      detail: `protected, first backup completed (${policy ?? 'policy ?'})`,
+      detail: `protected, first backup completed (${policy ?? 'policy ?'}${why})`,
       terminal: true,
       outcome: 'protected',
+      policy,
     };
   const failedJob = backupJobs.find((j) => j.status === 'Failed');
   if (failedJob) {
@@ -78,10 +100,11 @@ export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Ma
       detail: `first backup failed: ${failedJob.errorCode ?? 'job Failed'}; stays IRPending, listed by the report`,
       terminal: true,
       outcome: 'backup-failed',
+      policy,
     };
   }
   if (backupJobs.some((j) => j.status === 'InProgress'))
-    return { vm, stage: 'backup-running', detail: `first backup running (${policy ?? ''})`, terminal: false };
+    return { vm, stage: 'backup-running', detail: `first backup running (${policy ?? ''}${why})`, terminal: false };
   if (item)
     return { vm, stage: 'protection-enabled', detail: `protection enabled (${item.protectionState})`, terminal: false };
   if (row) return { vm, stage: 'event-received', detail: `event received, ${row.status}`, terminal: false };

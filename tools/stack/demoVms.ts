@@ -1,3 +1,4 @@
+import type { VmShape } from '../../simulator/src/index';
 import type { RulesConfigInput } from './types';
 
 export type DemoOutcome = 'protected' | 'skipped' | 'failed' | 'backup-failed';
@@ -8,6 +9,8 @@ export interface DemoVm {
   location: string;
   tags: Record<string, string>;
   guestAgent: 'ready' | 'unavailable';
+  /** The VM's configuration; the simulator's default is a Trusted Launch VM, as in Azure today. */
+  shape?: VmShape;
   expected: DemoOutcome;
   expectedPolicy?: string;
   why: string;
@@ -20,7 +23,11 @@ export const DEMO_RULES: RulesConfigInput = {
   defaultPolicy: 'DefaultPolicy',
 };
 
-/** A handful of VMs across two vault regions (and one region without a vault) that exercise the rules. */
+/**
+ * A handful of VMs across two vault regions (and one region without a vault) that exercise the rules and the VM
+ * configurations of today's Azure: Trusted Launch (the default) needs the Enhanced policy, an ephemeral OS disk cannot
+ * be backed up.
+ */
 export const DEMO_VMS: DemoVm[] = [
   {
     name: 'web-01',
@@ -29,8 +36,8 @@ export const DEMO_VMS: DemoVm[] = [
     tags: { app: 'shop' },
     guestAgent: 'ready',
     expected: 'protected',
-    expectedPolicy: 'DefaultPolicy',
-    why: 'untagged: default policy',
+    expectedPolicy: 'EnhancedPolicy',
+    why: 'untagged, Trusted Launch: needs EnhancedPolicy',
   },
   {
     name: 'db-01',
@@ -48,9 +55,20 @@ export const DEMO_VMS: DemoVm[] = [
     location: 'westeurope',
     tags: {},
     guestAgent: 'ready',
+    shape: { securityType: 'Standard' },
     expected: 'protected',
     expectedPolicy: 'DefaultPolicy',
-    why: 'second region',
+    why: 'second region, standard VM: default policy',
+  },
+  {
+    name: 'cache-01',
+    resourceGroup: 'rg-shop',
+    location: 'eastus',
+    tags: {},
+    guestAgent: 'ready',
+    shape: { ephemeralOsDisk: true },
+    expected: 'skipped',
+    why: 'ephemeral OS disk: cannot be backed up',
   },
   {
     name: 'scratch-01',
@@ -76,6 +94,7 @@ export const DEMO_VMS: DemoVm[] = [
     location: 'eastus',
     tags: {},
     guestAgent: 'unavailable',
+    shape: { securityType: 'Standard' },
     expected: 'backup-failed',
     expectedPolicy: 'DefaultPolicy',
     why: 'guest agent unreachable',

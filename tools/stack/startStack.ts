@@ -1,7 +1,12 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-import { type SimulatorHandle, type SimulatorTiming, startSimulator } from '../../simulator/src/index';
+import {
+  type SimulatorHandle,
+  type SimulatorOptions,
+  type SimulatorTiming,
+  startSimulator,
+} from '../../simulator/src/index';
 import { freePort } from '../../simulator/src/ports';
 import { type AzuriteHandle, startAzurite } from '../azurite/startAzurite';
 import { type RunnerHandle, startRunner } from '../local-runner/index';
@@ -18,6 +23,8 @@ export interface StackOptions {
   simPort?: number;
   azuritePorts?: { blobPort: number; queuePort: number; tablePort: number };
   simTiming?: Partial<SimulatorTiming>;
+  /** The simulator's seed (its vault names must stay those of simVaults()) and its Recovery Services settings. */
+  simOptions?: Pick<SimulatorOptions, 'seed' | 'backup'>;
   rules?: RulesConfigInput;
   staleAfter?: string;
   extraSettings?: Record<string, string>;
@@ -86,6 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.say(`Azurite       blob :${azurite.blobPort}  queue :${azurite.queuePort}  table :${azurite.tablePort}`);
 
     const sim = await startSimulator({
+      ...options.simOptions,
       port: await portFor('ARM simulator', options.simPort ?? DEFAULT_SIM_PORT, options.say),
       timing: options.simTiming,
       quiet: true,

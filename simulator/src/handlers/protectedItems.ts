@@ -1,11 +1,13 @@
 import { randomInt } from 'node:crypto';
 
+import { policyRefusal } from '../backupSupport';
 import type { SimContext } from '../context';
-import { armErrors } from '../errors';
+import { isDiscovered } from '../discovery';
+import { ArmError, armErrors } from '../errors';
 import { accepted, type ArmRequest, type ArmResponse, ok } from '../http';
 import { parsePolicyId, parseVmId } from '../names';
 import { startOperation } from '../store/lifecycle';
-import { NEVER_BACKED_UP, type ProtectedItemRecord, vaultIdOf } from '../store/model';
+import { NEVER_BACKED_UP, type PolicyRecord, type ProtectedItemRecord, vaultIdOf, type VmRecord } from '../store/model';
 import { protectedItemView } from '../views';
 import { asyncHeaders, type ItemScope, requireItemPath, requireLiveItem } from './scope';
 
@@ -33,12 +35,13 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
       `protectedItemType '${given}' is not supported; use 'Microsoft.Compute/virtualMachines'.`,
     );
   }
-  const { vm, parts } = resolveVm(scope, body, ctx);
+  const { vm, parts } = resolveVm(scope, body, ctx, req.now);
   const existing = ctx.store.protectedItems.get(scope.itemKey);
   refuseWhileLocked(scope, ctx, req.now);
   const stop = typeof body.protectionState === 'string' && body.protectionState.toLowerCase() === 'protectionstopped';
   if (stop && !existing) throw armErrors.itemNotFound();
-  const policyName = stop ? existing?.policyName : resolvePolicy(scope, body, ctx);
+  const policy = stop ? undefined : resolvePolicy(scope, body, ctx);
+  const policyName = stop ? existing?.policyName : policy?.name;
   if (!stop) refuseProtectedElsewhere(scope, ctx, String(body.sourceResourceId));
   if (!stop && vm.location.toLowerCase() !== scope.vault.location.toLowerCase())
     throw armErrors.vmVaultLocationMismatch(vm.location, scope.vault.location);
@@ -49,6 +52,19 @@ export function putProtectedItem(req: ArmRequest, ctx: SimContext): ArmResponse 
   ) {
     throw armErrors.crossSubscriptionNotAllowed();
   }
+  const refusal =
+    policy &&
+    policyRefusal(vm, policy, {
+      apiVersion: req.apiVersion,
+      currentPolicy: existing?.policyName ? ctx.store.policy(scope.vaultKey, existing.policyName) : undefined,
+    });
+  if (refusal)
+    return refuse(req, ctx, scope, {
+      message: refusal,
+      sourceResourceId: String(body.sourceResourceId),
+      vm: parts,
+      policyName: policy.name,
+    });
   const item = upsertItem(scope, ctx, existing, {
     sourceResourceId: String(body.sourceResourceId),
     vm: parts,
@@ -90,6 +106,37 @@ export function deleteProtectedItem(req: ArmRequest, ctx: SimContext): ArmRespon
   );
 }
 
+/**
+ * A VM configuration the policy cannot protect. Azure does not publish whether that is a synchronous refusal or a
+ * failed ConfigureBackup job, nor the code (vm-backup-support.md §1): both are settings (UNVERIFIED). In `failed-job`
+ * mode the PUT is accepted, the operation and its job end Failed, and no item is left behind.
+ */
+function refuse(
+  req: ArmRequest,
+  ctx: SimContext,
+  scope: ItemScope,
+  refusal: {
+    message: string;
+    sourceResourceId: string;
+    vm: { resourceGroup: string; name: string };
+    policyName: string;
+  },
+): ArmResponse {
+  const { mode, statusCode, code } = ctx.settings.backup.refusal;
+  if (mode === 'sync-400') throw new ArmError(statusCode, code, refusal.message);
+  const attempted = newItem(scope, refusal.sourceResourceId, refusal.vm, refusal.policyName);
+  const op = startOperation(ctx.store, ctx.settings.timing, {
+    vaultKey: scope.vaultKey,
+    itemKey: scope.itemKey,
+    item: attempted,
+    kind: 'ConfigureBackup',
+    activityId: req.clientRequestId,
+    now: req.now,
+    failure: { code, message: refusal.message },
+  });
+  return accepted(itemAsyncHeaders(req, ctx, op.id));
+}
+
 /** Location / Azure-AsyncOperation at item level, echoing the caller's container and item names. */
 export function itemAsyncHeaders(req: ArmRequest, ctx: SimContext, opId: string): Record<string, string> {
   const itemPath = req.url.pathname.replace(/\/backup$/i, '');
@@ -120,7 +167,8 @@ function resolveVm(
   scope: ItemScope,
   body: ProtectedItemBody,
   ctx: SimContext,
-): { vm: { location: string; subscriptionId: string }; parts: { resourceGroup: string; name: string } } {
+  now: number,
+): { vm: VmRecord; parts: { resourceGroup: string; name: string } } {
   const parts = typeof body.sourceResourceId === 'string' ? parseVmId(body.sourceResourceId) : undefined;
   if (!parts) throw armErrors.invalidConfigureRequest('sourceResourceId must be the ARM id of a virtual machine.');
   const samePath =
@@ -132,10 +180,14 @@ function resolveVm(
     throw armErrors.invalidConfigureRequest(
       `The container for '${parts.name}' could not be resolved: the virtual machine was not found.`,
     );
+  if (!isDiscovered(ctx, scope.vaultKey, vm, now))
+    throw armErrors.invalidConfigureRequest(
+      `The container for '${parts.name}' could not be resolved: the virtual machine has not been discovered by the vault yet.`,
+    );
   return { vm, parts };
 }
 
-function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): string {
+function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContext): PolicyRecord {
   if (typeof body.policyId !== 'string' || body.policyId === '')
     throw armErrors.invalidConfigureRequest('policyId is required to enable protection.');
   const ref = parsePolicyId(body.policyId);
@@ -146,7 +198,7 @@ function resolvePolicy(scope: ItemScope, body: ProtectedItemBody, ctx: SimContex
   if (!sameVault) throw armErrors.invalidPolicy(body.policyId);
   const policy = ctx.store.policy(scope.vaultKey, ref.name);
   if (!policy) throw armErrors.policyNotFound(ref.name);
-  return policy.name;
+  return policy;
 }
 
 function refuseProtectedElsewhere(scope: ItemScope, ctx: SimContext, vmId: string): void {
@@ -177,12 +229,24 @@ function upsertItem(
       existing.protectionState = existing.lastBackupStatus === 'Completed' ? 'Protected' : 'IRPending';
     return existing;
   }
-  const item: ProtectedItemRecord = {
+  const item = newItem(scope, change.sourceResourceId, change.vm, change.policyName);
+  ctx.store.protectedItems.set(scope.itemKey, item);
+  return item;
+}
+
+/** A new item as the PUT creates it: IRPending, never backed up. */
+function newItem(
+  scope: ItemScope,
+  sourceResourceId: string,
+  vm: { resourceGroup: string; name: string },
+  policyName: string | undefined,
+): ProtectedItemRecord {
+  return {
     vaultKey: scope.vaultKey,
-    sourceResourceId: change.sourceResourceId,
-    vmResourceGroup: change.vm.resourceGroup,
-    vmName: change.vm.name,
-    policyName: change.policyName,
+    sourceResourceId,
+    vmResourceGroup: vm.resourceGroup,
+    vmName: vm.name,
+    policyName,
     protectionState: 'IRPending',
     lastBackupStatus: '',
     lastBackupTime: NEVER_BACKED_UP,
@@ -190,6 +254,4 @@ function upsertItem(
     protectedItemDataId: String(randomInt(100_000_000, 999_999_999)),
     deletingUntil: undefined,
   };
-  ctx.store.protectedItems.set(scope.itemKey, item);
-  return item;
 }

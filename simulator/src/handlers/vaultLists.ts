@@ -1,4 +1,5 @@
 import type { SimContext } from '../context';
+import { isDiscovered } from '../discovery';
 import { armErrors } from '../errors';
 import { type ArmRequest, type ArmResponse, ok } from '../http';
 import { canonicalNames } from '../names';
@@ -47,7 +48,10 @@ export function listProtectedItems(req: ArmRequest, ctx: SimContext): ArmRespons
   return ok(pageOf(req, items, (item) => protectedItemView(scope.vault, item)));
 }
 
-/** GET {V}/backupProtectableItems: VMs of the vault's region and subscription that no vault protects. */
+/**
+ * GET {V}/backupProtectableItems: VMs of the vault's region and subscription that no vault protects and that the
+ * vault has discovered (discovery.ts).
+ */
 export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmResponse {
   const scope = requireVault(req, ctx);
   const filter = parseFilter(req, ['backupManagementType', 'workloadType', 'containerName', 'status', 'friendlyName']);
@@ -60,6 +64,7 @@ export function listProtectableItems(req: ArmRequest, ctx: SimContext): ArmRespo
         vm.subscriptionId.toLowerCase() === scope.vault.subscriptionId.toLowerCase(),
     )
     .filter((vm) => !protectedVms.has(vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name).toLowerCase()))
+    .filter((vm) => isDiscovered(ctx, scope.vaultKey, vm, req.now))
     .filter(() => sameText(filterValue(filter, 'backupManagementType'), 'AzureIaasVM'))
     .filter(() => sameText(filterValue(filter, 'workloadType'), 'VM'))
     .filter(() => sameText(filterValue(filter, 'status'), 'NotProtected'))

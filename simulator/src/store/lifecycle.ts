@@ -12,7 +12,12 @@ export interface StartOperationInput {
   kind: OperationKind;
   activityId: string;
   now: number;
+  /** The operation and its job end Failed with this error (a refusal in `failed-job` mode). */
+  failure?: { code: string; message: string };
 }
+
+/** The numeric `errorCode` of a failed ConfigureBackup job: a placeholder, the real numbers are not published. */
+export const REFUSAL_ERROR_NUMBER = 400001;
 
 /**
  * Starts an operation and its job. ConfigureBackup and DeleteBackupData: the operation and the job last the same time.
@@ -38,7 +43,16 @@ export function startOperation(
     activityId: input.activityId,
     startTime: now,
     endTime: now + jobMs,
-    outcome: input.kind === 'Backup' ? backupOutcome(store, item) : { status: 'Completed' },
+    outcome: input.failure
+      ? {
+          status: 'Failed',
+          errorCode: REFUSAL_ERROR_NUMBER,
+          errorString: input.failure.message,
+          errorTitle: input.failure.code,
+        }
+      : input.kind === 'Backup'
+        ? backupOutcome(store, item)
+        : { status: 'Completed' },
     settled: false,
   });
   const op: OperationRecord = {
@@ -49,6 +63,7 @@ export function startOperation(
     startTime: now,
     endTime: now + operationMs,
     jobId,
+    ...(input.failure ? { failure: input.failure } : {}),
   };
   store.operations.set(op.id, op);
   return op;

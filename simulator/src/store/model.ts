@@ -12,7 +12,13 @@ export interface VmRecord {
   guestAgent: GuestAgentStatus;
   /** Compute's `properties.provisioningState`: Creating, Updating, Succeeded, Failed (vm-backup-support.md §3). */
   provisioningState: string;
+  /** Compute's `properties` as the caller sent them (or as POST /_sim/vms built them): the VM's configuration. */
   properties: Record<string, unknown>;
+  /**
+   * Data disks with `maxShares` > 1. A disk resource property, not part of the VM body (vm-backup-support.md §2
+   * "Shared disks"), so a caller reading the VM cannot see it.
+   */
+  sharedDataDisks: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -24,7 +30,16 @@ export interface VaultRecord {
   location: string;
 }
 
-export type PolicyKind = 'IaasV1Daily' | 'IaasV2Hourly';
+/**
+ * IaaS VM policy shapes: V1 daily (`SimpleSchedulePolicy`), V2 hourly with `policyType: "V2"` (IaaS_v2_hourly.json),
+ * V2 daily without `policyType` (the `v2-daily-policy` of v2-List-Policies.json).
+ */
+export type PolicyKind = 'IaasV1Daily' | 'IaasV2Hourly' | 'IaasV2Daily';
+
+/** Standard (V1) or Enhanced (V2): what Azure Backup checks a VM's configuration against. */
+export function policyTypeOf(kind: PolicyKind): 'V1' | 'V2' {
+  return kind === 'IaasV1Daily' ? 'V1' : 'V2';
+}
 
 export interface PolicyRecord {
   vaultKey: string;
@@ -60,6 +75,15 @@ export interface OperationRecord {
   startTime: number;
   endTime: number;
   jobId: string | undefined;
+  /** Set when the operation ends Failed (a refusal in `failed-job` mode): its `error` body. */
+  failure?: { code: string; message: string };
+}
+
+/** A discovery refresh (POST refreshContainers): it discovers the VMs that existed when it started. */
+export interface RefreshRecord {
+  vaultKey: string;
+  startTime: number;
+  endTime: number;
 }
 
 export type JobOutcome =

@@ -4,6 +4,7 @@ import {
   policyKeyOf,
   type PolicyRecord,
   type ProtectedItemRecord,
+  type RefreshRecord,
   vaultKeyOf,
   type VaultRecord,
   type VmRecord,
@@ -21,8 +22,8 @@ export class SimulatorStore {
   readonly protectedItems = new Map<string, ProtectedItemRecord>();
   readonly operations = new Map<string, OperationRecord>();
   readonly jobs = new Map<string, JobRecord>();
-  /** Discovery refresh operations: id -> time they end. */
-  readonly refreshOperations = new Map<string, number>();
+  /** Discovery refresh operations by id. */
+  readonly refreshOperations = new Map<string, RefreshRecord>();
 
   clear(): void {
     this.subscriptions.clear();

@@ -2,6 +2,7 @@ import type { ComputeManagementClient, VirtualMachine } from '@azure/arm-compute
 
 import { statusCodeOf } from '../errors';
 import { tryParseVmResourceId, type VmResourceId } from '../resourceId';
+import type { VmConfiguration } from '../rules/vmConfiguration';
 import { classifyAzureError } from './classifyAzureError';
 import type { VmDetails, VmReader } from './ports';
 
@@ -11,7 +12,7 @@ export function createComputeVmReader(compute: (subscriptionId: string) => Compu
     async getVm(vm: VmResourceId): Promise<VmDetails | null> {
       try {
         const result = await compute(vm.subscriptionId).virtualMachines.get(vm.resourceGroup, vm.name);
-        return { vm, location: result.location, tags: { ...(result.tags ?? {}) } };
+        return { vm, location: result.location, tags: { ...(result.tags ?? {}) }, ...configurationOf(result) };
       } catch (error) {
         if (statusCodeOf(error) === 404) return null;
         throw classifyAzureError(error);
@@ -36,5 +37,24 @@ export function createComputeVmReader(compute: (subscriptionId: string) => Compu
 function toDetails(machine: VirtualMachine): VmDetails | undefined {
   const parsed = tryParseVmResourceId(machine.id ?? '');
   if (!parsed.ok) return undefined;
-  return { vm: parsed.vm, location: machine.location, tags: { ...(machine.tags ?? {}) } };
+  return { vm: parsed.vm, location: machine.location, tags: { ...(machine.tags ?? {}) }, ...configurationOf(machine) };
+}
+
+/** The backup-relevant part of the Compute body (vm-backup-support.md §3): the same read, no extra call. */
+export function configurationOf(machine: VirtualMachine): VmConfiguration {
+  const storage = machine.storageProfile;
+  const osSecurity = storage?.osDisk?.managedDisk?.securityProfile;
+  const dataDiskTypes = (storage?.dataDisks ?? []).flatMap((disk) => disk.managedDisk?.storageAccountType ?? []);
+  const configuration: VmConfiguration = {
+    ephemeralOsDisk: storage?.osDisk?.diffDiskSettings !== undefined,
+    dataDiskTypes,
+    ultraSsdEnabled: machine.additionalCapabilities?.ultraSSDEnabled === true,
+    confidentialOsDiskCmk:
+      osSecurity?.securityEncryptionType !== undefined && osSecurity.diskEncryptionSet?.id !== undefined,
+  };
+  if (machine.securityProfile?.securityType !== undefined)
+    configuration.securityType = machine.securityProfile.securityType;
+  if (machine.priority !== undefined) configuration.priority = machine.priority;
+  if (machine.provisioningState !== undefined) configuration.provisioningState = machine.provisioningState;
+  return configuration;
 }

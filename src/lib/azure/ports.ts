@@ -1,8 +1,10 @@
 import type { VaultRoute } from '../config';
 import type { VmResourceId } from '../resourceId';
+import type { PolicyType } from '../rules/policyFit';
+import type { VmConfiguration } from '../rules/vmConfiguration';
 
-/** What autoprotect needs to know about a VM. */
-export interface VmDetails {
+/** What autoprotect needs to know about a VM: all from the one Compute read (get or list). */
+export interface VmDetails extends VmConfiguration {
   vm: VmResourceId;
   location: string;
   tags: Record<string, string>;
@@ -36,6 +38,12 @@ export interface BackupStatusInfo {
   vaultId?: string;
   policyName?: string;
   protectionStatus?: string;
+}
+
+/** An Azure VM backup policy of a vault, with its type (vm-backup-support.md §4). */
+export interface BackupPolicyInfo {
+  name: string;
+  policyType: PolicyType;
 }
 
 /** A started asynchronous ARM operation (202 + Azure-AsyncOperation). */
@@ -77,6 +85,14 @@ export interface JobQuery {
 export interface BackupGateway {
   getBackupStatus(vm: VmResourceId, region: string): Promise<BackupStatusInfo>;
   policyExists(vault: VaultRoute, policyName: string): Promise<boolean>;
+  /**
+   * The vault's Azure VM policies. `fresh`: a listing newer than the caller's last look (a cache may answer otherwise).
+   */
+  listPolicies(vault: VaultRoute, options?: { fresh?: boolean }): Promise<BackupPolicyInfo[]>;
+  /** Starts a discovery of the vault's containers (POST refreshContainers, 202 + Location). */
+  refreshContainers(vault: VaultRoute): Promise<AsyncOperationRef>;
+  /** Whether a refresh has ended: its result answers 202 while it runs, 204 after. */
+  getRefreshStatus(vault: VaultRoute, operationId: string): Promise<'InProgress' | 'Succeeded'>;
   getProtectedItem(vault: VaultRoute, vm: VmResourceId): Promise<ProtectedItemInfo | null>;
   enableProtection(vault: VaultRoute, vm: VmResourceId, policyName: string): Promise<AsyncOperationRef>;
   getOperationStatus(vault: VaultRoute, operationId: string): Promise<OperationStatusInfo>;

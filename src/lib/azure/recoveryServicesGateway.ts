@@ -1,6 +1,7 @@
 import type {
   JobResource,
   ProtectedItemResource,
+  ProtectionPolicyResource,
   RecoveryServicesBackupClient,
 } from '@azure/arm-recoveryservicesbackup';
 import type { FullOperationResponse } from '@azure/core-client';
@@ -15,6 +16,7 @@ import type {
   AsyncOperationRef,
   BackupGateway,
   BackupJobInfo,
+  BackupPolicyInfo,
   BackupStatusInfo,
   JobQuery,
   OperationStatusInfo,
@@ -23,6 +25,8 @@ import type {
 import { retryAfterMsFrom } from './retryAfter';
 
 const PROTECTED_ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'";
+/** Azure VM policies only, as the CLI and the v2-List-Policies.json example list them. */
+const IAAS_VM_FILTER = "backupManagementType eq 'AzureIaasVM'";
 /** `lastBackupTime` sentinel meaning "never backed up". */
 const NEVER = Date.UTC(2001, 0, 2);
 
@@ -66,6 +70,42 @@ export function createRecoveryServicesGateway(
           if (statusCodeOf(error) === 404) return false;
           throw error;
         }
+      }),
+
+    listPolicies: (vault: VaultRoute) =>
+      guarded(async () => {
+        const policies: BackupPolicyInfo[] = [];
+        const pages = client(vault)
+          .backupPolicies.list(vault.vaultName, vault.vaultResourceGroup, { filter: IAAS_VM_FILTER })
+          .byPage();
+        for await (const page of pages) {
+          for (const policy of page)
+            if (policy.name) policies.push({ name: policy.name, policyType: policyTypeOf(policy) });
+        }
+        return policies;
+      }),
+
+    refreshContainers: (vault: VaultRoute) =>
+      guarded(() =>
+        startOperation((onResponse) =>
+          client(vault).protectionContainers.refresh(vault.vaultName, vault.vaultResourceGroup, AZURE_FABRIC, {
+            filter: IAAS_VM_FILTER,
+            onResponse,
+          }),
+        ),
+      ),
+
+    getRefreshStatus: (vault: VaultRoute, operationId: string) =>
+      guarded(async () => {
+        let status: number | undefined;
+        await client(vault).protectionContainerRefreshOperationResults.get(
+          vault.vaultName,
+          vault.vaultResourceGroup,
+          AZURE_FABRIC,
+          operationId,
+          { onResponse: (response) => (status = response.status) },
+        );
+        return status === 202 ? 'InProgress' : 'Succeeded';
       }),
 
     getProtectedItem: (vault: VaultRoute, vm: VmResourceId) =>
@@ -191,6 +231,19 @@ function operationRefOf(raw: FullOperationResponse | undefined): AsyncOperationR
   const headers = raw?.headers;
   const url = headers?.get('azure-asyncoperation') ?? headers?.get('location');
   return { operationId: operationIdFromUrl(url), retryAfterMs: retryAfterMsFrom(headers) };
+}
+
+/**
+ * V2 when `policyType` is V2 or the schedule is `SimpleSchedulePolicyV2`: one spec example lists a V2 policy without
+ * `policyType` (vm-backup-support.md §4). Never by name.
+ */
+function policyTypeOf(policy: ProtectionPolicyResource): BackupPolicyInfo['policyType'] {
+  const properties = (policy.properties ?? {}) as {
+    policyType?: unknown;
+    schedulePolicy?: { schedulePolicyType?: unknown };
+  };
+  const declared = typeof properties.policyType === 'string' ? properties.policyType.toUpperCase() : '';
+  return declared === 'V2' || properties.schedulePolicy?.schedulePolicyType === 'SimpleSchedulePolicyV2' ? 'V2' : 'V1';
 }
 
 function toItemInfo(item: ProtectedItemResource): ProtectedItemInfo {

@@ -16,6 +16,7 @@ const vaultSchema = z.strictObject({
   region: nonEmpty,
   vaultId: nonEmpty,
   subscriptionIds: z.array(z.string().regex(GUID_PATTERN, 'must be a subscription GUID')).min(1).optional(),
+  enhancedPolicy: nonEmpty.optional(),
 });
 const vaultsSchema = z.array(vaultSchema).min(1, 'must list at least one vault');
 
@@ -50,6 +51,7 @@ export function readVaults(text: string | undefined, watched: string[], problems
       vaultResourceGroup,
       vaultSubscriptionId,
       ...(subscriptionIds === undefined ? {} : { subscriptionIds }),
+      ...(entry.enhancedPolicy === undefined ? {} : { enhancedPolicy: entry.enhancedPolicy }),
     });
   });
   problems.push(...overlappingRoutes(routes, watched));

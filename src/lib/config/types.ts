@@ -11,6 +11,11 @@ export interface VaultRoute {
   vaultSubscriptionId: string;
   /** VM subscriptions this vault serves; absent = all watched. */
   subscriptionIds?: string[];
+  /**
+   * The Enhanced (V2) policy for VMs that need one (Trusted Launch, Confidential, Premium SSD v2 / Ultra disks) when
+   * the rules chose a Standard policy; absent = the vault's V2 policy found by listing its policies (docs/rules.md).
+   */
+  enhancedPolicy?: string;
 }
 
 /**

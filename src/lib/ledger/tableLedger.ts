@@ -11,6 +11,7 @@ import {
   type NewLedgerEntry,
 } from './ledgerEntry';
 import { ledgerPartitionKey, ledgerRowKey } from './ledgerKeys';
+import { VAULT_REFRESH_PARTITION } from './tableVaultRefreshStore';
 
 /** How many operation/job ids a row keeps (the most recent ones). */
 const MAX_IDS = 20;
@@ -64,8 +65,13 @@ export class TableLedger implements Ledger {
   async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
     await this.ensureTable();
     const statuses = options.statuses ?? [];
-    const filter = statuses.length > 0 ? statuses.map((status) => `status eq '${status}'`).join(' or ') : undefined;
-    const entities = this.table.listEntities<LedgerRow>(filter ? { queryOptions: { filter } } : {});
+    // The table also holds the vaults' refresh claims (tableVaultRefreshStore.ts): VM rows only.
+    const vmRows = `PartitionKey ne '${VAULT_REFRESH_PARTITION}'`;
+    const filter =
+      statuses.length > 0
+        ? `${vmRows} and (${statuses.map((status) => `status eq '${status}'`).join(' or ')})`
+        : vmRows;
+    const entities = this.table.listEntities<LedgerRow>({ queryOptions: { filter } });
     for await (const row of entities) yield fromRow(row);
   }
 }

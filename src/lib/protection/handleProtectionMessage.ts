@@ -69,6 +69,7 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
       status: outcome.status,
       reason: outcome.reason,
       rule: outcome.rule,
+      policyName: outcome.policyName,
       jobId: outcome.jobId,
       dryRun: outcome.dryRun,
     });

@@ -2,6 +2,7 @@ import type { AsyncOperationRef, BackupGateway, OperationStatusInfo, VmReader } 
 import type { AppConfig, VaultRoute } from '../config';
 import type { Ledger } from '../ledger/ledger';
 import type { LedgerChanges, LedgerStatus } from '../ledger/ledgerEntry';
+import type { VaultRefreshStore } from '../ledger/vaultRefresh';
 import type { Logger } from '../logger';
 import type { Clock } from '../ports';
 import type { VmResourceId } from '../resourceId';
@@ -15,6 +16,8 @@ export type ProtectionSettings = Pick<
 
 export interface ProtectionWorkflowDeps {
   ledger: Ledger;
+  /** The vaults' container-refresh claims (in the ledger table), shared by every runner process. */
+  refreshes: VaultRefreshStore;
   vms: VmReader;
   backup: BackupGateway;
   clock: Clock;
@@ -45,6 +48,8 @@ export interface ProtectionRunContext {
   deps: ProtectionWorkflowDeps;
   vm: VmResourceId;
   session: LedgerSession;
+  /** Epoch ms after which the invocation stops waiting on Azure and checks back through the queue. */
+  deadline: number;
   /** Polls an operation within the invocation's budget. */
   wait(vault: VaultRoute, operation: AsyncOperationRef): Promise<OperationStatusInfo>;
   /** Records the final status, releases the claim, and returns the outcome. */

@@ -6,22 +6,29 @@ import { ClaimHeldError, claimVm } from '../ledger/claimVm';
 import type { LedgerStatus } from '../ledger/ledgerEntry';
 import type { ProtectionRequest } from '../messages/protectionRequest';
 import { parseVmResourceId, type VmResourceId } from '../resourceId';
+import { backupRequirementOf } from '../rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
+import { choosePolicy } from './choosePolicy';
+import { awaitContainerRefresh, isUnresolvableVm, resolveByRefresh } from './containerRefresh';
 import { ensureFirstBackup, operationFailure } from './firstBackup';
 import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
+import { explainPolicyRefusal } from './policyRefusal';
 import type { FinishChanges, ProtectionRunContext, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
+import { checkProvisioningState } from './provisioningState';
 import { waitForOperation } from './waitForOperation';
 
 export type { ProtectionSettings, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
 
 /**
  * The protectVm workflow for one request, idempotent and safe to replay after a crash at any step:
- * claim the VM's ledger row, follow an operation an earlier attempt started (followPendingOperation.ts), read the VM,
- * apply the rules, read the protected item, enable protection if needed (asking backupStatus only when the service
- * refuses, to tell "protected by another vault" apart), trigger the first backup unless one is running or done
- * (firstBackup.ts). Transient errors are recorded and rethrown (the caller re-enqueues); permanent ones make the row
- * `failed` and are rethrown for the caller to log.
+ * claim the VM's ledger row, follow a container refresh or an operation an earlier attempt waits on
+ * (containerRefresh.ts, followPendingOperation.ts), read the VM, apply the rules, check what its configuration needs
+ * (skip what Azure Backup cannot protect, wait while Compute still provisions it, switch to an Enhanced policy:
+ * choosePolicy.ts), read the protected item, enable protection if needed (refreshing the vault's containers once when
+ * the vault cannot resolve the VM; asking backupStatus only when the service refuses, to tell "protected by another
+ * vault" apart), trigger the first backup unless one is running or done (firstBackup.ts). Transient errors are recorded
+ * and rethrown (the caller re-enqueues); permanent ones make the row `failed` and are rethrown for the caller to log.
  */
 export async function runProtectionWorkflow(
   deps: ProtectionWorkflowDeps,
@@ -50,7 +57,7 @@ export async function runProtectionWorkflow(
   try {
     return await run.execute();
   } catch (caught) {
-    const error = classifyAzureError(caught);
+    const error = explainPolicyRefusal(classifyAzureError(caught));
     try {
       await session.recordError(error);
     } catch (ledgerError) {
@@ -70,10 +77,11 @@ class ProtectionRun implements ProtectionRunContext {
     readonly deps: ProtectionWorkflowDeps,
     readonly vm: VmResourceId,
     readonly session: LedgerSession,
-    private readonly deadline: number,
+    readonly deadline: number,
   ) {}
 
   async execute(): Promise<ProtectOutcome> {
+    await awaitContainerRefresh(this);
     const followed = await followPendingOperation(this);
     if (followed) return followed;
 
@@ -84,16 +92,26 @@ class ProtectionRun implements ProtectionRunContext {
     if (decision.action === 'skip') return this.finish('skipped', { reason: decision.reason, rule: decision.rule });
     if (decision.action === 'fail')
       return this.finish('failed', { reason: decision.reason, errorCode: decision.reason, rule: decision.rule });
-
-    const { vault, policyName } = decision;
-    this.session.stage({ rule: decision.rule, vaultId: vault.vaultId, policyName });
-    if (!(await this.deps.backup.policyExists(vault, policyName))) {
+    const requirement = backupRequirementOf(details);
+    if (requirement.kind === 'unsupported')
+      return this.finish('skipped', { reason: requirement.reason, rule: requirement.rule });
+    if (checkProvisioningState(details, this.deps.poll.maxIntervalMs) === 'failed')
       return this.finish('failed', {
-        reason: 'unknown-policy',
-        errorCode: 'unknown-policy',
-        rule: decision.policyRule,
+        reason: 'vm-provisioning-failed',
+        errorCode: 'vm-provisioning-failed',
+        rule: 'vm-provisioning-state:Failed',
       });
-    }
+
+    const { vault } = decision;
+    this.session.stage({ rule: decision.rule, vaultId: vault.vaultId, policyName: decision.policyName });
+    const fit = await choosePolicy(this.deps.backup, { ...decision, vault }, requirement);
+    if (fit.action === 'skip') return this.finish('skipped', { reason: fit.reason, rule: fit.rule });
+    if (fit.action === 'fail')
+      return this.finish('failed', { reason: fit.reason, errorCode: fit.reason, rule: fit.rule });
+    const { policyName } = fit;
+    this.session.stage({ rule: fit.rule, policyName });
+    if (fit.switched)
+      this.deps.logger.info('the VM needs an Enhanced policy', { vmKey: this.vm.key, policyName, rule: fit.rule });
 
     const region = normaliseRegion(details.location);
     const existing = await this.deps.backup.getProtectedItem(vault, this.vm);
@@ -140,13 +158,32 @@ class ProtectionRun implements ProtectionRunContext {
     region: string,
   ): Promise<{ item: ProtectedItemInfo } | { outcome: ProtectOutcome }> {
     try {
-      return { item: await this.enableProtection(vault, policyName) };
+      return { item: await this.enableResolving(vault, policyName) };
     } catch (caught) {
       const error = classifyAzureError(caught);
       if (error.kind !== 'permanent') throw error;
       const elsewhere = await this.protectedElsewhere(vault, region);
       if (elsewhere) return { outcome: elsewhere };
       throw error;
+    }
+  }
+
+  /**
+   * Enables protection; when the vault cannot resolve the VM, refreshes its containers (or waits for the refresh
+   * another invocation runs) and sends the PUT once more (containerRefresh.ts): at most three PUTs per invocation (a
+   * refresh that ended meanwhile, then one of its own).
+   */
+  private async enableResolving(vault: VaultRoute, policyName: string): Promise<ProtectedItemInfo> {
+    for (let put = 1; ; put++) {
+      const sentAt = this.deps.clock.now().getTime();
+      try {
+        return await this.enableProtection(vault, policyName);
+      } catch (caught) {
+        const error = classifyAzureError(caught);
+        if (!isUnresolvableVm(error)) throw error;
+        await resolveByRefresh(this, vault, error, sentAt);
+        if (put >= 3) throw error;
+      }
     }
   }
 

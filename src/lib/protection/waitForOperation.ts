@@ -27,7 +27,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = { minIntervalMs: 250, maxInte
  * An operation without an id counts as done.
  */
 export async function waitForOperation(
-  gateway: BackupGateway,
+  gateway: Pick<BackupGateway, 'getOperationStatus'>,
   vault: VaultRoute,
   operation: AsyncOperationRef,
   options: { clock: Clock; deadline: number; poll: PollSettings },

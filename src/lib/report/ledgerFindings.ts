@@ -36,7 +36,7 @@ function findingOf(
     reason,
     errorCode: row.errorCode,
     errorMessage: kind === 'stale' && row.reason ? row.reason : undefined,
-    action: remediationFor(kind, reason, row.errorCode),
+    action: remediationFor(kind, reason, row.errorCode, row.vaultId?.split('/').at(-1)),
     since: since || undefined,
     ageMs,
     vaultId: row.vaultId,

@@ -12,7 +12,7 @@ const ACTIONS_BY_CODE: Record<string, string> = {
   UserErrorVmVaultLocationMismatch: 'Route the VM to a vault in its own region (AUTOPROTECT_VAULTS).',
   UserErrorProtectionQuotaExceeded: 'Add a vault for the region or move VMs to another policy/vault.',
   BMSUserErrorInvalidConfigureProtectionRequest:
-    'The vault could not resolve the VM: run a container refresh in the vault, then replay the request.',
+    'The vault could not resolve the VM, even after autoprotect refreshed its containers: check that the VM still exists in the vault region and that the vault lists it as protectable, then replay the request.',
 };
 
 const ACTIONS_BY_REASON: Record<string, string> = {
@@ -33,6 +33,18 @@ const ACTIONS_BY_REASON: Record<string, string> = {
   'stuck-protecting':
     'autoprotect stopped while enabling protection or triggering the backup: check the vault and protection-requests-poison, then replay.',
   'protection-error': 'Open the protected item in the vault and resolve the reported protection error.',
+  'enhanced-policy-required':
+    'The VM needs an Enhanced (V2) policy (Trusted Launch, Confidential VM, Premium SSD v2 or Ultra disks; the rule says which): create an Enhanced policy for Azure VMs in vault {vault} (Backup policies > Add > Azure Virtual Machine > Enhanced), or name an existing one as enhancedPolicy of the vault route in AUTOPROTECT_VAULTS, then replay the request.',
+  'policy-type-refused':
+    'Azure refused the policy for this VM configuration (code and message in the reason): protect it with an Enhanced (V2) policy (enhancedPolicy of the vault route in AUTOPROTECT_VAULTS, or a tag rule), then replay the request.',
+  'unsupported:ephemeral-os-disk':
+    'Azure Backup cannot back up a VM with an ephemeral OS disk: keep its state on data disks and back them up with Azure Disk Backup, or recreate the VM with a managed OS disk.',
+  'unsupported:confidential-vm-cmk-os-disk':
+    'Azure Backup does not support a Confidential VM whose confidential OS disk is encrypted with a customer-managed key: use platform-managed keys, or protect its data another way.',
+  'unsupported:confidential-vm-without-enhanced-policy':
+    'A Confidential VM can only be backed up with an Enhanced (V2) policy, a limited preview: create one in vault {vault} (or set enhancedPolicy of the vault route in AUTOPROTECT_VAULTS) once the subscription is enrolled, then replay the request.',
+  'vm-provisioning-failed':
+    'Compute reports the VM provisioning as Failed: fix the VM (redeploy or reapply it), then replay the request.',
 };
 
 const ACTIONS_BY_KIND: Record<FindingKind, string> = {
@@ -44,7 +56,14 @@ const ACTIONS_BY_KIND: Record<FindingKind, string> = {
     'No event reached autoprotect for this VM: check the Event Grid subscription, then replay (AUTOPROTECT_REENQUEUE_STALE).',
 };
 
-export function remediationFor(kind: FindingKind, reason: string, errorCode?: string): string {
+/** What to do about a finding; `vaultName` fills in the vault where an action names one. */
+export function remediationFor(kind: FindingKind, reason: string, errorCode?: string, vaultName?: string): string {
+  return actionFor(kind, reason, errorCode).replaceAll('{vault}', vaultName ?? 'the VM region');
+}
+
+function actionFor(kind: FindingKind, reason: string, errorCode?: string): string {
+  // A policy-type refusal keeps Azure's own code, which no table names: the reason says what it is.
+  if (reason.startsWith('policy-type-refused:')) return ACTIONS_BY_REASON['policy-type-refused'] ?? '';
   const byCode = errorCode ? ownEntry(ACTIONS_BY_CODE, errorCode) : undefined;
   if (byCode !== undefined) return byCode;
   const reasonKey = reason.startsWith('dry-run:')

@@ -1,6 +1,7 @@
 import type { BackupGateway, VmReader } from '../azure/ports';
 import type { RulesConfig, VaultRoute } from '../config';
 import type { Ledger } from '../ledger/ledger';
+import { backupRequirementOf } from '../rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
 import { remediationFor } from './remediation';
 import type { Finding } from './reportTypes';
@@ -34,7 +35,14 @@ export async function sweepUnprotected(
       if (await deps.ledger.get(details.vm.key)) continue;
       const status = await deps.backup.getBackupStatus(details.vm, normaliseRegion(details.location));
       if (status.protected) continue;
-      const reason = decision.action === 'fail' ? decision.reason : 'no-protected-item-and-no-ledger-row';
+      // A VM Azure Backup cannot protect is listed with that reason, not as a missed event.
+      const requirement = backupRequirementOf(details);
+      const reason =
+        decision.action === 'fail'
+          ? decision.reason
+          : requirement.kind === 'unsupported'
+            ? requirement.reason
+            : 'no-protected-item-and-no-ledger-row';
       findings.push({
         kind: 'unprotected',
         vmResourceId: details.vm.id,

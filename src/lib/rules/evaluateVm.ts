@@ -4,9 +4,10 @@ import type { Decision } from './decision';
 import { firstMatchingGlob } from './globPattern';
 import type { RulesConfig } from './rulesConfig';
 import { describeTagMatch, findTagValue, firstMatchingTagRule, type VmTags } from './tagMatch';
+import type { VmConfiguration } from './vmConfiguration';
 
-/** The facts about a VM that the rules look at. */
-export interface VmFacts {
+/** The facts about a VM that the rules look at (its configuration is checked after the rules: policyFit.ts). */
+export interface VmFacts extends VmConfiguration {
   vm: VmResourceId;
   /** ARM location, e.g. 'eastus' (display names like 'East US' are normalised). */
   location: string;

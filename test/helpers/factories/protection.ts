@@ -7,10 +7,12 @@ import type { ProtectionRunContext } from '../../../src/lib/protection/protectio
 import type { ProtectionSettings } from '../../../src/lib/protection/runProtectionWorkflow';
 import { type PollSettings, waitForOperation } from '../../../src/lib/protection/waitForOperation';
 import { parseVmResourceId, type VmResourceId } from '../../../src/lib/resourceId';
+import type { VmConfiguration } from '../../../src/lib/rules/vmConfiguration';
 import { FakeBackupGateway, FakeVmReader } from '../fakes/fakeAzure';
 import { FakeClock, RecordingPoisonQueue, RecordingRequestQueue } from '../fakes/fakeQueues';
 import { InMemoryLedger } from '../fakes/inMemoryLedger';
 import { InMemoryRejectStore } from '../fakes/inMemoryRejectStore';
+import { InMemoryVaultRefreshStore } from '../fakes/inMemoryVaultRefreshStore';
 import { capturingContext } from '../logCapture';
 import { rulesConfig, TEST_SUBSCRIPTION, vaultRoute, vmId } from './rules';
 
@@ -40,12 +42,17 @@ export function protectionSettings(overrides: Partial<ProtectionSettings> = {}):
   };
 }
 
-/** Everything protectVm needs, as fakes: one VM (vm-web-1 in eastus) and both vaults with DefaultPolicy. */
+/**
+ * Everything protectVm needs, as fakes: one VM (vm-web-1 in eastus, a standard VM unless `configuration` says
+ * otherwise) and both vaults with DefaultPolicy (V1) and EnhancedPolicy (V2).
+ */
 export function protectionHarness(
   options: {
     settings?: Partial<ProtectionSettings>;
     tags?: Record<string, string>;
     location?: string;
+    /** What Compute says about the VM's configuration (none: a standard VM). */
+    configuration?: VmConfiguration;
     maxAttempts?: number;
     /** Poll settings; the default polls fast and never releases the queue slot (no holdLimitMs). */
     poll?: PollSettings;
@@ -56,11 +63,13 @@ export function protectionHarness(
   const settings = protectionSettings(options.settings);
   const clock = new FakeClock();
   const ledger = new InMemoryLedger();
+  const refreshes = new InMemoryVaultRefreshStore();
   const vms = new FakeVmReader();
   const backup = new FakeBackupGateway(() => clock.now());
-  for (const vault of settings.vaults) backup.addPolicy(vault, 'DefaultPolicy').addPolicy(vault, 'EnhancedPolicy');
+  for (const vault of settings.vaults)
+    backup.addPolicy(vault, 'DefaultPolicy', 'V1').addPolicy(vault, 'EnhancedPolicy', 'V2');
   const vm: VmResourceId = parseVmResourceId(vmId());
-  vms.add({ vm, location: options.location ?? 'eastus', tags: options.tags ?? {} });
+  vms.add({ vm, location: options.location ?? 'eastus', tags: options.tags ?? {}, ...options.configuration });
   const requests = new RecordingRequestQueue();
   const poison = new RecordingPoisonQueue();
   const rejects = new InMemoryRejectStore();
@@ -68,6 +77,7 @@ export function protectionHarness(
   let owners = 0;
   const deps = (): ProtectionMessageDeps => ({
     ledger,
+    refreshes,
     vms,
     backup,
     clock,
@@ -83,7 +93,7 @@ export function protectionHarness(
     random: options.random ?? (() => 0.5),
   });
   const vault = settings.vaults[0]!;
-  return { settings, clock, ledger, vms, backup, vm, vault, requests, poison, rejects, context, logs, deps };
+  return { settings, clock, ledger, refreshes, vms, backup, vm, vault, requests, poison, rejects, context, logs, deps };
 }
 
 export type ProtectionHarness = ReturnType<typeof protectionHarness>;
@@ -129,6 +139,7 @@ export async function protectionRun(h: ProtectionHarness, row: Partial<NewLedger
     deps,
     vm: h.vm,
     session,
+    deadline,
     wait: (vault, operation) =>
       waitForOperation(deps.backup, vault, operation, { clock: deps.clock, deadline, poll: deps.poll }),
     async finish(status, changes, jobId) {

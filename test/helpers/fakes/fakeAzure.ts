@@ -3,6 +3,7 @@ import type {
   AsyncOperationRef,
   BackupGateway,
   BackupJobInfo,
+  BackupPolicyInfo,
   BackupStatusInfo,
   JobQuery,
   OperationStatusInfo,
@@ -12,6 +13,7 @@ import type {
 } from '../../../src/lib/azure/ports';
 import type { VaultRoute } from '../../../src/lib/config';
 import type { VmResourceId } from '../../../src/lib/resourceId';
+import type { PolicyType } from '../../../src/lib/rules/policyFit';
 
 /** VMs kept in memory; `failures` scripts errors thrown by the next getVm calls. */
 export class FakeVmReader implements VmReader {
@@ -53,7 +55,8 @@ type GatewayMethod = keyof BackupGateway;
  * its operation completes; triggering creates an InProgress Backup job. Counts writes; scripts failures per method.
  */
 export class FakeBackupGateway implements BackupGateway {
-  readonly policies = new Set<string>();
+  /** `{vaultId}|{policy}` (lower case) -> the policy's name and type. */
+  readonly policies = new Map<string, BackupPolicyInfo>();
   readonly items = new Map<string, ProtectedItemInfo>();
   readonly statuses = new Map<string, BackupStatusInfo>();
   readonly jobs: Array<BackupJobInfo & { vaultId: string }> = [];
@@ -66,13 +69,21 @@ export class FakeBackupGateway implements BackupGateway {
   enableOutcome: OperationStatusInfo = { status: 'Succeeded' };
   /** When false, enabling starts an operation that never completes on its own. */
   operationsComplete = true;
+  /** How many polls a container refresh stays InProgress. */
+  refreshPolls = 0;
+  private readonly refreshes = new Map<string, number>();
   private counter = 0;
 
   /** `now` stamps new jobs; listJobs only returns jobs that started inside the query window, like the service. */
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  addPolicy(vault: VaultRoute, policyName: string): this {
-    this.policies.add(`${vault.vaultId}|${policyName}`.toLowerCase());
+  addPolicy(vault: VaultRoute, policyName: string, policyType: PolicyType = 'V1'): this {
+    this.policies.set(`${vault.vaultId}|${policyName}`.toLowerCase(), { name: policyName, policyType });
+    return this;
+  }
+
+  removePolicy(vault: VaultRoute, policyName: string): this {
+    this.policies.delete(`${vault.vaultId}|${policyName}`.toLowerCase());
     return this;
   }
 
@@ -118,6 +129,32 @@ export class FakeBackupGateway implements BackupGateway {
   async policyExists(vault: VaultRoute, policyName: string): Promise<boolean> {
     this.enter('policyExists');
     return this.policies.has(`${vault.vaultId}|${policyName}`.toLowerCase());
+  }
+
+  async listPolicies(vault: VaultRoute): Promise<BackupPolicyInfo[]> {
+    this.enter('listPolicies');
+    const prefix = `${vault.vaultId}|`.toLowerCase();
+    return [...this.policies].filter(([key]) => key.startsWith(prefix)).map(([, policy]) => ({ ...policy }));
+  }
+
+  async refreshContainers(_vault: VaultRoute): Promise<AsyncOperationRef> {
+    this.enter('refreshContainers');
+    const operationId = `refresh-${++this.counter}`;
+    this.refreshes.set(operationId, this.refreshPolls);
+    return { operationId, retryAfterMs: 0 };
+  }
+
+  /** Ends every container refresh started so far. */
+  endRefreshes(): void {
+    for (const operationId of this.refreshes.keys()) this.refreshes.set(operationId, 0);
+  }
+
+  async getRefreshStatus(_vault: VaultRoute, operationId: string): Promise<'InProgress' | 'Succeeded'> {
+    this.enter('getRefreshStatus');
+    const left = this.refreshes.get(operationId) ?? 0;
+    if (left <= 0) return 'Succeeded';
+    this.refreshes.set(operationId, left - 1);
+    return 'InProgress';
   }
 
   async getProtectedItem(vault: VaultRoute, vm: VmResourceId): Promise<ProtectedItemInfo | null> {

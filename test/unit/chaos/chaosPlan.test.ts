@@ -20,6 +20,11 @@ describe('chaos plan', () => {
       expect(vm).toMatchObject({ location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } });
     for (const vm of plan.filter((candidate) => candidate.chaosCase === 'protect-critical'))
       expect(vm.expected.policyName).toBe('EnhancedPolicy');
+    // Trusted Launch VMs need the Enhanced policy whatever the rules say; standard ones get the default.
+    const plain = plan.filter((candidate) => candidate.chaosCase === 'protect');
+    for (const vm of plain)
+      expect(vm.expected.policyName).toBe(vm.securityType === 'TrustedLaunch' ? 'EnhancedPolicy' : 'DefaultPolicy');
+    expect(new Set(plain.map((vm) => vm.securityType))).toEqual(new Set(['Standard', 'TrustedLaunch']));
   });
 
   it('keeps every permanent case even in a tiny run', () => {

@@ -11,6 +11,7 @@ const protectedVm: PlannedVm = {
   resourceGroup: 'rg-1',
   location: 'eastus',
   tags: {},
+  securityType: 'Standard',
   chaosCase: 'protect',
   expected: { status: 'protected', policyName: 'DefaultPolicy', vaultName: 'rsv-eastus' },
 };
@@ -19,6 +20,7 @@ const skippedVm: PlannedVm = {
   resourceGroup: 'rg-1',
   location: 'eastus',
   tags: {},
+  securityType: 'Standard',
   chaosCase: 'vm-deleted',
   expected: { status: 'skipped', reason: 'vm-deleted' },
 };

@@ -59,12 +59,10 @@ describe('protectVm', () => {
     },
     {
       outcome: 'failed',
-      arrange: (h) =>
-        h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest')),
+      arrange: (h) => h.backup.failNext('enableProtection', armError(400, 'UserErrorProtectionQuotaExceeded')),
       summary: {
-        code: 'BMSUserErrorInvalidConfigureProtectionRequest',
-        reason:
-          'Azure call failed (400 BMSUserErrorInvalidConfigureProtectionRequest): ARM said BMSUserErrorInvalidConfigureProtectionRequest',
+        code: 'UserErrorProtectionQuotaExceeded',
+        reason: 'Azure call failed (400 UserErrorProtectionQuotaExceeded): ARM said UserErrorProtectionQuotaExceeded',
       },
     },
     {

@@ -94,7 +94,7 @@ export function sweepText(decisions: readonly SweepDecision[], dryRun: boolean):
     decision.action === 'enqueue' ? enqueueWord : 'leave',
     decision.reason,
     decision.action === 'enqueue'
-      ? `${decision.vaultName ?? ''} / ${decision.policyName ?? ''}`
+      ? `${decision.vaultName ?? ''} / ${decision.policyName ?? ''}${decision.enhancedRequired ? ` -> Enhanced (${decision.enhancedRequired})` : ''}`
       : (decision.rule ?? ''),
   ]);
   const count = decisions.filter((decision) => decision.action === 'enqueue').length;

@@ -1,6 +1,7 @@
 import type { BackupGateway, BackupStatusInfo, VmDetails, VmReader } from '../../../src/lib/azure/ports';
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
+import { backupRequirementOf } from '../../../src/lib/rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
 
 /** The reason of a VM whose backupStatus could not be read (it is not enqueued; the sweep reports it). */
@@ -21,7 +22,10 @@ export interface SweepDecision {
   /** The rule that decided (rules' wording), when the rules decided. */
   rule?: string;
   vaultName?: string;
+  /** The rules' policy; protectVm switches a VM that needs one to the vault's Enhanced policy. */
   policyName?: string;
+  /** Why the VM needs an Enhanced (V2) policy, e.g. `trusted-launch` (docs/rules.md). */
+  enhancedRequired?: string;
 }
 
 export interface SweepPlanOptions {
@@ -98,6 +102,9 @@ async function decide(
   if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
   const decision = evaluateVm(details, options.rules, options.vaults);
   if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
+  const requirement = backupRequirementOf(details);
+  if (requirement.kind === 'unsupported')
+    return { ...base, action: 'leave', reason: requirement.reason, rule: requirement.rule };
   let status: BackupStatusInfo;
   try {
     status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));
@@ -118,6 +125,7 @@ async function decide(
     rule: decision.rule,
     vaultName: decision.vault.vaultName,
     policyName: decision.policyName,
+    ...(requirement.kind === 'enhanced' ? { enhancedRequired: requirement.causes.join('+') } : {}),
   };
 }
 

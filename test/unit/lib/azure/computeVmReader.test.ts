@@ -7,6 +7,8 @@ import { OTHER_SUBSCRIPTION, vmFacts } from '../../../helpers/factories/rules';
 import { pathOf, ScriptedHttpClient } from '../../../helpers/fakes/scriptedHttpClient';
 
 const ENDPOINT = 'https://127.0.0.1:9';
+/** What the reader says about a VM whose body names no disks, security type or priority. */
+const PLAIN = { ephemeralOsDisk: false, dataDiskTypes: [], ultraSsdEnabled: false, confidentialOsDiskCmk: false };
 
 describe('createComputeVmReader', () => {
   const vm = vmFacts({ name: 'vm-1', resourceGroup: 'rg-app' }).vm;
@@ -39,7 +41,7 @@ describe('createComputeVmReader', () => {
         body: { id: vm.id, name: 'vm-1', location: 'eastus', tags: { env: 'prod' } },
       });
       const { reader, subscriptions } = readerWith(http);
-      expect(await reader.getVm(vm)).toEqual({ vm, location: 'eastus', tags: { env: 'prod' } });
+      expect(await reader.getVm(vm)).toEqual({ vm, location: 'eastus', tags: { env: 'prod' }, ...PLAIN });
       expect(subscriptions).toEqual([vm.subscriptionId]);
     });
 
@@ -48,7 +50,77 @@ describe('createComputeVmReader', () => {
         status: 200,
         body: { id: vm.id, location: 'westeurope' },
       });
-      expect(await readerWith(http).reader.getVm(vm)).toEqual({ vm, location: 'westeurope', tags: {} });
+      expect(await readerWith(http).reader.getVm(vm)).toEqual({ vm, location: 'westeurope', tags: {}, ...PLAIN });
+    });
+
+    it('reads the configuration that decides the policy type from the same body (vm-backup-support.md §3)', async () => {
+      const http = new ScriptedHttpClient().on('GET', (url) => pathOf(url) === vm.id, {
+        status: 200,
+        body: {
+          id: vm.id,
+          location: 'eastus',
+          properties: {
+            securityProfile: {
+              uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+              securityType: 'TrustedLaunch',
+            },
+            storageProfile: {
+              osDisk: {
+                createOption: 'FromImage',
+                diffDiskSettings: { option: 'Local', placement: 'CacheDisk' },
+                managedDisk: { storageAccountType: 'Standard_LRS' },
+              },
+              dataDisks: [
+                { lun: 0, createOption: 'Empty', managedDisk: { storageAccountType: 'PremiumV2_LRS' } },
+                { lun: 1, createOption: 'Attach', managedDisk: { id: '/subscriptions/x/disks/d' } },
+              ],
+            },
+            additionalCapabilities: { ultraSSDEnabled: true },
+            priority: 'Spot',
+            provisioningState: 'Creating',
+          },
+        },
+      });
+      expect(await readerWith(http).reader.getVm(vm)).toEqual({
+        vm,
+        location: 'eastus',
+        tags: {},
+        securityType: 'TrustedLaunch',
+        ephemeralOsDisk: true,
+        dataDiskTypes: ['PremiumV2_LRS'],
+        ultraSsdEnabled: true,
+        confidentialOsDiskCmk: false,
+        priority: 'Spot',
+        provisioningState: 'Creating',
+      });
+    });
+
+    it('tells a confidential OS disk encrypted with a customer-managed key', async () => {
+      const http = new ScriptedHttpClient().on('GET', (url) => pathOf(url) === vm.id, {
+        status: 200,
+        body: {
+          id: vm.id,
+          location: 'eastus',
+          properties: {
+            securityProfile: { securityType: 'ConfidentialVM' },
+            storageProfile: {
+              osDisk: {
+                createOption: 'FromImage',
+                managedDisk: {
+                  securityProfile: {
+                    securityEncryptionType: 'DiskWithVMGuestState',
+                    diskEncryptionSet: { id: '/subscriptions/x/diskEncryptionSets/des' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      });
+      expect(await readerWith(http).reader.getVm(vm)).toMatchObject({
+        securityType: 'ConfidentialVM',
+        confidentialOsDiskCmk: true,
+      });
     });
 
     it('returns null for a deleted VM (404)', async () => {
@@ -113,8 +185,8 @@ describe('createComputeVmReader', () => {
       );
       const listed = await listAll(readerWith(http).reader, vm.subscriptionId);
       expect(listed).toEqual([
-        { vm, location: 'eastus', tags: {} },
-        { vm: other, location: 'westeurope', tags: { tier: 'gold' } },
+        { vm, location: 'eastus', tags: {}, ...PLAIN },
+        { vm: other, location: 'westeurope', tags: { tier: 'gold' }, ...PLAIN },
       ]);
       expect(http.requests).toHaveLength(2);
     });

@@ -21,6 +21,11 @@ function gatewayWith(http: ScriptedHttpClient) {
   return createRecoveryServicesGateway(() => client);
 }
 
+/** A policy of the vault as backupPolicies.list returns it (v2-List-Policies.json). */
+function policy(name: string, properties: Record<string, unknown>) {
+  return { id: `/x/backupPolicies/${name}`, name, properties: { backupManagementType: 'AzureIaasVM', ...properties } };
+}
+
 describe('createRecoveryServicesGateway', () => {
   const vault = vaultRoute('eastus');
   const vm = vmFacts({ name: 'MyVM', resourceGroup: 'MyRG' }).vm;
@@ -44,6 +49,53 @@ describe('createRecoveryServicesGateway', () => {
         policyId: `${vault.vaultId}/backupPolicies/DefaultPolicy`,
       },
     });
+  });
+
+  it('lists the vault Azure VM policies, V2 by policyType or by a SimpleSchedulePolicyV2 schedule, never by name', async () => {
+    const http = new ScriptedHttpClient().on('GET', (url) => pathOf(url) === `${vault.vaultId}/backupPolicies`, {
+      status: 200,
+      body: {
+        value: [
+          policy('DefaultPolicy', { schedulePolicy: { schedulePolicyType: 'SimpleSchedulePolicy' } }),
+          policy('EnhancedPolicy', {
+            policyType: 'V2',
+            schedulePolicy: { schedulePolicyType: 'SimpleSchedulePolicyV2' },
+          }),
+          policy('v2-daily-policy', { schedulePolicy: { schedulePolicyType: 'SimpleSchedulePolicyV2' } }),
+          policy('NamedEnhancedButV1', {
+            policyType: 'V1',
+            schedulePolicy: { schedulePolicyType: 'SimpleSchedulePolicy' },
+          }),
+        ],
+      },
+    });
+    expect(await gatewayWith(http).listPolicies(vault)).toEqual([
+      { name: 'DefaultPolicy', policyType: 'V1' },
+      { name: 'EnhancedPolicy', policyType: 'V2' },
+      { name: 'v2-daily-policy', policyType: 'V2' },
+      { name: 'NamedEnhancedButV1', policyType: 'V1' },
+    ]);
+    expect(http.requests[0]?.url.searchParams.get('$filter')).toBe("backupManagementType eq 'AzureIaasVM'");
+  });
+
+  it('starts a container refresh (202 + Location only) and reads its result (202 running, 204 ended)', async () => {
+    const resultPath = `${vault.vaultId}/backupFabrics/Azure/operationResults/refresh-1`;
+    let polls = 0;
+    const http = new ScriptedHttpClient()
+      .on('POST', (url) => pathOf(url) === `${vault.vaultId}/backupFabrics/Azure/refreshContainers`, {
+        status: 202,
+        headers: { location: `${ENDPOINT}${resultPath}?api-version=2023-06-01`, 'retry-after': '60' },
+      })
+      .on(
+        'GET',
+        (url) => pathOf(url) === resultPath,
+        () => (++polls === 1 ? { status: 202 } : { status: 204 }),
+      );
+    const gateway = gatewayWith(http);
+    expect(await gateway.refreshContainers(vault)).toEqual({ operationId: 'refresh-1', retryAfterMs: 60_000 });
+    expect(http.requests[0]?.url.searchParams.get('$filter')).toBe("backupManagementType eq 'AzureIaasVM'");
+    expect(await gateway.getRefreshStatus(vault, 'refresh-1')).toBe('InProgress');
+    expect(await gateway.getRefreshStatus(vault, 'refresh-1')).toBe('Succeeded');
   });
 
   it('triggers a backup with an IaasVMBackupRequest and its expiry', async () => {

@@ -33,6 +33,12 @@ describe('readVaults', () => {
     expect(routes[0]).not.toHaveProperty('subscriptionIds');
   });
 
+  it('keeps the Enhanced policy a route names for VMs that need one', () => {
+    const { routes, problems } = vaults([{ region: 'eastus', vaultId: vaultId('v'), enhancedPolicy: 'GoldV2' }]);
+    expect(problems).toEqual([]);
+    expect(routes[0]?.enhancedPolicy).toBe('GoldV2');
+  });
+
   it('accepts the fixed segments of the vault id in any case', () => {
     const id = `/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/rg/PROVIDERS/microsoft.recoveryservices/VAULTS/v`;
     const { routes, problems } = vaults([{ region: 'eastus', vaultId: id }]);
@@ -73,6 +79,11 @@ describe('readVaults', () => {
       'a subscription that is not a GUID',
       [{ region: 'eastus', vaultId: vaultId('v'), subscriptionIds: [SUB, 'nope'] }],
       'AUTOPROTECT_VAULTS[0].subscriptionIds[1]: must be a subscription GUID',
+    ],
+    [
+      'a blank enhancedPolicy',
+      [{ region: 'eastus', vaultId: vaultId('v'), enhancedPolicy: ' ' }],
+      'AUTOPROTECT_VAULTS[0].enhancedPolicy: ',
     ],
     [
       'an empty subscription list',

@@ -349,14 +349,14 @@ const FAILURES: FailureCase[] = [
   {
     failure: 'a permanent ARM refusal (400)',
     raise: (h) => {
-      h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
+      h.backup.failNext('enableProtection', armError(400, 'UserErrorProtectionQuotaExceeded'));
     },
-    expected: { kind: 'failed', code: 'BMSUserErrorInvalidConfigureProtectionRequest' },
-    row: { status: 'failed', errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest' },
+    expected: { kind: 'failed', code: 'UserErrorProtectionQuotaExceeded' },
+    row: { status: 'failed', errorCode: 'UserErrorProtectionQuotaExceeded' },
     logged: {
       level: 'warn',
       message: FAILED,
-      code: 'BMSUserErrorInvalidConfigureProtectionRequest',
+      code: 'UserErrorProtectionQuotaExceeded',
       error: { context: { statusCode: 400 } },
     },
   },

@@ -353,24 +353,24 @@ describe('runProtectionWorkflow', () => {
         h.vm.key,
         backupStatus === 'same-vault' ? { protected: true, vaultId: h.vault.vaultId.toUpperCase() } : backupStatus,
       );
-      h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
+      h.backup.failNext('enableProtection', armError(400, 'UserErrorProtectionQuotaExceeded'));
       const error = await failureOf(h);
       expect(error).toBeInstanceOf(PermanentError);
-      expect(error).toMatchObject({ code: 'BMSUserErrorInvalidConfigureProtectionRequest' });
+      expect(error).toMatchObject({ code: 'UserErrorProtectionQuotaExceeded' });
       expect(await row(h)).toMatchObject({
         status: 'failed',
-        errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest',
+        errorCode: 'UserErrorProtectionQuotaExceeded',
       });
     });
 
     it('keeps the refusal when the backupStatus cross-check fails permanently, with a warning', async () => {
       const h = protectionHarness();
-      h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
+      h.backup.failNext('enableProtection', armError(400, 'UserErrorProtectionQuotaExceeded'));
       h.backup.failNext('getBackupStatus', armError(400, 'BMSUserErrorInvalidInput'));
-      await expect(failureOf(h)).resolves.toMatchObject({ code: 'BMSUserErrorInvalidConfigureProtectionRequest' });
+      await expect(failureOf(h)).resolves.toMatchObject({ code: 'UserErrorProtectionQuotaExceeded' });
       expect(await row(h)).toMatchObject({
         status: 'failed',
-        errorCode: 'BMSUserErrorInvalidConfigureProtectionRequest',
+        errorCode: 'UserErrorProtectionQuotaExceeded',
       });
       expect(h.logs).toHaveLogged({
         level: 'warn',
@@ -382,7 +382,7 @@ describe('runProtectionWorkflow', () => {
 
     it('retries when the backupStatus cross-check fails transiently', async () => {
       const h = protectionHarness();
-      h.backup.failNext('enableProtection', armError(400, 'BMSUserErrorInvalidConfigureProtectionRequest'));
+      h.backup.failNext('enableProtection', armError(400, 'UserErrorProtectionQuotaExceeded'));
       h.backup.failNext('getBackupStatus', armError(429, 'ResourceRequestsThrottled'));
       const error = await failureOf(h);
       expect(error).toBeInstanceOf(TransientError);

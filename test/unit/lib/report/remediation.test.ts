@@ -47,6 +47,28 @@ describe('remediationFor', () => {
     expect(remediationFor('failed', reason)).toBe(action);
   });
 
+  it('says exactly what to create, and in which vault, for a VM that needs an Enhanced policy', () => {
+    expect(remediationFor('failed', 'enhanced-policy-required', 'enhanced-policy-required', 'rsv-eastus')).toBe(
+      'The VM needs an Enhanced (V2) policy (Trusted Launch, Confidential VM, Premium SSD v2 or Ultra disks; the rule says which): create an Enhanced policy for Azure VMs in vault rsv-eastus (Backup policies > Add > Azure Virtual Machine > Enhanced), or name an existing one as enhancedPolicy of the vault route in AUTOPROTECT_VAULTS, then replay the request.',
+    );
+    expect(remediationFor('failed', 'enhanced-policy-required')).toContain('in vault the VM region');
+  });
+
+  it.each([
+    ['unsupported:ephemeral-os-disk', /^Azure Backup cannot back up a VM with an ephemeral OS disk/],
+    ['unsupported:confidential-vm-cmk-os-disk', /customer-managed key/],
+    ['unsupported:confidential-vm-without-enhanced-policy', /limited preview: create one in vault rsv-x/],
+    ['vm-provisioning-failed', /provisioning as Failed/],
+  ])('tells what to do about %s', (reason, action) => {
+    expect(remediationFor('skipped', reason, undefined, 'rsv-x')).toMatch(action);
+  });
+
+  it('recognises a policy-type refusal by its reason, whatever code Azure gave it', () => {
+    expect(
+      remediationFor('failed', 'policy-type-refused: Azure call failed (400 UserErrorX): ...', 'UserErrorX'),
+    ).toMatch(/^Azure refused the policy for this VM configuration/);
+  });
+
   it.each<[FindingKind, RegExp]>([
     ['stale', /^Check the last backup job error/],
     ['failed', /^Read the reason and error code/],

@@ -15,10 +15,20 @@ function harness() {
   const protectedKeys = new Set<string>();
   const add = (
     name: string,
-    options: { tags?: Record<string, string>; location?: string; subscriptionId?: string } = {},
+    options: {
+      tags?: Record<string, string>;
+      location?: string;
+      subscriptionId?: string;
+      ephemeralOsDisk?: boolean;
+    } = {},
   ): VmResourceId => {
     const vm = parseVmResourceId(vmId(name, 'rg-app', options.subscriptionId));
-    vms.add({ vm, location: options.location ?? 'eastus', tags: options.tags ?? {} });
+    vms.add({
+      vm,
+      location: options.location ?? 'eastus',
+      tags: options.tags ?? {},
+      ephemeralOsDisk: options.ephemeralOsDisk,
+    });
     return vm;
   };
   const sweep = (subscriptionIds: string[] = [TEST_SUBSCRIPTION], rules = rulesConfig()) =>
@@ -44,6 +54,20 @@ function ledgerRow(vm: VmResourceId): NewLedgerEntry {
 }
 
 describe('sweepUnprotected', () => {
+  it('lists a VM Azure Backup cannot protect with that reason and what to do, not as a missed event', async () => {
+    const h = harness();
+    h.add('vm-ephemeral', { ephemeralOsDisk: true });
+    const { findings } = await h.sweep();
+    expect(findings).toEqual([
+      expect.objectContaining({
+        kind: 'unprotected',
+        vmName: 'vm-ephemeral',
+        reason: 'unsupported:ephemeral-os-disk',
+        action: remediationFor('unprotected', 'unsupported:ephemeral-os-disk'),
+      }),
+    ]);
+  });
+
   it('lists a VM the rules would protect, with the vault, policy and rule it would get', async () => {
     const h = harness();
     const vm = h.add('vm-orphan', { tags: { tier: 'gold' } });
