@@ -459,7 +459,7 @@ describe('handleProtectionMessage', () => {
         const outcome = await handle(h, protectionRequest({ attempt }));
         expect(outcome).toMatchObject({ kind: 'requeued', nextAttempt: attempt + 1 });
         expect(h.poison.sent).toEqual([]);
-        const [{ delayMs }] = h.requests.sent as [{ delayMs: number }];
+        const [{ delayMs }] = h.requests.sent as [{ request: ProtectionRequest; delayMs: number }];
         expect(delayMs).toBeGreaterThanOrEqual(retryAfterMs);
         delays.push(delayMs);
       }
