@@ -1,7 +1,9 @@
+import { FULL_OUTAGES, REDUCED_OUTAGES } from '../../../tools/chaos/outages/outagePlan';
 import {
   backoffWaitBoundMs,
   bucketDrainBoundMs,
   eventGridWaitBoundMs,
+  outageRecoveryBound,
   retryBudgetMs,
 } from '../../../tools/chaos/outages/recoveryBounds';
 
@@ -45,5 +47,29 @@ describe('recovery bounds of an outage', () => {
   it("drains a backlog no faster than ARM's write bucket allows (2 writes per VM, 200 then 10/s)", () => {
     expect(bucketDrainBoundMs(100)).toBe(0);
     expect(bucketDrainBoundMs(1_000)).toBe(180_000);
+  });
+
+  it("adds up an outage's bound from the mechanism that waits longest, the queue poll, the bucket and one VM", () => {
+    const inputs = { pollMs: 2_000, floorMs: 2_400, backlog: 100 };
+    // ARM: the 30 s backoff cap outlasts the 10 s Retry-After; 100 VMs x 2 writes fit the bucket.
+    expect(outageRecoveryBound({ target: 'arm', seconds: 120, variants: ['503'] }, FULL_OUTAGES, inputs)).toEqual({
+      waitMs: 30_000,
+      waitFor: 'the re-enqueue backoff',
+      pollMs: 2_000,
+      bucketMs: 0,
+      floorMs: 2_400,
+      totalMs: 34_400,
+    });
+    // Storage for 60 s on Event Grid's real clock: its 1 min gap is the longest wait.
+    expect(
+      outageRecoveryBound({ target: 'storage', seconds: 60, variants: ['refuse'] }, FULL_OUTAGES, inputs),
+    ).toMatchObject({ waitMs: 60_000, waitFor: 'Event Grid retries', totalMs: 64_400 });
+    // The reduced run's storage outage: Event Grid at a quarter of its clock (15 s) outlasts the 8 s claim lease.
+    expect(
+      outageRecoveryBound({ target: 'storage', seconds: 15, variants: ['refuse'] }, REDUCED_OUTAGES, {
+        ...inputs,
+        backlog: 300,
+      }),
+    ).toMatchObject({ waitMs: 15_000, bucketMs: 40_000 });
   });
 });

@@ -1,7 +1,7 @@
 import { vmIdOf } from '../../../simulator/src/store/model';
 import type { LedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 import type { PlannedVm } from '../../../tools/chaos/chaosPlan';
-import { jobsPerVm, outageProblems, stuckRows } from '../../../tools/chaos/outages/verifyOutages';
+import { jobsPerVm, outageProblems, stuckRows, windowCounts } from '../../../tools/chaos/outages/verifyOutages';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const NOW = new Date('2026-12-05T12:00:00Z');
@@ -85,5 +85,20 @@ describe('outage checks', () => {
     expect(text).toMatch(/changed the latest report/);
     expect(text).toMatch(/rerun after the storage outage did not replace latest/);
     expect(text).toMatch(/enqueued by autoprotect sweep: 1 missing/);
+  });
+
+  it("counts one outage's own VMs: protected, without a final row, Backup jobs per protected VM", () => {
+    const vms = [planned('a', 'protected'), planned('b', 'protected'), planned('c', 'skipped')];
+    const ledger = [
+      row('a', { status: 'backup-triggered' }),
+      row('b', { status: 'protecting' }),
+      row('c', { status: 'skipped' }),
+    ];
+    expect(windowCounts(vms, SUB, ledger, [backup('a')])).toEqual({
+      vms: 3,
+      protected: 1,
+      lost: 1,
+      jobsPerVm: { min: 0, max: 1 },
+    });
   });
 });

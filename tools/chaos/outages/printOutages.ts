@@ -1,4 +1,4 @@
-import type { OutageRunResult, WindowResult } from './runOutages';
+import type { OutageRunResult, WindowResult } from './outageTypes';
 
 const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 

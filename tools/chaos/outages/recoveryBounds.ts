@@ -1,5 +1,6 @@
 import { RETRY_SCHEDULE_SECONDS } from '../../../simulator/src/eventgrid/delivery';
 import { retryDelayMs, type RetryDelaySettings } from '../../../src/lib/protection/retryDelay';
+import type { OutageSettings } from './outagePlan';
 
 /**
  * How long recovery after an outage may take, from the mechanisms that wait: autoprotect's re-enqueue backoff, Event
@@ -81,4 +82,67 @@ export const ARM_WRITE_BUCKET: Bucket = { size: 200, refillPerSecond: 10 };
  */
 export function bucketDrainBoundMs(vms: number, writesPerVm = 2, bucket: Bucket = ARM_WRITE_BUCKET): number {
   return (Math.max(0, vms * writesPerVm - bucket.size) / bucket.refillPerSecond) * 1000;
+}
+
+/**
+ * A recovery bound: the longest wait of the mechanism that waits longest, the queue trigger's longest poll interval
+ * (host.json), ARM's write bucket for the backlog, and one VM's protection once everything answers.
+ */
+export interface RecoveryBound {
+  waitMs: number;
+  /** Which mechanism sets `waitMs`. */
+  waitFor: string;
+  pollMs: number;
+  bucketMs: number;
+  floorMs: number;
+  totalMs: number;
+}
+
+export interface BoundInputs {
+  /** The queue trigger's longest poll interval (host.json `maxPollingInterval`). */
+  pollMs: number;
+  /** One VM's protection once everything answers (the simulator's operation durations and Retry-After). */
+  floorMs: number;
+  /** VMs without a final state when the outage ended. */
+  backlog: number;
+}
+
+/** Adds the queue poll, ARM's write bucket for the backlog and one VM's protection to the longest wait. */
+export function recoveryBound(wait: { waitMs: number; waitFor: string }, inputs: BoundInputs): RecoveryBound {
+  const bucketMs = bucketDrainBoundMs(inputs.backlog);
+  return {
+    ...wait,
+    pollMs: inputs.pollMs,
+    bucketMs,
+    floorMs: inputs.floorMs,
+    totalMs: wait.waitMs + inputs.pollMs + bucketMs + inputs.floorMs,
+  };
+}
+
+/**
+ * The bound after an outage of `window`: for ARM, the re-enqueue delay a request can be sleeping in (never shorter
+ * than a 503's Retry-After); for storage, the longest of Event Grid's retry gap, the queue message lease, the ledger
+ * claim lease (an invocation the outage cut) and the re-enqueue backoff.
+ */
+export function outageRecoveryBound(
+  window: { target: 'storage' | 'arm'; seconds: number; variants: readonly string[] },
+  settings: OutageSettings,
+  inputs: BoundInputs,
+): RecoveryBound {
+  const { app } = settings;
+  const retry = { baseDelayMs: app.retryBaseSeconds * 1000, maxDelayMs: app.retryMaxSeconds * 1000 };
+  const outageMs = window.seconds * 1000;
+  if (window.target === 'arm') {
+    const retryAfterMs = window.variants.includes('503') ? settings.armRetryAfterSeconds * 1000 : 0;
+    const waitMs = backoffWaitBoundMs(retry, app.maxAttempts, outageMs, retryAfterMs);
+    return recoveryBound({ waitMs, waitFor: 'the re-enqueue backoff' }, inputs);
+  }
+  const waits: Array<[string, number]> = [
+    ['Event Grid retries', eventGridWaitBoundMs(outageMs, settings.eventGridScale)],
+    ['the queue message lease', settings.queueMessageLeaseMs],
+    ['the ledger claim lease', app.leaseSeconds * 1000],
+    ['the re-enqueue backoff', backoffWaitBoundMs(retry, app.maxAttempts, outageMs)],
+  ];
+  const [waitFor, waitMs] = waits.reduce((longest, wait) => (wait[1] > longest[1] ? wait : longest));
+  return recoveryBound({ waitMs, waitFor }, inputs);
 }

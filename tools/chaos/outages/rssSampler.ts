@@ -49,3 +49,13 @@ export class RssSampler {
     }
   }
 }
+
+/** Each process's lifetime peak resident set (VmHWM), MiB. */
+export function lifetimePeaks(pids: ReadonlyMap<string, number>): Record<string, number> {
+  const peaks: Record<string, number> = {};
+  for (const [name, pid] of pids) {
+    const rss = readRss(pid);
+    if (rss) peaks[name] = Math.round((rss.peakKb / 1024) * 10) / 10;
+  }
+  return peaks;
+}

@@ -1,3 +1,4 @@
+import { vmIdOf } from '../../../simulator/src/store/model';
 import type { LedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 import type { PlannedVm } from '../chaosPlan';
 import { expectedBackupJobs, type SimFacts } from '../verifyChaos';
@@ -70,4 +71,30 @@ export function outageProblems(facts: {
     problems.push(`the report rerun after the storage outage did not replace latest (${JSON.stringify(after)})`);
   problems.push(...facts.webhook);
   return problems;
+}
+
+const FINAL = new Set(['backup-triggered', 'protected', 'skipped', 'failed']);
+
+/** One outage's own VMs: how many ended protected, how many have no final row, Backup jobs per protected VM. */
+export function windowCounts(
+  vms: readonly PlannedVm[],
+  subscriptionId: string,
+  ledger: readonly LedgerEntry[],
+  jobs: SimFacts['jobs'],
+): { vms: number; protected: number; lost: number; jobsPerVm: { min: number; max: number } } {
+  const rows = new Map(ledger.map((row) => [row.vmKey, row.status]));
+  const counted = jobsPerVm(vms, jobs);
+  let protectedVms = 0;
+  let lost = 0;
+  for (const vm of vms) {
+    const status = rows.get(vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase()) ?? '';
+    if (!FINAL.has(status)) lost += 1;
+    else if (status === 'protected' || status === 'backup-triggered') protectedVms += 1;
+  }
+  return { vms: vms.length, protected: protectedVms, lost, jobsPerVm: { min: counted.min, max: counted.max } };
+}
+
+/** Whether a ledger status is final (a VM in it is not part of a backlog). */
+export function isFinalStatus(status: string): boolean {
+  return FINAL.has(status);
 }
