@@ -66,6 +66,10 @@ export async function serveArm(
   });
 
   async function respond(): Promise<ArmResponse> {
+    // An outage is ARM's front door failing: before auth, routing and throttling (simulator/src/outage.ts).
+    const outage = runtime.outage.check(url.pathname);
+    if (outage?.kind === 'drop') return { status: -1 };
+    if (outage) throw outage.error;
     const auth = headerValue(req, 'authorization') ?? '';
     if (!/^Bearer\s+\S+/i.test(auth)) throw armErrors.unauthorized();
     if (!match || match === 'methodMismatch') throw new NotImplementedError(method, url.pathname);

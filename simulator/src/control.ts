@@ -20,6 +20,7 @@ import {
 import { HandshakeFailedError, redact } from './eventgrid/handshake';
 import { eventSubscriptionSchema } from './eventgrid/subscription';
 import type { ArmResponse } from './http';
+import { outageSchema } from './outage';
 import type { SimulatorRuntime } from './runtime';
 import { loadSeed } from './seedLoader';
 import { stateSnapshot } from './stateSnapshot';
@@ -52,6 +53,8 @@ const CONTROL_ROUTES: Record<string, ControlHandler> = {
     rt.faults.replace(faultsSchema.parse(body).faults);
     return { status: 200, body: { faults: rt.faults.list() } };
   },
+  'GET outage': (rt) => ({ status: 200, body: rt.outage.status() }),
+  'POST outage': (rt, body) => ({ status: 200, body: rt.outage.apply(outageSchema.parse(body)) }),
   'POST timing': (rt, body) => {
     Object.assign(rt.ctx.settings.timing, timingSchema.parse(body));
     return { status: 200, body: rt.ctx.settings.timing };

@@ -1,6 +1,7 @@
 import type { SeedConfig } from './config';
 import type { SimContext } from './context';
 import type { FaultInjector } from './faults';
+import type { ArmOutage } from './outage';
 import type { RequestLog } from './requestLog';
 import type { Router } from './router';
 import type { SubscriptionThrottle } from './throttling';
@@ -11,6 +12,8 @@ export interface SimulatorRuntime {
   router: Router;
   throttle: SubscriptionThrottle;
   faults: FaultInjector;
+  /** An ARM outage switched on through POST /_sim/outage (simulator/src/outage.ts). */
+  outage: ArmOutage;
   requests: RequestLog;
   baseUrl: string;
   seed: SeedConfig;

@@ -20,6 +20,7 @@ import type { SimContext, SimulatorSettings } from './context';
 import { serveControl } from './control';
 import { EventPublisher } from './eventgrid/publisher';
 import { FaultInjector } from './faults';
+import { ArmOutage } from './outage';
 import { RequestLog } from './requestLog';
 import { Router } from './router';
 import { ROUTES } from './routes';
@@ -76,6 +77,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     router: new Router(ROUTES),
     throttle: new SubscriptionThrottle(settings.throttling),
     faults: new FaultInjector(),
+    outage: new ArmOutage(),
     requests: new RequestLog(
       options.logRequests
         ? (entry) => console.log(JSON.stringify({ level: 'info', message: 'simulator.request', ...entry }))
@@ -91,6 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       store.clear();
       events.reset();
       runtime.faults.replace([]);
+      runtime.outage.reset();
       runtime.requests.clear();
       loadSeed(ctx, seed);
     },

@@ -56,22 +56,28 @@ export interface PlanOptions {
   permanentRate: number;
   /** Share of VMs opted out by tag: 0.03. */
   optOutRate: number;
+  /** Which permanent cases the run has (default all three); at least one VM of each when the rate is not 0. */
+  permanentCases?: readonly ChaosCase[];
 }
 
 export const DEFAULT_PLAN_OPTIONS: PlanOptions = { permanentRate: 0.02, optOutRate: 0.03 };
 
-/** `count` VMs; at least one of each permanent case, spread over random positions. */
+/** `count` VMs; at least one of each permanent case (and one opt-out) unless its rate is 0, at random positions. */
 export function planVms(random: () => number, count: number, options: PlanOptions = DEFAULT_PLAN_OPTIONS): PlannedVm[] {
   const cases: ChaosCase[] = Array.from({ length: count }, () => (random() < 0.25 ? 'protect-critical' : 'protect'));
-  const permanent = Math.max(PERMANENT_CASES.length, Math.round(count * options.permanentRate));
-  const optOut = Math.max(1, Math.round(count * options.optOutRate));
+  const permanentCases = options.permanentCases ?? PERMANENT_CASES;
+  const permanent =
+    options.permanentRate > 0 && permanentCases.length > 0
+      ? Math.max(permanentCases.length, Math.round(count * options.permanentRate))
+      : 0;
+  const optOut = options.optOutRate > 0 ? Math.max(1, Math.round(count * options.optOutRate)) : 0;
   const positions = shuffle(
     random,
     Array.from({ length: count }, (_, index) => index),
   );
   positions
     .slice(0, permanent)
-    .forEach((position, index) => (cases[position] = PERMANENT_CASES[index % PERMANENT_CASES.length] as ChaosCase));
+    .forEach((position, index) => (cases[position] = permanentCases[index % permanentCases.length] as ChaosCase));
   positions.slice(permanent, permanent + optOut).forEach((position) => (cases[position] = 'opt-out'));
   return cases.map((chaosCase, index) =>
     vmFor(chaosCase, index, VAULT_REGIONS[Math.floor(random() * VAULT_REGIONS.length)] ?? 'eastus'),

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 
 import { resourceEvent } from '../../simulator/src/eventgrid/events';
-import { freePort } from '../../simulator/src/ports';
 import { vmIdOf } from '../../simulator/src/store/model';
 import { createRateLimiter } from '../cli/format/rateLimiter';
 import { mapLimit } from '../shared/mapLimit';
 import { stackRuntime } from '../stack/stackRuntime';
-import { ISOLATED_STACK, type Stack, startStack } from '../stack/startStack';
+import { ISOLATED_STACK, startStack } from '../stack/startStack';
 import { chaosFaultRules } from './chaosFaults';
 import { startMonkey } from './chaosMonkey';
 import { CHAOS_RULES, type PlannedVm, planVms, seededRandom } from './chaosPlan';
+import { eventCounts, replaceRunnerWithFleet, type SimEvents, waitSettled } from './chaosStack';
 import { ChaosRunError } from './errors';
-import { RunnerFleet, type RunnerSlot } from './runnerFleet';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
 import { SimControl, withRetries } from './simControl';
 import { collectScannedTexts, secretsOf, StackStorage, writeReport } from './stackReadings';
@@ -51,10 +50,6 @@ interface SimRequests {
   throttled: number;
   byOperation: Record<string, number>;
 }
-interface SimEvents {
-  published: unknown[];
-  deliveries: Array<{ eventIds: string[]; outcome: string }>;
-}
 
 const QUEUE_LEASE_MS = 4_000;
 
@@ -80,7 +75,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     },
     hostLog: (line) => hostLog.push(line),
   });
-  const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog);
+  const fleet = await replaceRunnerWithFleet(stack, options.repoRoot, hostLog, { queueMessageLeaseMs: QUEUE_LEASE_MS });
   try {
     const sim = new SimControl(stack.sim);
     const storage = new StackStorage(stackRuntime(stack));
@@ -121,12 +116,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     options.say(`chaos: ${plan.length} VMs created after ${Date.now() - started} ms; waiting for final states`);
 
     const settleDeadline = Date.now() + options.settleTimeoutMs;
-    await waitSettled(storage, sim, plan, subscriptionId, settleDeadline, options.say);
+    await waitSettled(storage, sim, plan, subscriptionId, { deadline: settleDeadline, say: options.say });
     await monkey.stop();
     const faults = await sim.get<{ faults: Array<{ kind: string; hits: number }> }>('faults');
     await sim.post('faults', { faults: [] });
     await sim.post('noise', { duplicateDeliveryRate: 0 });
-    await waitSettled(storage, sim, plan, subscriptionId, Math.max(settleDeadline, Date.now() + 30_000), options.say);
+    await waitSettled(storage, sim, plan, subscriptionId, {
+      deadline: Math.max(settleDeadline, Date.now() + 30_000),
+      say: options.say,
+    });
 
     const verdict = verifyChaos(
       plan,
@@ -160,35 +158,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await fleet.stopAll();
     await stack.stop();
   }
-}
-
-/** The stack's own runner is replaced at once (before any VM) by a fleet on the same URL with a short message lease. */
-async function replaceRunnerWithFleet(stack: Stack, appDir: string, hostLog: string[]): Promise<RunnerFleet> {
-  const first: RunnerSlot = {
-    instanceId: 'chaos-1',
-    port: stack.runner.port,
-    masterKey: stack.runner.masterKey,
-    systemKey: stack.runner.systemKey,
-  };
-  const second: RunnerSlot = {
-    instanceId: 'chaos-2',
-    port: await freePort(),
-    masterKey: randomBytes(32).toString('base64url'),
-    systemKey: randomBytes(32).toString('base64url'),
-    functions: ['enqueueProtection', 'protectVm'],
-  };
-  await stack.runner.kill();
-  const fleet = new RunnerFleet(
-    {
-      appDir,
-      settings: stack.info.appSettings,
-      queueMessageLeaseMs: QUEUE_LEASE_MS,
-      onLog: (line) => hostLog.push(line),
-    },
-    [first, second],
-  );
-  await fleet.startAll();
-  return fleet;
 }
 
 /** VMs deleted before they are processed: created silently, deleted, and their (late) write event kept for delivery. */
@@ -232,60 +201,4 @@ async function postEvent(url: string, events: unknown[]): Promise<void> {
   });
   await response.arrayBuffer();
   if (response.status < 200 || response.status > 204) throw new ChaosRunError(`webhook answered ${response.status}`);
-}
-
-/**
- * Until every planned VM has a final ledger row, the request queue is empty and no Event Grid delivery is pending,
- * twice a second apart (late duplicates and delayed re-enqueues have had time to show up), or the deadline. A failed
- * read (the machine is busy) counts as "not yet".
- */
-async function waitSettled(
-  storage: StackStorage,
-  sim: SimControl,
-  plan: readonly PlannedVm[],
-  subscriptionId: string,
-  deadline: number,
-  say: (line: string) => void,
-): Promise<void> {
-  const keys = plan.map((vm) => vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase());
-  let quietRounds = 0;
-  while (Date.now() < deadline && quietRounds < 2) {
-    try {
-      const rows = new Map((await storage.ledgerRows()).map((row) => [row.vmKey, row.status]));
-      const final = keys.every((key) =>
-        ['backup-triggered', 'protected', 'skipped', 'failed'].includes(rows.get(key) ?? ''),
-      );
-      const left = (await storage.queueFacts()).requestsLeft;
-      const pending = eventCounts(await sim.get<SimEvents>('events')).pending;
-      quietRounds = final && left === 0 && pending === 0 ? quietRounds + 1 : 0;
-    } catch (error) {
-      quietRounds = 0;
-      say(`chaos: reading the stack failed, trying again: ${(error as Error).message.split('\n')[0]}`);
-    }
-    if (quietRounds < 2) await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
-
-function eventCounts(events: SimEvents): {
-  published: number;
-  deliveries: number;
-  retried: number;
-  lost: number;
-  pending: number;
-} {
-  const last = new Map<string, string>();
-  let retried = 0;
-  for (const delivery of events.deliveries) {
-    const key = delivery.eventIds.join(',');
-    if (delivery.outcome === 'retry') retried += 1;
-    last.set(key, delivery.outcome);
-  }
-  const outcomes = [...last.values()];
-  return {
-    published: events.published.length,
-    deliveries: events.deliveries.length,
-    retried,
-    lost: outcomes.filter((outcome) => outcome === 'deadLettered' || outcome === 'dropped').length,
-    pending: outcomes.filter((outcome) => outcome === 'retry').length,
-  };
 }

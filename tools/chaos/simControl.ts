@@ -22,6 +22,12 @@ export class SimControl {
     return harnessStep(simPost(this, path, body));
   }
 
+  /** DELETE `/_sim/<path>` (an event subscription). */
+  async delete(path: string): Promise<void> {
+    const response = await harnessStep(requestJson('DELETE', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert }));
+    if (response.status !== 200) throw new ChaosRunError(`DELETE /_sim/${path} answered ${response.status}`);
+  }
+
   /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */
   async deleteVm(vmId: string): Promise<void> {
     const response = await requestJson('DELETE', `${this.sim.url}${vmId}?api-version=2024-07-01`, {

@@ -35,6 +35,8 @@ export interface StackOptions {
   localSettingsFile?: string | null;
   /** Where the runner's log lines go: 'console' (like `func start`), a file path, or a callback. */
   hostLog: string | ((line: string) => void);
+  /** Where the simulator's Event Grid dead-letters events (default <repoRoot>/.local/deadletter). */
+  deadLetterDir?: string;
   /** Where stack.json is written (default <repoRoot>/.local/stack.json); null = not written. */
   stackFile?: string | null;
   say: (line: string) => void;
@@ -153,19 +155,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     options.say(`Functions     ${runner.url}  (${runner.functions.map((f) => `${f.name}: ${f.trigger}`).join(', ')})`);
 
     const webhook = runner.eventGridWebhookUrl('enqueueProtection');
-    await simPost({ sim }, 'eventSubscriptions', {
-      name: 'autoprotect-vm-writes',
-      endpoint: webhook,
-      subscriptionId: SIM_SUBSCRIPTION_ID,
-      schema: 'EventGridSchema',
-      filter: {
-        includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
-        advancedFilters: [
-          { operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] },
-        ],
-      },
-      deadLetterDir: join(options.repoRoot, '.local', 'deadletter'),
-    });
+    await simPost(
+      { sim },
+      'eventSubscriptions',
+      vmWriteSubscription(webhook, options.deadLetterDir ?? join(options.repoRoot, '.local', 'deadletter')),
+    );
     options.say('Event Grid    subscription autoprotect-vm-writes -> enqueueProtection (validation handshake passed)');
 
     const info: StackInfo = {
@@ -196,6 +190,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stopAll();
     throw error;
   }
+}
+
+/** The stack's Event Grid subscription (infra/modules/eventSubscription.bicep's filter): VM writes to the webhook. */
+export const VM_WRITE_SUBSCRIPTION = 'autoprotect-vm-writes';
+
+export function vmWriteSubscription(endpoint: string, deadLetterDir: string): Record<string, unknown> {
+  return {
+    name: VM_WRITE_SUBSCRIPTION,
+    endpoint,
+    subscriptionId: SIM_SUBSCRIPTION_ID,
+    schema: 'EventGridSchema',
+    filter: {
+      includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess'],
+      advancedFilters: [
+        { operatorType: 'StringIn', key: 'data.operationName', values: ['Microsoft.Compute/virtualMachines/write'] },
+      ],
+    },
+    deadLetterDir,
+  };
 }
 
 function hostLogSink(target: StackOptions['hostLog']): { write: (line: string) => void; close: () => void } {

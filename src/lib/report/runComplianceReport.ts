@@ -126,26 +126,29 @@ export async function runComplianceReport(
   return report;
 }
 
+/**
+ * Every dated file first, then the `latest` copies: a run that fails on the way (storage gone) leaves the previous
+ * latest report as it was, and at worst dated files of its own that nothing points to.
+ */
 async function writeReport(
   store: ReportStore,
   report: ComplianceReport,
   prefix: string,
   generatedAt: Date,
 ): Promise<string[]> {
-  const written: string[] = [];
-  const files: Array<[string, string, () => string]> = [
+  const formats: Array<[string, string, () => string]> = [
     ['html', 'text/html; charset=utf-8', () => renderHtml(report)],
     ['csv', 'text/csv; charset=utf-8', () => renderCsv(report)],
     ['json', 'application/json', () => JSON.stringify({ ...report, blobs: reportFiles(prefix, generatedAt) }, null, 2)],
   ];
-  for (const [extension, contentType, render] of files) {
-    const paths = reportPaths(prefix, generatedAt, extension);
-    const content = render();
-    await store.put(paths.dated, content, contentType);
-    await store.put(paths.latest, content, contentType);
-    written.push(paths.dated, paths.latest);
-  }
-  return written;
+  const files = formats.map(([extension, contentType, render]) => ({
+    paths: reportPaths(prefix, generatedAt, extension),
+    contentType,
+    content: render(),
+  }));
+  for (const file of files) await store.put(file.paths.dated, file.content, file.contentType);
+  for (const file of files) await store.put(file.paths.latest, file.content, file.contentType);
+  return files.flatMap((file) => [file.paths.dated, file.paths.latest]);
 }
 
 function reportFiles(prefix: string, generatedAt: Date): string[] {

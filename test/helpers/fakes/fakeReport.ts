@@ -4,9 +4,16 @@ import type { SummaryPublisher } from '../../../src/lib/report/summaryPublisher'
 
 export class MemoryReportStore implements ReportStore {
   readonly files = new Map<string, { content: string; contentType: string }>();
+  /** Paths in the order they were written. */
+  readonly writes: string[] = [];
+  /** A put for which this returns true fails (storage gone), writing nothing. */
+  failPut: (path: string) => boolean = () => false;
 
   async put(path: string, content: string, contentType: string): Promise<void> {
+    if (this.failPut(path))
+      throw Object.assign(new Error(`write of ${path} failed: socket hang up`), { code: 'ECONNRESET' });
     this.files.set(path, { content, contentType });
+    this.writes.push(path);
   }
 
   text(path: string): string {

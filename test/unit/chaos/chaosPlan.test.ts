@@ -33,6 +33,21 @@ describe('chaos plan', () => {
       expect(plan.some((vm) => vm.chaosCase === chaosCase)).toBe(true);
   });
 
+  it('plans only the permanent cases asked for, and none at all (nor opt-outs) at a rate of 0', () => {
+    const plan = planVms(seededRandom(9), 200, {
+      permanentRate: 0.01,
+      optOutRate: 0,
+      permanentCases: ['no-vault-for-region'],
+    });
+    expect([...new Set(plan.map((vm) => vm.chaosCase))].sort()).toEqual([
+      'no-vault-for-region',
+      'protect',
+      'protect-critical',
+    ]);
+    const plain = planVms(seededRandom(9), 50, { permanentRate: 0, optOutRate: 0 });
+    expect(plain.every((vm) => vm.expected.status === 'protected')).toBe(true);
+  });
+
   it('spreads the transient fault rate over the five fault kinds', () => {
     const rules = chaosFaultRules(0.1);
     expect(rules.map((rule) => rule.kind).sort()).toEqual(['429', '500', '503', 'drop', 'latency']);

@@ -1,7 +1,7 @@
 import { vmIdOf } from '../../../simulator/src/store/model';
 import type { LedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 import type { PlannedVm } from '../../../tools/chaos/chaosPlan';
-import { type SimFacts, verifyChaos } from '../../../tools/chaos/verifyChaos';
+import { expectedBackupJobs, type SimFacts, verifyChaos } from '../../../tools/chaos/verifyChaos';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
 const VAULT = `/subscriptions/${SUB}/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/rsv-eastus`;
@@ -153,6 +153,11 @@ describe('verifyChaos', () => {
     expect(text).toMatch(/vm-b: has 1 protected item/);
     expect(text).toMatch(/2 message\(s\) left in protection-requests/);
     expect(text).toMatch(/1 message\(s\) in protection-requests-poison/);
+  });
+
+  it('expects one Backup job of a VM it protects and none of a VM it skips, from one function', () => {
+    expect(expectedBackupJobs(protectedVm)).toBe(1);
+    expect(expectedBackupJobs(skippedVm)).toBe(0);
   });
 
   it('fails rows and items for VMs the run never created', () => {

@@ -117,6 +117,27 @@ describe('tool command lines', () => {
       });
     });
 
+    it('reads --outages: 300 VMs, storage down 60 s and each ARM outage 120 s unless told otherwise', () => {
+      const outages = (argv: string[]) => parseCommandLine(['--outages', ...argv], CHAOS_COMMAND_LINE).outages;
+      expect(outages([])).toMatchObject({
+        vmCount: 300,
+        storage: { seconds: 60 },
+        arm: [
+          { seconds: 120, variants: ['503'] },
+          { seconds: 120, variants: ['drop'] },
+        ],
+      });
+      expect(outages(['--vms', '100', '--storage-outage-seconds', '30', '--arm-outage-seconds', '45'])).toMatchObject({
+        vmCount: 100,
+        storage: { seconds: 30 },
+        arm: [{ seconds: 45 }, { seconds: 45 }],
+      });
+      expect(parseCommandLine([], CHAOS_COMMAND_LINE).outages).toBeUndefined();
+      expect(refusal(() => parseCommandLine(['--outages', '--arm-outage-seconds', '0'], CHAOS_COMMAND_LINE))).toMatch(
+        /--arm-outage-seconds needs a number from 1/,
+      );
+    });
+
     it('refuses an unknown option and a negative count', () => {
       expect(refusal(() => parseCommandLine(['--vm', '10'], CHAOS_COMMAND_LINE))).toBe("Unknown option '--vm'");
       expect(refusal(() => parseCommandLine(['--kills=-1'], CHAOS_COMMAND_LINE))).toMatch(

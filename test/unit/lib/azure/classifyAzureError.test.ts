@@ -70,6 +70,23 @@ describe('classifyAzureError', () => {
     });
   });
 
+  // The two ways an ARM outage reaches the app (simulator/src/outage.ts): ARM's 503 ServiceUnavailable with
+  // Retry-After, and a front door that drops the connection. Both must retry through the queue.
+  it('makes an outage answer (503 ServiceUnavailable, Retry-After 10) transient and keeps the wait', () => {
+    expect(classifyAzureError(restError(503, 'ServiceUnavailable', { 'retry-after': '10' }))).toMatchObject({
+      kind: 'transient',
+      code: 'ServiceUnavailable',
+      retryAfterMs: 10_000,
+    });
+  });
+
+  it('makes a dropped connection as the SDK reports it (RestError without a status) transient', () => {
+    expect(classifyAzureError(restError(undefined, 'ECONNRESET'))).toMatchObject({
+      kind: 'transient',
+      code: 'ECONNRESET',
+    });
+  });
+
   it('returns autoprotect errors unchanged', () => {
     const permanent = new PermanentError('no', { code: 'x' });
     expect(classifyAzureError(permanent)).toBe(permanent);

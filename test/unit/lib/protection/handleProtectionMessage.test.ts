@@ -440,6 +440,37 @@ describe('handleProtectionMessage', () => {
     );
   });
 
+  describe('through an ARM outage', () => {
+    // Every attempt of the request meets the outage: each goes back to the queue with a longer, jittered delay that
+    // honours Retry-After; only the attempt past maxAttempts goes to poison (the outage outlived the retry budget).
+    it.each([
+      [
+        '503 ServiceUnavailable, Retry-After 10',
+        () => armError(503, 'ServiceUnavailable', { 'retry-after': '10' }),
+        10_000,
+      ],
+      ['a dropped connection', () => connectionReset(), 0],
+    ])('requeues every attempt before the last on %s, never poisoning', async (_what, failure, retryAfterMs) => {
+      const maxAttempts = 6;
+      const delays: number[] = [];
+      for (let attempt = 1; attempt < maxAttempts; attempt++) {
+        const h = harness({ maxAttempts, random: () => 0 });
+        h.vms.failures.push(failure());
+        const outcome = await handle(h, protectionRequest({ attempt }));
+        expect(outcome).toMatchObject({ kind: 'requeued', nextAttempt: attempt + 1 });
+        expect(h.poison.sent).toEqual([]);
+        const [{ delayMs }] = h.requests.sent as [{ request: ProtectionRequest; delayMs: number }];
+        expect(delayMs).toBeGreaterThanOrEqual(retryAfterMs);
+        delays.push(delayMs);
+      }
+      // Base 5 s doubling from the second attempt, the lower edge of the jitter: 2.5, 5, 10, 20, 40 s.
+      expect(delays).toEqual([2_500, 5_000, 10_000, 20_000, 40_000].map((delay) => Math.max(delay, retryAfterMs)));
+      const last = harness({ maxAttempts });
+      last.vms.failures.push(failure());
+      expect(await handle(last, protectionRequest({ attempt: maxAttempts }))).toMatchObject({ kind: 'poisoned' });
+    });
+  });
+
   describe('a request handled to the end', () => {
     it('returns the outcome (done) and logs it with the request context', async () => {
       const h = harness();

@@ -191,6 +191,33 @@ describe('runComplianceReport', () => {
     expect(report.blobs).toHaveLength(6);
   });
 
+  it('writes every dated file before the first latest copy', async () => {
+    const h = reportHarness();
+    await runComplianceReport(h.deps, h.options);
+    const firstLatest = h.store.writes.findIndex((path) => path.includes('latest.'));
+    expect(h.store.writes.slice(0, firstLatest)).toHaveLength(3);
+    expect(h.store.writes.slice(firstLatest).every((path) => path.includes('latest.'))).toBe(true);
+  });
+
+  // Storage goes away in the middle of the run: the run fails (the host retries at the next occurrence, or the
+  // operator reruns it) and the previous latest report stays whole.
+  it.each([
+    ['the second dated file', (path: string) => path.endsWith('.csv') && !path.includes('latest')],
+    ['the first latest copy', (path: string) => path.includes('latest.')],
+  ])('leaves the previous latest report intact when writing %s fails', async (_what, failing) => {
+    const h = reportHarness();
+    await runComplianceReport(h.deps, h.options);
+    const previous = new Map([...h.store.files].filter(([path]) => path.includes('latest.')));
+    h.clock.advance(HOUR);
+    h.backup.setItem(h.vault, h.vm('vm-new'));
+    h.store.failPut = failing;
+
+    await expect(runComplianceReport(h.deps, h.options)).rejects.toThrow(/socket hang up/);
+
+    expect(new Map([...h.store.files].filter(([path]) => path.includes('latest.')))).toEqual(previous);
+    expect(h.publisher.published).toHaveLength(1);
+  });
+
   it('publishes and logs the summary; a publishing failure does not lose the report', async () => {
     const h = reportHarness();
     await runComplianceReport(h.deps, h.options);
