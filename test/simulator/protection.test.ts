@@ -6,6 +6,7 @@ import {
   createVm,
   EAST_VAULT,
   enableProtection,
+  FAST_TIMING,
   names,
   operationIdOf,
   pollUntil,
@@ -42,7 +43,10 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
   it('runs ConfigureBackup: operation InProgress then Succeeded with jobId at both levels; item IRPending with the sentinel', async () => {
     const client = backupClient(sim());
     await createVm(sim(), 'vmCfg01');
+    // Long enough that the two reads below see the operation still running on a loaded machine.
+    await control(sim(), 'POST', 'timing', { configureBackupMs: 2000 });
     const raw = await enableProtection(client, EAST_VAULT, 'rg-app', 'vmCfg01');
+    await control(sim(), 'POST', 'timing', { configureBackupMs: FAST_TIMING.configureBackupMs });
     const opId = operationIdOf(raw);
     const n = names('rg-app', 'vmCfg01');
     const first = await client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, opId);
