@@ -33,6 +33,8 @@ interface LocalBucket {
   othersRate: number;
   /** This process's refill: ARM's rate minus what the others spend, at least MIN_SHARE of it. */
   rate: number;
+  /** Every token refilled so far (uncapped): a waiting request's token is due when this reaches a given count. */
+  refilledTotal: number;
   last?: { at: number; remaining: number };
   /** When ARM last reported a level below the bucket's size (a raise waits RAISE_WINDOW_MS after it). */
   lastBelowFullAt?: number;
@@ -46,6 +48,12 @@ const MIN_SHARE = 0.05;
  * the wire carries an older, higher level and must not lift the mirror above the bucket's true level.
  */
 const RAISE_WINDOW_MS = 1000;
+/**
+ * A request waiting at a reduced share looks again this often (ms): the share grows back as other instances stop
+ * spending, and a wait computed once at the share of the moment kept requests asleep for seconds after it had (bench
+ * workload 5: ten runners, a tail in which each waited at the share of the busiest second).
+ */
+const RECHECK_MS = 250;
 
 /**
  * A process-wide mirror of ARM's per-subscription token buckets. `acquire` reserves one token and waits until it has
@@ -74,9 +82,20 @@ export class ArmRequestPacer {
     bucket.tokens -= 1;
     bucket.outstanding += 1;
     if (bucket.tokens >= 0) return 0;
-    const waitMs = Math.ceil((-bucket.tokens / bucket.rate) * 1000);
-    await this.clock.sleep(waitMs);
-    return waitMs;
+    // This request's token comes after the ones already promised: when the refill has brought -tokens more.
+    const due = bucket.refilledTotal - bucket.tokens;
+    const full = this.limits[kind].refillPerSecond;
+    let waited = 0;
+    for (;;) {
+      const missing = due - this.refilled(subscriptionId, kind).refilledTotal;
+      if (missing <= 1e-9) return waited;
+      const waitMs = Math.ceil((missing / bucket.rate) * 1000);
+      // At ARM's full rate the wait cannot shorten: one sleep. At a reduced share, look again as the share changes.
+      const stepMs = bucket.rate >= full ? waitMs : Math.min(waitMs, RECHECK_MS);
+      await this.clock.sleep(stepMs);
+      waited += stepMs;
+      if (stepMs === waitMs && bucket.rate >= full) return waited;
+    }
   }
 
   /** A request that got no response (network error): it no longer counts as outstanding. */
@@ -142,8 +161,11 @@ export class ArmRequestPacer {
       outstanding: 0,
       othersRate: 0,
       rate: limits.refillPerSecond,
+      refilledTotal: 0,
     };
-    bucket.tokens = Math.min(limits.size, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate);
+    const refill = ((now - bucket.updatedAt) / 1000) * bucket.rate;
+    bucket.refilledTotal += refill;
+    bucket.tokens = Math.min(limits.size, bucket.tokens + refill);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     return bucket;
