@@ -92,9 +92,11 @@ export class ArmRequestPacer {
       const waitMs = Math.ceil((missing / bucket.rate) * 1000);
       // At ARM's full rate the wait cannot shorten: one sleep. At a reduced share, look again as the share changes.
       const stepMs = bucket.rate >= full ? waitMs : Math.min(waitMs, RECHECK_MS);
+      const sleptFrom = this.clock.now();
       await this.clock.sleep(stepMs);
       waited += stepMs;
-      if (stepMs === waitMs && bucket.rate >= full) return waited;
+      // One sleep at full rate; and a clock that did not move (a test's) would never bring the token.
+      if ((stepMs === waitMs && bucket.rate >= full) || this.clock.now() === sleptFrom) return waited;
     }
   }
 
@@ -148,7 +150,11 @@ export class ArmRequestPacer {
     // sees, and each raising to it would spend the same tokens (measured: 1.5 % 429s with three runners).
     const fullForAWhile = bucket.lastBelowFullAt === undefined || now - bucket.lastBelowFullAt >= RAISE_WINDOW_MS;
     const raised = fullForAWhile ? size - bucket.outstanding : bucket.tokens;
-    bucket.tokens = Math.min(remaining - bucket.outstanding, Math.max(bucket.tokens, raised));
+    // Of a level below the bucket's size this process may spend only its share (the share of the refill the others
+    // leave it): every instance sees the same level, and each spending all of it drew 1.5 % 429s with ten runners the
+    // moment the bucket ran dry (bench workload 5). Alone (no others seen), the share is the whole level.
+    const usable = fullForAWhile ? remaining : remaining * (bucket.rate / full);
+    bucket.tokens = Math.min(usable - bucket.outstanding, Math.max(bucket.tokens, raised));
   }
 
   private refilled(subscriptionId: string, kind: ArmBucketKind): LocalBucket {

@@ -163,4 +163,23 @@ describe('ArmRequestPacer', () => {
     expect(await pacer.acquire(SUB, 'writes')).toBe(1000);
     expect(clock.sleeps).toEqual([1000]);
   });
+
+  it('takes only its share of a level other callers spend from too', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
+    // Each second this process spends 1 and ARM refills 10, yet the level falls by 5: the others spend 14/s.
+    let level = 150;
+    for (let i = 0; i < 10; i++) {
+      await pacer.acquire(SUB, 'writes');
+      clock.t += 1000;
+      pacer.observe(SUB, 'writes', { status: 202, remaining: (level -= 5) });
+    }
+    const share = pacer.rate(SUB, 'writes') / 10;
+    expect(share).toBeLessThan(0.1);
+    // ARM now reports 20 left: every instance sees those 20, so this one counts only its share of them.
+    await pacer.acquire(SUB, 'writes');
+    clock.t += 10;
+    pacer.observe(SUB, 'writes', { status: 202, remaining: 20 });
+    expect(pacer.tokens(SUB, 'writes')).toBeLessThanOrEqual(20 * share + 0.01);
+  });
 });
