@@ -7,13 +7,29 @@ export interface Figure {
   met?: boolean;
 }
 
+/** The workloads by the names the issue gives them (tooling reads them; `--only=` takes them). */
+export const WORKLOAD_NAMES = [
+  'ingest',
+  'latency',
+  'burst',
+  'report',
+  'scale-out',
+  'subscriptions',
+  'first-backups',
+] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
 export interface WorkloadResult {
+  /** Shown: number and name, e.g. '3 burst', '2 latency (zero durations)'. */
   name: string;
+  workload: WorkloadName;
   size: string;
   durationMs: number;
   figures: Figure[];
   notes: string[];
   error?: string;
+  /** Why it did not run (a workload not built yet). */
+  skipped?: string;
 }
 
 export interface BenchRun {
@@ -24,6 +40,10 @@ export interface BenchRun {
   node: string;
   cpus: number;
   cpuModel: string;
+  /** The host's 1-minute load average when the run started and ended: a busy machine makes ratios indicative only. */
+  loadAverage: { start: number; end: number };
+  /** Every figure with a target: how many, how many met, and which were not. */
+  targets: { total: number; met: number; missed: string[] };
   workloads: WorkloadResult[];
 }
 

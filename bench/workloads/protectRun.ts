@@ -7,6 +7,8 @@ import { pollUntil } from '../stats';
 
 export interface ProtectRunResult {
   created: Map<string, number>;
+  /** The subscription each VM (lower-case name) was created in. */
+  subscriptionOf: Map<string, string>;
   requests: SimRequest[];
   state: SimStateView;
   poison: number;
@@ -16,24 +18,45 @@ export interface ProtectRunResult {
 /**
  * Creates `count` VMs through the simulator (each raises its Event Grid write event), one every `intervalMs` (0 = all
  * at once, 50 requests in flight), then waits until each has a Backup job and (with `drainQueue`) the request queue is
- * empty.
+ * empty. With `subscriptionIds`, VM i is created in subscription i mod n (so every subscription starts at once), and
+ * its name says which (`<prefix>-s<k>-<i>`).
  */
 export async function createVmsAndWait(
   stack: Stack,
-  options: { prefix: string; count: number; intervalMs: number; timeoutMs: number; drainQueue: boolean },
+  options: {
+    prefix: string;
+    count: number;
+    intervalMs: number;
+    timeoutMs: number;
+    drainQueue: boolean;
+    subscriptionIds?: readonly string[];
+  },
 ): Promise<ProtectRunResult> {
-  const names = Array.from({ length: options.count }, (_, i) => `${options.prefix}-${String(i).padStart(4, '0')}`);
+  const subscriptions = options.subscriptionIds ?? [];
+  const vms = Array.from({ length: options.count }, (_, i) => {
+    const k = subscriptions.length === 0 ? undefined : i % subscriptions.length;
+    const name = `${options.prefix}${k === undefined ? '' : `-s${k}`}-${String(i).padStart(4, '0')}`;
+    return { name, subscriptionId: k === undefined ? undefined : subscriptions[k] };
+  });
+  const names = vms.map((vm) => vm.name);
+  const create = (vm: (typeof vms)[number]) =>
+    simPost(stack, 'vms', {
+      subscriptionId: vm.subscriptionId,
+      resourceGroup: 'rg-bench',
+      name: vm.name,
+      location: 'eastus',
+    });
   const firstCreateMs = Date.now();
   if (options.intervalMs > 0) {
     const pending: Array<Promise<unknown>> = [];
-    for (const [i, name] of names.entries()) {
+    for (const [i, vm] of vms.entries()) {
       const due = firstCreateMs + i * options.intervalMs;
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
-      pending.push(simPost(stack, 'vms', { resourceGroup: 'rg-bench', name, location: 'eastus' }));
+      pending.push(create(vm));
     }
     await Promise.all(pending);
   } else {
-    await mapLimit(names, 50, (name) => simPost(stack, 'vms', { resourceGroup: 'rg-bench', name, location: 'eastus' }));
+    await mapLimit(vms, 50, create);
   }
   const wanted = new Set(names);
   const requestQueue = appQueue(stack, 'requests');
@@ -50,15 +73,19 @@ export async function createVmsAndWait(
       return !options.drainQueue || (await queueLength(requestQueue)) === 0 ? s : undefined;
     },
     options.timeoutMs,
-    1000,
+    // Each look renders the simulator's whole state in the bench's process, which is also the simulator's: with
+    // thousands of VMs, look less often (the makespan comes from the request log, not from when the bench looked).
+    Math.min(3000, Math.max(1000, options.count)),
   );
   const log = await simGet<{ entries: SimRequest[] }>(stack, 'requests');
   const created = new Map(
     state.vms.filter((vm) => wanted.has(vm.name)).map((vm) => [vm.name.toLowerCase(), Date.parse(vm.createdAt)]),
   );
   const requests = log.entries.filter((entry) => Date.parse(entry.time) >= firstCreateMs - 1000);
+  const subscriptionOf = new Map(vms.map((vm) => [vm.name.toLowerCase(), vm.subscriptionId ?? '']));
   return {
     created,
+    subscriptionOf,
     requests,
     state,
     poison: await queueLength(appQueue(stack, 'poison')),
@@ -70,7 +97,7 @@ export async function createVmsAndWait(
 export function milestones(
   run: ProtectRunResult,
   configureMs: number,
-): { enabled: number[]; triggered: number[]; lastTriggerMs: number } {
+): { enabled: number[]; triggered: number[]; lastTriggerMs: number; triggeredAt: Map<string, number> } {
   const enabledAt = new Map<string, number>();
   const triggeredAt = new Map<string, number>();
   for (const entry of run.requests) {
@@ -92,7 +119,7 @@ export function milestones(
       lastTriggerMs = Math.max(lastTriggerMs, t);
     }
   }
-  return { enabled, triggered, lastTriggerMs };
+  return { enabled, triggered, lastTriggerMs, triggeredAt };
 }
 
 const POLL_OPERATIONS = /OperationStatuses_Get|OperationResults_Get|JobDetails_Get/;

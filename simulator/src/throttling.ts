@@ -9,7 +9,11 @@ interface Bucket {
 export type ThrottleDecision =
   { allowed: true; remaining: number } | { allowed: false; retryAfterSeconds: number; remaining: 0 };
 
-/** ARM's per-subscription token buckets (reads, writes, deletes), refilled continuously. */
+/**
+ * ARM's per-subscription token buckets (reads, writes, deletes), refilled continuously, one set per subscription in
+ * the request's path: ARM applies them per subscription, per principal and per region (request-limits-and-throttling,
+ * see arm-throttling.md); the simulator has one principal and one region.
+ */
 export class SubscriptionThrottle {
   private readonly buckets = new Map<string, Bucket>();
 

@@ -34,6 +34,21 @@ describe('simulator: ARM token buckets', () => {
     expect(log.body.entries.map((e) => e.status)).toEqual([200, 200, 200, 429, 200]);
   });
 
+  it("keeps each subscription's buckets apart, as ARM does (arm-throttling.md: per subscription and principal)", async () => {
+    await control(sim(), 'POST', 'reset');
+    const other = 'abcde000-0000-4000-8000-000000000001';
+    await control(sim(), 'POST', 'seed', {
+      subscriptionId: other,
+      tenantId: (await control<{ tenantId: string }>(sim(), 'GET', 'state')).body.tenantId,
+      vaults: [{ resourceGroup: VAULT_RG, name: EAST_VAULT, location: 'eastus' }],
+    });
+    for (let i = 0; i < 3; i += 1) await rawRequest(sim(), 'GET', JOBS, undefined, BEARER);
+    expect((await rawRequest(sim(), 'GET', JOBS, undefined, BEARER)).status).toBe(429);
+    const elsewhere = await rawRequest(sim(), 'GET', JOBS.replace(SUB, other), undefined, BEARER);
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.headers['x-ms-ratelimit-remaining-subscription-reads']).toBe('2');
+  });
+
   it('changes bucket sizes at run time through POST /_sim/throttling', async () => {
     await control(sim(), 'POST', 'throttling', { reads: { size: 1000, refillPerSecond: 100 } });
     const res = await rawRequest(sim(), 'GET', JOBS, undefined, BEARER);

@@ -38,6 +38,8 @@ export interface RunnerOptions {
   queueMessageLeaseMs?: number;
   /** How long to wait for the child to report readiness (default 30000). */
   startTimeoutMs?: number;
+  /** Node options for the child process, e.g. `--cpu-prof` (the benchmark profiles the app's CPU per event). */
+  execArgv?: string[];
 }
 
 export interface RunnerHandle {
@@ -65,7 +67,7 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const systemKey = options.systemKey ?? randomBytes(32).toString('base64url');
   const instanceId = options.instanceId ?? `${basename(appDir)}-${randomBytes(3).toString('hex')}`;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [runnerMainPath(), '--ipc'], {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), runnerMainPath(), '--ipc'], {
     cwd: appDir,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,

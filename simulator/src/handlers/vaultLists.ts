@@ -43,8 +43,8 @@ export function listProtectedItems(req: ArmRequest, ctx: SimContext): ArmRespons
         wanted === undefined ||
         [short, canonicalNames.container(item.vmResourceGroup, item.vmName)].some((n) => sameText(wanted, n))
       );
-    })
-    .sort((a, b) => a.sourceResourceId.toLowerCase().localeCompare(b.sourceResourceId.toLowerCase()));
+    });
+  // itemsOf keeps them ordered by source VM id.
   return ok(pageOf(req, items, (item) => protectedItemView(scope.vault, item)));
 }
 

@@ -33,6 +33,8 @@ interface LocalBucket {
   othersRate: number;
   /** This process's refill: ARM's rate minus what the others spend, at least MIN_SHARE of it. */
   rate: number;
+  /** Every token refilled so far (uncapped): a waiting request's token is due when this reaches a given count. */
+  refilledTotal: number;
   last?: { at: number; remaining: number };
   /** When ARM last reported a level below the bucket's size (a raise waits RAISE_WINDOW_MS after it). */
   lastBelowFullAt?: number;
@@ -46,6 +48,12 @@ const MIN_SHARE = 0.05;
  * the wire carries an older, higher level and must not lift the mirror above the bucket's true level.
  */
 const RAISE_WINDOW_MS = 1000;
+/**
+ * A request waiting at a reduced share looks again this often (ms): the share grows back as other instances stop
+ * spending, and a wait computed once at the share of the moment kept requests asleep for seconds after it had (bench
+ * workload 5: ten runners, a tail in which each waited at the share of the busiest second).
+ */
+const RECHECK_MS = 250;
 
 /**
  * A process-wide mirror of ARM's per-subscription token buckets. `acquire` reserves one token and waits until it has
@@ -74,9 +82,22 @@ export class ArmRequestPacer {
     bucket.tokens -= 1;
     bucket.outstanding += 1;
     if (bucket.tokens >= 0) return 0;
-    const waitMs = Math.ceil((-bucket.tokens / bucket.rate) * 1000);
-    await this.clock.sleep(waitMs);
-    return waitMs;
+    // This request's token comes after the ones already promised: when the refill has brought -tokens more.
+    const due = bucket.refilledTotal - bucket.tokens;
+    const full = this.limits[kind].refillPerSecond;
+    let waited = 0;
+    for (;;) {
+      const missing = due - this.refilled(subscriptionId, kind).refilledTotal;
+      if (missing <= 1e-9) return waited;
+      const waitMs = Math.ceil((missing / bucket.rate) * 1000);
+      // At ARM's full rate the wait cannot shorten: one sleep. At a reduced share, look again as the share changes.
+      const stepMs = bucket.rate >= full ? waitMs : Math.min(waitMs, RECHECK_MS);
+      const sleptFrom = this.clock.now();
+      await this.clock.sleep(stepMs);
+      waited += stepMs;
+      // One sleep at full rate; and a clock that did not move (a test's) would never bring the token.
+      if ((stepMs === waitMs && bucket.rate >= full) || this.clock.now() === sleptFrom) return waited;
+    }
   }
 
   /** A request that got no response (network error): it no longer counts as outstanding. */
@@ -129,7 +150,11 @@ export class ArmRequestPacer {
     // sees, and each raising to it would spend the same tokens (measured: 1.5 % 429s with three runners).
     const fullForAWhile = bucket.lastBelowFullAt === undefined || now - bucket.lastBelowFullAt >= RAISE_WINDOW_MS;
     const raised = fullForAWhile ? size - bucket.outstanding : bucket.tokens;
-    bucket.tokens = Math.min(remaining - bucket.outstanding, Math.max(bucket.tokens, raised));
+    // Of a level below the bucket's size this process may spend only its share (the share of the refill the others
+    // leave it): every instance sees the same level, and each spending all of it drew 1.5 % 429s with ten runners the
+    // moment the bucket ran dry (bench workload 5). Alone (no others seen), the share is the whole level.
+    const usable = fullForAWhile ? remaining : remaining * (bucket.rate / full);
+    bucket.tokens = Math.min(usable - bucket.outstanding, Math.max(bucket.tokens, raised));
   }
 
   private refilled(subscriptionId: string, kind: ArmBucketKind): LocalBucket {
@@ -142,8 +167,11 @@ export class ArmRequestPacer {
       outstanding: 0,
       othersRate: 0,
       rate: limits.refillPerSecond,
+      refilledTotal: 0,
     };
-    bucket.tokens = Math.min(limits.size, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate);
+    const refill = ((now - bucket.updatedAt) / 1000) * bucket.rate;
+    bucket.refilledTotal += refill;
+    bucket.tokens = Math.min(limits.size, bucket.tokens + refill);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     return bucket;

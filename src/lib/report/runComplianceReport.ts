@@ -13,6 +13,7 @@ import type { ComplianceReport, Finding, ReportSummary, ReportTotals, VaultProbl
 import type { SummaryPublisher } from './summaryPublisher';
 import { sweepUnprotected } from './sweepUnprotected';
 import { scanVault } from './vaultFindings';
+import { VmKeySet } from './vmKeySet';
 
 export interface ComplianceReportDeps {
   backup: BackupGateway;
@@ -46,7 +47,7 @@ export async function runComplianceReport(
   const now = deps.clock.now();
   const problems: VaultProblem[] = [];
   const findings: Finding[] = [];
-  const protectedVms = new Set<string>();
+  const protectedVms = new VmKeySet();
   const itemsByState: Record<string, number> = {};
   let protectedItems = 0;
 

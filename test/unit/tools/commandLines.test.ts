@@ -93,10 +93,17 @@ describe('tool command lines', () => {
       expect(parseCommandLine(['--only', 'burst'], BENCH_COMMAND_LINE)).toEqual({ mode: 'full', only: ['burst'] });
     });
 
+    it("takes the issue's workload names, and the first round's 'scaleout' as 'scale-out'", () => {
+      expect(parseCommandLine(['--only=scale-out,subscriptions,first-backups,scaleout'], BENCH_COMMAND_LINE)).toEqual({
+        mode: 'full',
+        only: ['scale-out', 'subscriptions', 'first-backups', 'scale-out'],
+      });
+    });
+
     it('refuses an unknown option and an unknown workload', () => {
       expect(refusal(() => parseCommandLine(['--quik'], BENCH_COMMAND_LINE))).toBe("Unknown option '--quik'");
       expect(refusal(() => parseCommandLine(['--only=ingest,bogus'], BENCH_COMMAND_LINE))).toBe(
-        'Unknown workload(s) bogus; known: ingest, latency, burst, report, scaleout',
+        'Unknown workload(s) bogus; known: ingest, latency, burst, report, scale-out, subscriptions, first-backups',
       );
     });
   });

@@ -125,4 +125,61 @@ describe('ArmRequestPacer', () => {
     for (let i = 0; i < 20; i++) await step((level += 9));
     expect(pacer.rate(SUB, 'writes')).toBeGreaterThan(9.5);
   });
+
+  it('looks again while it waits at a reduced share, so a share that grows back shortens the wait', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
+    const step = async (remaining: number) => {
+      await pacer.acquire(SUB, 'writes');
+      clock.t += 1000;
+      pacer.observe(SUB, 'writes', { status: 202, remaining });
+    };
+    await step(100);
+    for (let i = 1; i <= 10; i++) await step(100 - 5 * i);
+    expect(pacer.rate(SUB, 'writes')).toBeLessThan(0.6);
+    // Spend what is left (the requests fail on the network: ARM's level stays at 50).
+    const left = Math.floor(pacer.tokens(SUB, 'writes'));
+    for (let i = 0; i < left; i++) await pacer.acquire(SUB, 'writes');
+    for (let i = 0; i < left; i++) pacer.release(SUB, 'writes');
+    // At the floor share (0.5/s) the next request would wait about 2 s. While it waits, the other callers stop: every
+    // level ARM reports (the responses of this process's other requests) rises by the full 10/s.
+    let level = 50;
+    clock.sleep = async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.t += ms;
+      level += (ms / 1000) * 10;
+      pacer.observe(SUB, 'writes', { status: 202, remaining: Math.floor(level) });
+    };
+    const waited = await pacer.acquire(SUB, 'writes');
+    expect(clock.sleeps.every((ms) => ms <= 250)).toBe(true);
+    expect(waited).toBeLessThan(1500);
+    expect(pacer.rate(SUB, 'writes')).toBeGreaterThan(1);
+  });
+
+  it('at full rate sleeps once for the whole wait', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 1, refillPerSecond: 1 } }, clock);
+    await pacer.acquire(SUB, 'writes');
+    expect(await pacer.acquire(SUB, 'writes')).toBe(1000);
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
+  it('takes only its share of a level other callers spend from too', async () => {
+    const clock = fakeClock();
+    const pacer = new ArmRequestPacer({ ...limits, writes: { size: 200, refillPerSecond: 10 } }, clock);
+    // Each second this process spends 1 and ARM refills 10, yet the level falls by 5: the others spend 14/s.
+    let level = 150;
+    for (let i = 0; i < 10; i++) {
+      await pacer.acquire(SUB, 'writes');
+      clock.t += 1000;
+      pacer.observe(SUB, 'writes', { status: 202, remaining: (level -= 5) });
+    }
+    const share = pacer.rate(SUB, 'writes') / 10;
+    expect(share).toBeLessThan(0.1);
+    // ARM now reports 20 left: every instance sees those 20, so this one counts only its share of them.
+    await pacer.acquire(SUB, 'writes');
+    clock.t += 10;
+    pacer.observe(SUB, 'writes', { status: 202, remaining: 20 });
+    expect(pacer.tokens(SUB, 'writes')).toBeLessThanOrEqual(20 * share + 0.01);
+  });
 });
