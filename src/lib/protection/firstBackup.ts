@@ -1,9 +1,11 @@
-import { SERVICE_BUSY_CODES } from '../azure/classifyAzureError';
-import { isJobRunning, isJobSucceeded, type ProtectedItemInfo } from '../azure/ports';
+import { type BackupJobInfo, isJobRunning, isJobSucceeded, type ProtectedItemInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
-import { OperationPendingError, PermanentError, statusCodeOf, TransientError } from '../errors';
+import { OperationPendingError, TransientError } from '../errors';
+import { closeAttempt, latestAttempt } from './backupAttempts';
 import { backupJobWindowStart, findRunningOrCompletedBackupJob } from './findBackupJob';
+import { followBackupJob } from './followBackupJob';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
+import { triggerBackupJob } from './triggerBackupJob';
 
 /** States in which a person has stopped or paused protection on purpose: recorded, never overridden. */
 const DELIBERATELY_STOPPED = ['protectionstopped', 'protectionpaused', 'backupssuspended'];
@@ -11,8 +13,8 @@ const DELIBERATELY_STOPPED = ['protectionstopped', 'protectionpaused', 'backupss
 /**
  * Steps 5 and 6 for a VM whose protected item exists: `Protected` -> done; `IRPending` -> trigger the first backup
  * unless the row's job, the row's pending trigger, or a Backup job listed for the VM shows one running or completed.
- * `justEnabled`: this run created the item a moment ago, so no Backup job of it can be listed yet: the listing (one
- * ARM read per VM) is skipped.
+ * A running job is followed to its end (followBackupJob.ts). `justEnabled`: this run created the item a moment ago, so
+ * no Backup job of it can be listed yet: the listing (one ARM read per VM) is skipped.
  */
 export async function ensureFirstBackup(
   run: ProtectionRunContext,
@@ -21,7 +23,8 @@ export async function ensureFirstBackup(
   options: { justEnabled?: boolean } = {},
 ): Promise<ProtectOutcome> {
   const state = item.protectionState.toLowerCase();
-  if (state === 'protected' || item.lastBackupStatus?.toLowerCase() === 'completed') return finishProtected(run, vault);
+  if (state === 'protected' || item.lastBackupStatus?.toLowerCase() === 'completed')
+    return finishProtected(run, vault, item);
   if (DELIBERATELY_STOPPED.includes(state)) {
     return run.finish('skipped', { reason: `protection-state:${item.protectionState}`, rule: 'protected-item-state' });
   }
@@ -47,11 +50,19 @@ export async function ensureFirstBackup(
       from: backupJobWindowStart(run.session.entry.firstSeen, now),
       now,
     });
-    if (found) return backupJobOutcome(run, found.jobId, found.status, 'backup-job-found');
+    if (found) return backupJobOutcome(run, found, 'backup-job-found');
   }
 
   if (run.deps.settings.dryRun) return run.finish('skipped', { reason: 'dry-run:would-trigger-backup' });
-  return triggerFirstBackup(run, vault, options.justEnabled === true);
+  // An open claim (its invocation died before the job was recorded) keeps its kind; else this is the first trigger, or
+  // a new request after a first backup that failed.
+  const last = latestAttempt(run.session.entry.backupAttempts);
+  const open = last !== undefined && last.jobId === undefined && last.status === undefined;
+  return triggerBackupJob(run, vault, {
+    trigger: open ? (last.trigger === 'found' ? 'request' : last.trigger) : last ? 'request' : 'first',
+    after: open ? last.after : last?.errorCode,
+    justEnabled: options.justEnabled === true,
+  });
 }
 
 /** The job (or the trigger operation) this VM's row already names: checked instead of triggering again. */
@@ -71,7 +82,7 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
   if (!jobId) return undefined;
   const job = await run.deps.backup.getJob(vault, jobId);
   if (job && (isJobRunning(job.status) || isJobSucceeded(job.status)))
-    return backupJobOutcome(run, job.jobId, job.status, 'backup-job-recorded');
+    return backupJobOutcome(run, job, 'backup-job-recorded');
   return undefined;
 }
 
@@ -80,13 +91,25 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
  * recorded the job (the invocation crashed or ran out of budget after the trigger), the job is looked up and recorded:
  * the ledger then names the first backup instead of calling the VM "already protected".
  */
-async function finishProtected(run: ProtectionRunContext, vault: VaultRoute): Promise<ProtectOutcome> {
+async function finishProtected(
+  run: ProtectionRunContext,
+  vault: VaultRoute,
+  item: ProtectedItemInfo,
+): Promise<ProtectOutcome> {
   const entry = run.session.entry;
-  if (entry.jobIds.length > 0) return run.finish('protected', { reason: 'first-backup-completed' });
+  const now = run.deps.clock.now();
+  const completedAt = (item.lastBackupTime ?? now).toISOString();
+  const done = { checkBackToken: undefined, nextCheckBackAt: undefined };
+  if (entry.jobIds.length > 0)
+    return run.finish('protected', {
+      reason: 'first-backup-completed',
+      firstBackupCompletedAt: entry.firstBackupCompletedAt ?? completedAt,
+      firstBackupJobId: entry.firstBackupJobId ?? entry.jobIds.at(-1),
+      ...done,
+    });
   const pendingTrigger = run.session.lastOperation('backup');
   if (pendingTrigger === undefined && run.session.lastOperation('enable') === undefined)
-    return run.finish('protected', { reason: 'already-protected' });
-  const now = run.deps.clock.now();
+    return run.finish('protected', { reason: 'already-protected', ...done });
   const fromOperation =
     pendingTrigger === undefined ? undefined : (await run.deps.backup.getOperationStatus(vault, pendingTrigger)).jobId;
   const jobId =
@@ -97,62 +120,47 @@ async function finishProtected(run: ProtectionRunContext, vault: VaultRoute): Pr
         now,
       })
     )?.jobId;
-  if (jobId === undefined) return run.finish('protected', { reason: 'already-protected' });
-  return run.finish('protected', { reason: 'first-backup-completed', jobIds: [jobId] }, jobId);
+  if (jobId === undefined) return run.finish('protected', { reason: 'already-protected', ...done });
+  return run.finish(
+    'protected',
+    {
+      reason: 'first-backup-completed',
+      jobIds: [jobId],
+      firstBackupCompletedAt: completedAt,
+      firstBackupJobId: jobId,
+      backupAttempts: closeAttempt(
+        entry.backupAttempts,
+        { jobId, status: 'Completed', endTime: item.lastBackupTime },
+        now,
+      ),
+      ...done,
+    },
+    jobId,
+  );
 }
 
-async function triggerFirstBackup(
-  run: ProtectionRunContext,
-  vault: VaultRoute,
-  justEnabled: boolean,
-): Promise<ProtectOutcome> {
-  const expiry = new Date(run.deps.clock.now().getTime() + run.deps.settings.backupExpiryDays * 24 * 3600_000);
-  await run.session.beginAzureStep('triggering-first-backup');
-  const operation = await run.deps.backup.triggerBackup(vault, run.vm, expiry).catch((error: unknown) => {
-    if (justEnabled && statusCodeOf(error) === 404) {
-      throw new TransientError('Protection was enabled but the protected item is not visible yet', {
-        cause: error,
-        code: 'item-not-visible',
-      });
-    }
-    throw error;
-  });
-  await run.session.appendOperation('backup', operation.operationId);
-  run.deps.logger.info('first backup triggered', {
-    vmKey: run.vm.key,
-    operationId: operation.operationId,
-    vaultId: vault.vaultId,
-  });
-  const result = await run.wait(vault, operation);
-  if (result.status !== 'Succeeded')
-    throw operationFailure('trigger backup', result.status, result.errorCode, result.errorMessage);
-  const jobIds = result.jobId ? [...run.session.entry.jobIds, result.jobId] : run.session.entry.jobIds;
-  return run.finish('backup-triggered', { reason: 'first-backup-triggered', jobIds }, result.jobId);
-}
-
-function backupJobOutcome(
-  run: ProtectionRunContext,
-  jobId: string,
-  status: string,
-  reason: string,
-): Promise<ProtectOutcome> {
-  const jobIds = run.session.entry.jobIds.includes(jobId)
-    ? run.session.entry.jobIds
-    : [...run.session.entry.jobIds, jobId];
-  if (isJobSucceeded(status)) return run.finish('protected', { reason: 'first-backup-completed', jobIds }, jobId);
-  return run.finish('backup-triggered', { reason, jobIds }, jobId);
-}
-
-/** A failed or cancelled operation: transient when the service says the item is busy, permanent otherwise. */
-export function operationFailure(
-  what: string,
-  status: string,
-  code: string | undefined,
-  message: string | undefined,
-): TransientError | PermanentError {
-  const text = `Could not ${what}: operation ${status}${code ? ` (${code})` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`;
-  const errorCode = code ?? `operation-${status.toLowerCase()}`;
-  return code && SERVICE_BUSY_CODES.has(code)
-    ? new TransientError(text, { code: errorCode })
-    : new PermanentError(text, { code: errorCode });
+/** A Backup job of the VM that runs (followed from now on) or has completed (the VM has its first restore point). */
+function backupJobOutcome(run: ProtectionRunContext, job: BackupJobInfo, reason: string): Promise<ProtectOutcome> {
+  const entry = run.session.entry;
+  if (!isJobSucceeded(job.status)) {
+    // A job the row already names is autoprotect's own (a row written before attempts were recorded); else someone
+    // else's, unless it completes an open trigger claim (followBackupJob attaches it there).
+    const ours = entry.jobIds.some((id) => id.toLowerCase() === job.jobId.toLowerCase());
+    return followBackupJob(run, job, { reason }, ours ? 'first' : 'found');
+  }
+  const now = run.deps.clock.now();
+  const jobIds = entry.jobIds.includes(job.jobId) ? entry.jobIds : [...entry.jobIds, job.jobId];
+  return run.finish(
+    'protected',
+    {
+      reason: 'first-backup-completed',
+      jobIds,
+      firstBackupCompletedAt: (job.endTime ?? now).toISOString(),
+      firstBackupJobId: job.jobId,
+      backupAttempts: closeAttempt(entry.backupAttempts, job, now),
+      checkBackToken: undefined,
+      nextCheckBackAt: undefined,
+    },
+    job.jobId,
+  );
 }
