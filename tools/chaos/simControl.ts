@@ -1,6 +1,6 @@
 import type { SimulatorHandle } from '../../simulator/src/index';
 import { requestJson } from '../shared/httpsJson';
-import { simGet, simPost } from '../stack/simControl';
+import { simGet, simPatch, simPost } from '../stack/simControl';
 import { ChaosRunError } from './errors';
 
 /** A control-API failure means the run itself could not be carried out. */
@@ -20,6 +20,10 @@ export class SimControl {
 
   post(path: string, body: unknown): Promise<unknown> {
     return harnessStep(simPost(this, path, body));
+  }
+
+  patch(path: string, body: unknown): Promise<unknown> {
+    return harnessStep(simPatch(this, path, body));
   }
 
   /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */

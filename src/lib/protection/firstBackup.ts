@@ -2,8 +2,9 @@ import { type BackupJobInfo, isJobRunning, isJobSucceeded, type ProtectedItemInf
 import type { VaultRoute } from '../config';
 import { OperationPendingError, TransientError } from '../errors';
 import { closeAttempt, latestAttempt } from './backupAttempts';
-import { backupJobWindowStart, findRunningOrCompletedBackupJob } from './findBackupJob';
+import { backupJobWindowStart, listVmBackupJobs } from './findBackupJob';
 import { followBackupJob } from './followBackupJob';
+import { afterBackupJobReading } from './followFirstBackup';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 import { triggerBackupJob } from './triggerBackupJob';
 
@@ -44,20 +45,25 @@ export async function ensureFirstBackup(
 
   const known = await knownBackupJob(run, vault);
   if (known) return known;
+  const last = latestAttempt(run.session.entry.backupAttempts);
+  const open = last !== undefined && last.jobId === undefined && last.status === undefined;
   if (!options.justEnabled) {
     const now = run.deps.clock.now();
-    const found = await findRunningOrCompletedBackupJob(run.deps.backup, vault, run.vm, {
+    const jobs = await listVmBackupJobs(run.deps.backup, vault, run.vm, {
       from: backupJobWindowStart(run.session.entry.firstSeen, now),
       now,
     });
+    const found = jobs.running ?? jobs.completed;
     if (found) return backupJobOutcome(run, found, 'backup-job-found');
+    // The open claim's job ended before anyone saw it (its invocation died after the POST): its outcome decides (a
+    // retry within the budget, or first-backup-failed), never a trigger outside the retry budget.
+    if (open && jobs.latest && startedSince(jobs.latest, last.at))
+      return afterBackupJobReading(run, jobs.latest, run.session.entry.firstBackupReads ?? 0);
   }
 
   if (run.deps.settings.dryRun) return run.finish('skipped', { reason: 'dry-run:would-trigger-backup' });
   // An open claim (its invocation died before the job was recorded) keeps its kind; else this is the first trigger, or
   // a new request after a first backup that failed.
-  const last = latestAttempt(run.session.entry.backupAttempts);
-  const open = last !== undefined && last.jobId === undefined && last.status === undefined;
   return triggerBackupJob(run, vault, {
     trigger: open ? (last.trigger === 'found' ? 'request' : last.trigger) : last ? 'request' : 'first',
     after: open ? last.after : last?.errorCode,
@@ -65,11 +71,18 @@ export async function ensureFirstBackup(
   });
 }
 
-/** The job (or the trigger operation) this VM's row already names: checked instead of triggering again. */
+/**
+ * The job (or the trigger operation) this VM's row already names: checked instead of triggering again. With an open
+ * trigger claim, the latest trigger operation names the newest job. A job of ours that ended without its outcome being
+ * recorded (a crash, a row from before jobs were followed) goes through the retry decision.
+ */
 async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Promise<ProtectOutcome | undefined> {
-  let jobId = run.session.entry.jobIds.at(-1);
+  const entry = run.session.entry;
+  let jobId = entry.jobIds.at(-1);
   const pendingTrigger = run.session.lastOperation('backup');
-  if (!jobId && pendingTrigger) {
+  const last = latestAttempt(entry.backupAttempts);
+  const claimOpen = last !== undefined && last.jobId === undefined && last.status === undefined;
+  if (pendingTrigger && (!jobId || claimOpen)) {
     const operation = await run.deps.backup.getOperationStatus(vault, pendingTrigger);
     if (operation.status === 'InProgress') {
       throw new OperationPendingError('The backup trigger is still being processed', {
@@ -77,19 +90,31 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
         context: { operationId: pendingTrigger },
       });
     }
-    jobId = operation.jobId;
+    jobId = operation.jobId ?? jobId;
   }
   if (!jobId) return undefined;
   const job = await run.deps.backup.getJob(vault, jobId);
-  if (job && (isJobRunning(job.status) || isJobSucceeded(job.status)))
-    return backupJobOutcome(run, job, 'backup-job-recorded');
-  return undefined;
+  if (!job) return undefined;
+  if (isJobRunning(job.status) || isJobSucceeded(job.status)) return backupJobOutcome(run, job, 'backup-job-recorded');
+  const processed = entry.backupAttempts?.some(
+    (attempt) => attempt.jobId?.toLowerCase() === job.jobId.toLowerCase() && attempt.status !== undefined,
+  );
+  // Processed (or a row from before attempts were recorded): a new request after a first backup that failed, so a
+  // new trigger follows. Not processed: its outcome decides now.
+  const legacy = (entry.backupAttempts ?? []).length === 0;
+  return processed || legacy ? undefined : afterBackupJobReading(run, job, entry.firstBackupReads ?? 0);
+}
+
+/** The job started at or after the claim (a minute of slack for the two clocks). */
+function startedSince(job: BackupJobInfo, claimedAt: string): boolean {
+  return (job.startTime?.getTime() ?? 0) >= Date.parse(claimedAt) - 60_000;
 }
 
 /**
- * The item is protected. When the row shows that autoprotect enabled protection or triggered the backup but never
- * recorded the job (the invocation crashed or ran out of budget after the trigger), the job is looked up and recorded:
- * the ledger then names the first backup instead of calling the VM "already protected".
+ * The item is protected. When the row shows that autoprotect enabled protection or triggered a backup, the job that
+ * made the restore point is named: the one the row already closed as completed, else the latest completed Backup job
+ * of the VM (one listing), else the job of the latest trigger operation. The ledger then names the first backup instead
+ * of calling the VM "already protected", and never a failed earlier job (a retry whose job was not recorded yet).
  */
 async function finishProtected(
   run: ProtectionRunContext,
@@ -98,45 +123,77 @@ async function finishProtected(
 ): Promise<ProtectOutcome> {
   const entry = run.session.entry;
   const now = run.deps.clock.now();
-  const completedAt = (item.lastBackupTime ?? now).toISOString();
   const done = { checkBackToken: undefined, nextCheckBackAt: undefined };
-  if (entry.jobIds.length > 0)
-    return run.finish('protected', {
-      reason: 'first-backup-completed',
-      firstBackupCompletedAt: entry.firstBackupCompletedAt ?? completedAt,
-      firstBackupJobId: entry.firstBackupJobId ?? entry.jobIds.at(-1),
-      ...done,
-    });
+  const closed = entry.backupAttempts?.find((attempt) => attempt.status && isJobSucceeded(attempt.status));
+  if (closed?.jobId)
+    return run.finish(
+      'protected',
+      {
+        reason: 'first-backup-completed',
+        firstBackupCompletedAt: entry.firstBackupCompletedAt ?? closed.endedAt,
+        firstBackupJobId: closed.jobId,
+        ...done,
+      },
+      closed.jobId,
+    );
   const pendingTrigger = run.session.lastOperation('backup');
-  if (pendingTrigger === undefined && run.session.lastOperation('enable') === undefined)
+  if (entry.jobIds.length === 0 && pendingTrigger === undefined && run.session.lastOperation('enable') === undefined)
     return run.finish('protected', { reason: 'already-protected', ...done });
-  const fromOperation =
-    pendingTrigger === undefined ? undefined : (await run.deps.backup.getOperationStatus(vault, pendingTrigger)).jobId;
-  const jobId =
-    fromOperation ??
-    (
-      await findRunningOrCompletedBackupJob(run.deps.backup, vault, run.vm, {
-        from: backupJobWindowStart(entry.firstSeen, now),
-        now,
-      })
-    )?.jobId;
-  if (jobId === undefined) return run.finish('protected', { reason: 'already-protected', ...done });
+  const job = await restorePointJob(run, vault, pendingTrigger);
+  if (job === undefined) return run.finish('protected', { reason: 'already-protected', ...done });
+  const jobIds = entry.jobIds.some((id) => id.toLowerCase() === job.jobId.toLowerCase())
+    ? entry.jobIds
+    : [...entry.jobIds, job.jobId];
   return run.finish(
     'protected',
     {
       reason: 'first-backup-completed',
-      jobIds: [jobId],
-      firstBackupCompletedAt: completedAt,
-      firstBackupJobId: jobId,
+      jobIds,
+      firstBackupCompletedAt: (job.endTime ?? item.lastBackupTime ?? now).toISOString(),
+      firstBackupJobId: job.jobId,
       backupAttempts: closeAttempt(
         entry.backupAttempts,
-        { jobId, status: 'Completed', endTime: item.lastBackupTime },
+        { jobId: job.jobId, status: 'Completed', endTime: job.endTime ?? item.lastBackupTime },
         now,
       ),
       ...done,
     },
-    jobId,
+    job.jobId,
   );
+}
+
+/**
+ * Which Backup job made the restore point. The row's latest job when its outcome is simply unrecorded (followed, then
+ * completed), without an Azure call; after a retry whose job was not recorded (an open claim) or a failed last job, the
+ * VM's latest completed Backup job (one listing); else the job of the latest trigger operation.
+ */
+async function restorePointJob(
+  run: ProtectionRunContext,
+  vault: VaultRoute,
+  pendingTrigger: string | undefined,
+): Promise<Pick<BackupJobInfo, 'jobId' | 'endTime'> | undefined> {
+  const entry = run.session.entry;
+  const last = latestAttempt(entry.backupAttempts);
+  if (last?.jobId !== undefined && last.status === undefined) return { jobId: last.jobId };
+  const recorded = entry.jobIds.at(-1);
+  if (last === undefined && recorded !== undefined) return { jobId: recorded };
+  const listing = async () => {
+    const now = run.deps.clock.now();
+    const jobs = await listVmBackupJobs(run.deps.backup, vault, run.vm, {
+      from: backupJobWindowStart(entry.firstSeen, now),
+      now,
+    });
+    return jobs.completed ?? jobs.running;
+  };
+  const operation = async () => {
+    if (pendingTrigger === undefined) return undefined;
+    const jobId = (await run.deps.backup.getOperationStatus(vault, pendingTrigger)).jobId;
+    return jobId === undefined ? undefined : { jobId };
+  };
+  // No attempts recorded (a row from before): the trigger operation names the job, the listing is the fallback.
+  const found =
+    last === undefined ? ((await operation()) ?? (await listing())) : ((await listing()) ?? (await operation()));
+  return found ?? (recorded === undefined ? undefined : { jobId: recorded });
 }
 
 /** A Backup job of the VM that runs (followed from now on) or has completed (the VM has its first restore point). */

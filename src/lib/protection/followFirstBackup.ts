@@ -39,16 +39,26 @@ export async function followFirstBackup(run: ProtectionRunContext): Promise<Prot
   const job = await run.deps.backup.getJob(vault, last.jobId);
   const reads = (entry.firstBackupReads ?? 0) + 1;
   if (!job) return undefined;
-  return nextStep(run, job, reads);
+  return afterBackupJobReading(run, job, reads);
 }
 
 /**
- * What a reading of the job leads to. `reads`: the row's count of ARM reads spent following, this one included.
+ * What a reading of one of the VM's first Backup jobs leads to (nextFirstBackupStep): follow it, record the restore
+ * point, schedule a retry, or record first-backup-failed. The job is recorded on the row's latest trigger claim.
+ * `reads`: the row's count of ARM reads spent following, this one included.
  */
-async function nextStep(run: ProtectionRunContext, job: BackupJobInfo, reads: number): Promise<ProtectOutcome> {
+export async function afterBackupJobReading(
+  run: ProtectionRunContext,
+  job: BackupJobInfo,
+  reads: number,
+): Promise<ProtectOutcome> {
   const entry = run.session.entry;
   const now = run.deps.clock.now();
   const ageMs = jobAgeMs(job, now);
+  // A job found by a replay (its trigger's invocation died) may not be on the row yet.
+  const jobIds = entry.jobIds.some((id) => id.toLowerCase() === job.jobId.toLowerCase())
+    ? entry.jobIds
+    : [...entry.jobIds, job.jobId];
   const step = nextFirstBackupStep(
     { status: job.status, errorCode: job.errorCode, ageMs },
     retriesUsed(entry.backupAttempts),
@@ -76,6 +86,7 @@ async function nextStep(run: ProtectionRunContext, job: BackupJobInfo, reads: nu
         'protected',
         {
           reason: 'first-backup-completed',
+          jobIds,
           firstBackupCompletedAt: (job.endTime ?? now).toISOString(),
           firstBackupJobId: job.jobId,
           backupAttempts: closeAttempt(entry.backupAttempts, job, now),
@@ -99,6 +110,7 @@ async function nextStep(run: ProtectionRunContext, job: BackupJobInfo, reads: nu
         step.delayMs,
         {
           reason: 'first-backup-retry-scheduled',
+          jobIds,
           errorCode: step.code,
           errorMessage: job.errorMessage,
           backupAttempts: closeAttempt(entry.backupAttempts, job, now, step.code),
@@ -118,6 +130,7 @@ async function nextStep(run: ProtectionRunContext, job: BackupJobInfo, reads: nu
         'first-backup-failed',
         {
           reason: step.reason,
+          jobIds,
           errorCode: step.code,
           errorMessage: job.errorMessage,
           backupAttempts: closeAttempt(entry.backupAttempts, job, now, step.code),
@@ -132,6 +145,7 @@ async function nextStep(run: ProtectionRunContext, job: BackupJobInfo, reads: nu
         'backup-triggered',
         {
           reason: 'first-backup-still-running',
+          jobIds,
           firstBackupReads: reads,
           checkBackToken: undefined,
           nextCheckBackAt: undefined,

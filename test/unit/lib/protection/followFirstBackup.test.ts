@@ -275,10 +275,11 @@ describe('following the first backup, delivered more than once', () => {
     expect(backupJobs(h)).toHaveLength(2);
     expect(await row(h)).toMatchObject({ status: 'protecting', reason: expect.stringMatching(/^retrying: /) });
 
-    // The request comes back (attempt 2, same token): the claim is open, so the job is looked for, found, followed.
+    // The request comes back (attempt 2, same token): the claim is open, so the job of the retry's operation is
+    // looked up, found running, and followed.
     await checkBack(h);
     expect(backupJobs(h)).toHaveLength(2);
-    expect(await row(h)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-found' });
+    expect(await row(h)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-recorded' });
     expect((await row(h)).backupAttempts).toMatchObject([
       { trigger: 'first', status: 'Failed' },
       { trigger: 'retry', after: AGENT, jobId: backupJobs(h)[1]?.jobId },
