@@ -1,13 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 
 import type { ContainerClient } from '@azure/storage-blob';
 
 import { vmIdOf } from '../../simulator/src/store/model';
 import type { Ledger } from '../../src/lib/ledger/ledger';
+import type { ReportHeadline } from '../../src/lib/report/reportTypes';
 import { type LedgerView, progressOf, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
+import { saveReportLocally } from './reportFiles';
 import { simGet, simPatch, simPost } from './simControl';
 import { stackRuntime } from './stackRuntime';
 import type { Stack } from './startStack';
@@ -16,7 +17,7 @@ export interface DemoResult {
   progress: VmProgress[];
   allAsExpected: boolean;
   reportPath?: string;
-  reportSummary?: unknown;
+  reportSummary?: ReportHeadline;
 }
 
 export interface DemoOptions {
@@ -120,7 +121,7 @@ async function runReport(
   stack: Stack,
   container: ContainerClient,
   options: DemoOptions,
-): Promise<{ path?: string; summary?: unknown }> {
+): Promise<{ path?: string; summary?: ReportHeadline }> {
   const startedAt = Date.now();
   await stack.runner.invoke('reportPendingBackups');
   const deadline = Date.now() + 60_000;
@@ -133,18 +134,9 @@ async function runReport(
         .getBlockBlobClient('latest.json')
         .downloadToBuffer()
         .catch(() => undefined);
-      const dir = join(options.repoRoot, 'reports');
-      mkdirSync(dir, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const path = join(dir, `compliance-${stamp}.html`);
-      writeFileSync(path, html);
-      writeFileSync(join(dir, 'latest.html'), html);
-      let summary: unknown;
-      if (json) {
-        writeFileSync(join(dir, 'latest.json'), json);
-        summary = (JSON.parse(json.toString('utf8')) as { totals?: unknown }).totals;
-      }
-      return { path, summary };
+      const path = saveReportLocally(options.repoRoot, html, json);
+      const headline = json ? (JSON.parse(json.toString('utf8')) as { headline?: ReportHeadline }).headline : undefined;
+      return { path, summary: headline };
     }
     await sleep(500);
   }

@@ -108,7 +108,11 @@ async function main(): Promise<void> {
 
   if (args.demo) {
     const result = await runDemo(stack, { repoRoot, timeoutMs: args.demoTimeoutMs, say });
-    if (result.reportSummary) say(`Report summary: ${JSON.stringify(result.reportSummary)}`);
+    const headline = result.reportSummary;
+    if (headline)
+      say(
+        `Report: ${headline.withRestorePoint} of ${headline.inScope} watched VMs have a restore point (${headline.percent} %); ${headline.pending} pending, ${headline.attention} need attention, ${headline.notCounted} not counted`,
+      );
     say(
       result.allAsExpected
         ? 'Every demo VM reached its expected state.'
