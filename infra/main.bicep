@@ -68,6 +68,10 @@ param retryMaxSeconds string = '900'
 param reenqueueStale bool = false
 param reenqueueMax int = 100
 param reenqueuePerSecond string = '5'
+@description('Check-backs on a running first backup, by job age (ISO-8601 durations, the last repeating).')
+param firstBackupCheckBacks string = 'PT2M,PT5M,PT10M'
+@description('Delays of the automatic retries of a first backup that failed for a reason that goes away; none: no retry.')
+param firstBackupRetryDelays string = 'PT5M,PT15M,PT45M'
 @description('Event Grid custom topic endpoint for the report summary event; empty: no summary event.')
 param summaryTopicEndpoint string = ''
 @description('Resource id of that custom topic, to grant the identity EventGrid Data Sender on it; empty: grant nothing.')
@@ -113,6 +117,8 @@ module app 'modules/app.bicep' = {
       reenqueueStale: reenqueueStale
       reenqueueMax: reenqueueMax
       reenqueuePerSecond: reenqueuePerSecond
+      firstBackupCheckBacks: firstBackupCheckBacks
+      firstBackupRetryDelays: firstBackupRetryDelays
       summaryTopicEndpoint: summaryTopicEndpoint
     }
   }

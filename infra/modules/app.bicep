@@ -213,6 +213,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         AUTOPROTECT_REENQUEUE_STALE: string(settings.reenqueueStale)
         AUTOPROTECT_REENQUEUE_MAX: string(settings.reenqueueMax)
         AUTOPROTECT_REENQUEUE_PER_SECOND: settings.reenqueuePerSecond
+        AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: settings.firstBackupCheckBacks
+        AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: settings.firstBackupRetryDelays
       },
       empty(settings.summaryTopicEndpoint)
         ? {}

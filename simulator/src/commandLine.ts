@@ -11,13 +11,15 @@ import { parseArgs } from 'node:util';
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
+  /** A string option given any number of times (`--setting A=1 --setting B=2`): its value is the list. */
+  multiple?: boolean;
   /** A string option's value as `--help` names it, e.g. `<seconds>` (default `<value>`). */
   value?: string;
   help: string;
 }
 
 export type OptionValues<O extends Record<string, OptionSpec>> = {
-  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : O[K]['multiple'] extends true ? string[] : string;
 };
 
 /** A tool's command line: its options and how their values become the tool's arguments. */
@@ -57,7 +59,8 @@ export function parseCommandLine<O extends Record<string, OptionSpec>, T>(
 /** `--help`: the usage, the summary and one line per option. */
 export function commandLineHelp<O extends Record<string, OptionSpec>>(spec: CommandLine<O, unknown>): string {
   const rows = Object.entries<OptionSpec>({ ...spec.options, help: HELP_OPTION }).map(([name, option]) => {
-    const value = option.type === 'string' ? ` ${option.value ?? '<value>'}` : '';
+    const value =
+      option.type === 'string' ? ` ${option.value ?? '<value>'}${option.multiple ? ' (repeatable)' : ''}` : '';
     return [`${option.short ? `-${option.short}, ` : ''}--${name}${value}`, option.help] as const;
   });
   const width = Math.max(...rows.map(([flags]) => flags.length));
@@ -109,9 +112,9 @@ function parseValues<O extends Record<string, OptionSpec>>(
   spec: CommandLine<O, unknown>,
 ): { values: OptionValues<O>; help: boolean } {
   const options = Object.fromEntries(
-    Object.entries<OptionSpec>({ ...spec.options, help: HELP_OPTION }).map(([name, { type, short }]) => [
+    Object.entries<OptionSpec>({ ...spec.options, help: HELP_OPTION }).map(([name, { type, short, multiple }]) => [
       name,
-      short ? { type, short } : { type },
+      { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) },
     ]),
   );
   try {

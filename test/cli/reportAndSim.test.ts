@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { BlobServiceClient } from '@azure/storage-blob';
@@ -148,5 +148,36 @@ describe('autoprotect report and sim vm create (against an in-process simulator)
       vaults: 2,
     });
     await blobs.deleteIfExists();
+  });
+
+  it('report against the running local stack also saves the HTML under reports/ and prints its path', async () => {
+    const cwd = scratchDir();
+    const container = uniqueName('clistackreport');
+    const stack: Partial<StackInfo> = {
+      armEndpoint: sim.url,
+      simControlUrl: `${sim.url}/_sim`,
+      caCertPath: sim.caCertPath,
+      appSettings: simulatorAppSettings(sim, testStorageConnectionString(), {
+        AUTOPROTECT_LEDGER_TABLE: uniqueName('clistackledger'),
+        AUTOPROTECT_REPORT_CONTAINER: container,
+      }),
+      pids: { stack: process.pid },
+      startedAt: new Date().toISOString(),
+    };
+    mkdirSync(join(cwd, '.local'));
+    writeFileSync(join(cwd, '.local', 'stack.json'), JSON.stringify(stack));
+
+    const run = await runCaptured(['report'], { cwd });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/watched VMs have a restore point/);
+    const path = /^Compliance report: (reports\/compliance-[^\s]+\.html)$/m.exec(run.stdout)?.[1];
+    expect(path).toBeDefined();
+    const html = readFileSync(join(cwd, path ?? ''), 'utf8');
+    expect(html).toContain('watched VMs have a restore point');
+    expect(readFileSync(join(cwd, 'reports', 'latest.html'), 'utf8')).toBe(html);
+    await BlobServiceClient.fromConnectionString(testStorageConnectionString())
+      .getContainerClient(container)
+      .deleteIfExists();
   });
 });

@@ -13,7 +13,7 @@ function entry(
   name: string,
   status: LedgerStatus,
   reason?: string,
-  decided: Pick<NewLedgerEntry, 'vaultId' | 'policyName' | 'rule'> = {},
+  decided: Partial<NewLedgerEntry> = {},
 ): NewLedgerEntry {
   const vm = parseVmResourceId(
     `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`,
@@ -63,6 +63,37 @@ describe('autoprotect status', () => {
     await ledger.create(
       entry('vm-west', 'failed', 'no-vault-for-region', { rule: `vault-route:none-for-westus2/${SUB}` }),
     );
+    // First backups: one protected after a retry, one failed for good, one waiting for its retry, one running.
+    const attempt = (trigger: 'first' | 'retry') => ({ trigger, at: '2026-11-25T10:01:00.000Z' });
+    await ledger.create(
+      entry('vm-fb-done', 'protected', 'first-backup-completed', {
+        vaultId: VAULT,
+        firstBackupCompletedAt: '2026-11-25T10:42:00.000Z',
+        backupAttempts: [attempt('first'), attempt('retry')],
+      }),
+    );
+    await ledger.create(
+      entry('vm-fb-failed', 'first-backup-failed', 'retries-exhausted', {
+        vaultId: VAULT,
+        errorCode: 'UserErrorGuestAgentStatusUnavailable',
+        backupAttempts: [attempt('first'), attempt('retry'), attempt('retry'), attempt('retry')],
+      }),
+    );
+    await ledger.create(
+      entry('vm-fb-retry', 'backup-triggered', 'first-backup-retry-scheduled', {
+        vaultId: VAULT,
+        errorCode: 'UserErrorGuestAgentStatusUnavailable',
+        nextCheckBackAt: '2026-11-25T10:20:00.000Z',
+        backupAttempts: [{ ...attempt('first'), jobId: 'j1', status: 'Failed' }],
+      }),
+    );
+    await ledger.create(
+      entry('vm-fb-running', 'backup-triggered', 'first-backup-triggered', {
+        vaultId: VAULT,
+        nextCheckBackAt: '2026-11-25T10:12:00.000Z',
+        backupAttempts: [{ ...attempt('first'), jobId: 'j2' }],
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -74,7 +105,9 @@ describe('autoprotect status', () => {
 
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^VM\s+RESOURCE GROUP\s+REGION\s+STATUS\s+REASON\s+POLICY\s+ATTEMPTS\s+LAST CHANGED$/);
+    expect(lines[0]).toMatch(
+      /^VM\s+RESOURCE GROUP\s+REGION\s+STATUS\s+REASON\s+POLICY\s+FIRST BACKUP\s+ATTEMPTS\s+LAST CHANGED$/,
+    );
     expect(lines.find((line) => line.startsWith('vm-broken'))).toMatch(
       /^vm-broken\s+rg-app\s+eastus\s+failed\s+UserErrorGuestAgentStatusUnavailable\s+EnhancedPolicy\s+3\s+2026-11-25T10:05:00.000Z$/,
     );
@@ -87,8 +120,24 @@ describe('autoprotect status', () => {
     expect(lines.find((line) => line.startsWith('vm-tagged'))).toMatch(
       /^vm-tagged\s+rg-app\s+skipped\s+opted-out\s+1\s/,
     );
-    expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(4);
-    expect(lines.at(-1)).toBe('4 VMs (1 protected, 1 skipped, 2 failed)');
+    expect(lines.filter((line) => /^vm-/.test(line))).toHaveLength(8);
+    expect(lines.at(-1)).toBe('8 VMs (2 backup-triggered, 2 protected, 1 skipped, 2 failed, 1 first-backup-failed)');
+  });
+
+  it('says where each first backup stands: time to restore point, the retry or check-back coming, how it failed', async () => {
+    const run = await runCaptured(['status', '--settings', settings]);
+    const line = (name: string) => run.stdout.split('\n').find((candidate) => candidate.startsWith(`${name} `)) ?? '';
+    expect(line('vm-fb-done')).toMatch(/\sprotected\s+first-backup-completed\s+restore point after 42 min, 1 retry\s/);
+    expect(line('vm-fb-failed')).toMatch(
+      /\sfirst-backup-failed\s+retries-exhausted: UserErrorGuestAgentStatusUnavailable\s+failed after 3 retries\s/,
+    );
+    // Three retries are configured (the default delays); the first one is due at 10:20.
+    expect(line('vm-fb-retry')).toMatch(
+      /\sbackup-triggered\s+first-backup-retry-scheduled: UserErrorGuestAgentStatus…\s+retry 1 of 3 at 10:20:00Z\s/,
+    );
+    expect(line('vm-fb-running')).toMatch(
+      /\sbackup-triggered\s+first-backup-triggered\s+running, next check 10:12:00Z\s/,
+    );
   });
 
   it('filters by status and prints JSON without etags or leases', async () => {

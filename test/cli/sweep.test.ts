@@ -56,6 +56,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       { name: 'vm-opted-out', location: 'eastus', tags: { 'autoprotect:skip': 'true' } },
       { name: 'vm-no-vault', location: 'westus2' },
       { name: 'vm-protected', location: 'eastus' },
+      { name: 'vm-first-backup-failed', location: 'eastus' },
       { name: 'vm-elsewhere', location: 'eastus' },
       { name: 'vm-ephemeral', location: 'eastus', ephemeralOsDisk: true },
     ];
@@ -75,8 +76,18 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     const eastVault = config.vaults.find((vault) => vault.region === 'eastus');
     if (!eastVault) throw new Error('eastus vault missing from the test config');
     // The simulator's VMs are Trusted Launch (as in Azure today): they are protected with an Enhanced policy.
-    await gateway.enableProtection(eastVault, parseVmResourceId(vmId('rg-app', 'vm-protected')), 'EnhancedPolicy');
+    // vm-protected has its first restore point; vm-first-backup-failed is protected but its backup failed.
+    const protectedVm = parseVmResourceId(vmId('rg-app', 'vm-protected'));
+    await gateway.enableProtection(eastVault, protectedVm, 'EnhancedPolicy');
+    await gateway.enableProtection(
+      eastVault,
+      parseVmResourceId(vmId('rg-app', 'vm-first-backup-failed')),
+      'EnhancedPolicy',
+    );
     await gateway.enableProtection(OTHER_VAULT, parseVmResourceId(vmId('rg-app', 'vm-elsewhere')), 'EnhancedPolicy');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // ConfigureBackup (150 ms here) done
+    await gateway.triggerBackup(eastVault, protectedVm, new Date(Date.now() + 86_400_000));
+    await new Promise((resolve) => setTimeout(resolve, 600)); // the Backup job (400 ms here) completed
   });
 
   afterAll(async () => {
@@ -100,13 +111,16 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     expect(rowOf('vm-opted-out')).toMatch(/leave\s+opted-out\s+opt-out-tag:autoprotect:skip/);
     expect(rowOf('vm-no-vault')).toMatch(/leave\s+no-vault-for-region/);
     expect(rowOf('vm-protected')).toMatch(/leave\s+protected-in-vault/);
+    expect(rowOf('vm-first-backup-failed')).toMatch(
+      /would enqueue\s+first-backup-missing\s+rsv-eastus \/ EnhancedPolicy/,
+    );
     expect(rowOf('vm-elsewhere')).toMatch(/leave\s+protected-elsewhere\s+backup-status:rsv-other$/);
     expect(rowOf('vm-ephemeral')).toMatch(
       /leave\s+unsupported:ephemeral-os-disk\s+vm-configuration:osDisk.diffDiskSettings/,
     );
     expect(rowOf('vm-new-east')).toMatch(/rsv-eastus \/ DefaultPolicy -> Enhanced \(trusted-launch\)$/);
-    expect(run.stdout).toContain('Dry run: would enqueue 3 of 8 VMs.');
-    expect(run.stderr).toContain('checking: 8/8');
+    expect(run.stdout).toContain('Dry run: would enqueue 4 of 9 VMs.');
+    expect(run.stderr).toContain('checking: 9/9');
     expect(await queuedRequests()).toEqual([]);
   });
 
@@ -116,17 +130,22 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
     const elapsedMs = Date.now() - started;
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Enqueued 3 of 8 VMs.');
-    expect(run.stderr).toContain('enqueueing: 3/3');
+    expect(run.stdout).toContain('Enqueued 4 of 9 VMs.');
+    expect(run.stderr).toContain('enqueueing: 4/4');
     const queued = await queuedRequests();
     expect(queued.map((request) => request.vmResourceId).sort()).toEqual(
-      [vmId('rg-app', 'vm-new-east'), vmId('rg-app', 'vm-new-west'), vmId('rg-data', 'vm-new-other-rg')].sort(),
+      [
+        vmId('rg-app', 'vm-new-east'),
+        vmId('rg-app', 'vm-new-west'),
+        vmId('rg-data', 'vm-new-other-rg'),
+        vmId('rg-app', 'vm-first-backup-failed'),
+      ].sort(),
     );
     expect(
       queued.every((request) => request.source === 'sweep' && request.attempt === 1 && request.subscriptionId === SUB),
     ).toBe(true);
-    // 3 enqueues at 5 per second: the 2nd starts >= 200 ms after the 1st, the 3rd >= 400 ms.
-    expect(elapsedMs).toBeGreaterThanOrEqual(390);
+    // 4 enqueues at 5 per second: the 2nd starts >= 200 ms after the 1st, the 4th >= 600 ms.
+    expect(elapsedMs).toBeGreaterThanOrEqual(590);
   });
 
   it('a VM whose backupStatus cannot be read is not enqueued, is shown as check-failed, and makes the sweep exit 1', async () => {
@@ -140,7 +159,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
       expect(
         run.stdout.split('\n').filter((line) => /leave\s+check-failed\s+BMSUserErrorObjectLocked: /.test(line)),
       ).toHaveLength(1);
-      expect(run.stdout).toContain('Dry run: would enqueue 2 of 8 VMs.');
+      expect(run.stdout).toContain('Dry run: would enqueue 3 of 9 VMs.');
       expect(run.stderr).toContain(
         'autoprotect: 1 VM could not be checked (reason check-failed); run the sweep again later\n',
       );
@@ -163,7 +182,7 @@ describe('autoprotect sweep (own Azurite: the request queue name is fixed)', () 
         .filter((decision) => decision.action === 'enqueue')
         .map((decision) => decision.vmName)
         .sort(),
-    ).toEqual(['vm-new-east', 'vm-new-other-rg', 'vm-new-west']);
+    ).toEqual(['vm-first-backup-failed', 'vm-new-east', 'vm-new-other-rg', 'vm-new-west']);
     expect(run.stderr).toBe('');
   });
 });

@@ -16,6 +16,15 @@ import type { SimStateView } from '../../tools/stack/demoProgress';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 
+/**
+ * First backups followed at the simulator's pace (a 1.5 s Backup job): a check-back every second of job time, two
+ * retries a second apart. A test file's own extraSettings win.
+ */
+export const E2E_SETTINGS: Readonly<Record<string, string>> = {
+  AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
+  AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT1S,PT1S',
+};
+
 /** The whole local stack on free ports, its own Azurite, for one test file. Host log lines are kept for assertions. */
 export async function startE2eStack(
   overrides: Partial<StackOptions> = {},
@@ -27,6 +36,7 @@ export async function startE2eStack(
     simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
     hostLog: (line) => hostLog.push(line),
     ...overrides,
+    extraSettings: { ...E2E_SETTINGS, ...overrides.extraSettings },
   });
   return { stack, hostLog };
 }

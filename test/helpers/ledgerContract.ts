@@ -133,5 +133,42 @@ export function describeLedgerContract(name: string, makeLedger: () => Ledger | 
       expect(failed).toContain(failedVm.key);
       expect(failed).not.toContain(skippedVm.key);
     });
+
+    it('keeps the first backup fields, and clears those set to undefined', async () => {
+      const vm = nextVm();
+      const claim = await claimVm(ledger, { vm, owner: 'a', leaseMs: 60_000, now, attempt: 1 });
+      if (!claim.claimed) throw new Error('claim expected');
+      const story = {
+        status: 'first-backup-failed' as const,
+        errorCode: 'UserErrorGuestAgentStatusUnavailable',
+        errorMessage: 'VM Agent unable to communicate with Azure Backup.',
+        protectionEnabledAt: '2026-01-01T00:00:41.000Z',
+        firstBackupTriggeredAt: '2026-01-01T00:00:42.000Z',
+        firstBackupReads: 7,
+        backupAttempts: [
+          {
+            trigger: 'first' as const,
+            at: '2026-01-01T00:00:42.000Z',
+            jobId: 'j1',
+            status: 'Failed',
+            endedAt: '2026-01-01T00:03:00.000Z',
+            errorCode: 'UserErrorGuestAgentStatusUnavailable',
+          },
+          { trigger: 'retry' as const, at: '2026-01-01T00:08:00.000Z', after: 'UserErrorGuestAgentStatusUnavailable' },
+        ],
+        checkBackToken: 'token-1',
+        nextCheckBackAt: '2026-01-01T00:10:00.000Z',
+      };
+      const written = await ledger.update(claim.entry, story);
+      expect(await ledger.get(vm.key)).toMatchObject(story);
+      await ledger.update(written, { status: 'protected', checkBackToken: undefined, nextCheckBackAt: undefined });
+      const cleared = await ledger.get(vm.key);
+      expect(cleared?.checkBackToken).toBeUndefined();
+      expect(cleared?.nextCheckBackAt).toBeUndefined();
+      expect(cleared).toMatchObject({ status: 'protected', firstBackupReads: 7, backupAttempts: story.backupAttempts });
+      const listed: string[] = [];
+      for await (const row of ledger.list({ statuses: ['protected'] })) listed.push(row.vmKey);
+      expect(listed).toContain(vm.key);
+    });
   });
 }

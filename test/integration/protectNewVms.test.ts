@@ -132,18 +132,24 @@ describe('protecting new VMs end to end', () => {
     expect(itemOf(await simState(stack), id)).toBeUndefined();
   });
 
-  it('reports a first backup that failed on the guest agent as stale, with its error code', async () => {
+  it('follows a first backup that failed on the guest agent to first-backup-failed, and reports it with its code', async () => {
     const id = await createSimVm(stack, {
       resourceGroup: 'rg-e2e',
       name: 'vm-noagent',
       location: 'eastus',
       guestAgent: 'unavailable',
     });
-    await waitFor(
-      'the Backup job to fail',
-      async () => backupJobsOf(await simState(stack), 'vm-noagent').some((j) => j.status === 'Failed'),
-      30_000,
+    // The first Backup job and its two retries (E2E_SETTINGS) fail: the ledger says how it ended.
+    const row = await waitFor(
+      'first-backup-failed',
+      async () => {
+        const r = await ledgerRow(stack, id);
+        return r?.status === 'first-backup-failed' ? r : undefined;
+      },
+      45_000,
     );
+    expect(row).toMatchObject({ reason: 'retries-exhausted', errorCode: 'UserErrorGuestAgentStatusUnavailable' });
+    expect(backupJobsOf(await simState(stack), 'vm-noagent')).toHaveLength(3);
     expect(itemOf(await simState(stack), id)?.protectionState).toBe('IRPending');
 
     await stack.runner.invoke('reportPendingBackups');
@@ -152,15 +158,28 @@ describe('protecting new VMs end to end', () => {
       return r?.findings.some((f) => f.vmName.toLowerCase() === 'vm-noagent') ? r : undefined;
     });
     const finding = report.findings.find((f) => f.vmName.toLowerCase() === 'vm-noagent');
-    expect(finding?.kind).toBe('stale');
-    expect(finding?.errorCode).toBe('UserErrorGuestAgentStatusUnavailable');
-    expect(finding?.action.length).toBeGreaterThan(10);
-    // The VM without a vault is in the same report, with its reason.
-    expect(
-      report.findings.some(
-        (f) => f.vmName === 'vm-nowhere' && f.kind === 'failed' && f.reason === 'no-vault-for-region',
-      ),
-    ).toBe(true);
+    expect(finding).toMatchObject({
+      kind: 'first-backup-failed',
+      group: 'attention',
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+      retries: 2,
+      region: 'eastus',
+      vaultName: 'rsv-eastus',
+      troubleshootingUrl: expect.stringMatching(/^https:\/\/learn\.microsoft\.com\//),
+      action: expect.stringMatching(/autoprotect sweep/),
+    });
+    // The VM without a vault is in the same report, with its region named in what to do.
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          vmName: 'vm-nowhere',
+          kind: 'failed',
+          reason: 'no-vault-for-region',
+          action: expect.stringMatching(/^No vault serves westus2/),
+        }),
+      ]),
+    );
+    expect(report.headline.attention).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
   it('survives injected 429s and 500s on the calls it makes', async () => {

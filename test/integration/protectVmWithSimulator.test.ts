@@ -42,6 +42,9 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
       simulatorAppSettings(sim, testStorageConnectionString(), {
         AUTOPROTECT_LEDGER_TABLE: table,
         AUTOPROTECT_INVOCATION_BUDGET: '10',
+        // First backups (400 ms jobs here) are followed every second of job time, and retried once after a second.
+        AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
+        AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT1S',
       }),
     );
     runtime = createAppRuntime(config);
@@ -71,13 +74,14 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     };
   }
 
-  /** Handles a request, then every re-enqueued follow-up, like the queue would. */
+  /** Handles a request, then every re-enqueued follow-up after its delay, like the queue would. */
   async function protectUntilSettled(vmId: string, eventId: string): Promise<MessageOutcome[]> {
     const outcomes: MessageOutcome[] = [
       await handleProtectionMessage(deps(), protectionRequest({ vmResourceId: vmId, eventId })),
     ];
-    while (requests.sent.length > 0 && outcomes.length < 10) {
+    while (requests.sent.length > 0 && outcomes.length < 30) {
       const next = requests.sent.shift()!;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(next.delayMs, 2_000)));
       outcomes.push(await handleProtectionMessage(deps(), next.request));
     }
     return outcomes;
@@ -95,26 +99,21 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     return jobs;
   }
 
-  async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
   it('protects a created VM, triggers exactly one backup, and ends Protected', async () => {
     const id = await createVm(sim, uniqueName('vmnew'));
     const vm = parseVmResourceId(id);
     await protectUntilSettled(id, 'ev-create');
+    // The first backup was followed to its end.
+    const [job] = await backupJobsOf(vm.name);
     expect(await ledger.get(vm.key)).toMatchObject({
-      status: 'backup-triggered',
-      reason: 'first-backup-triggered',
+      status: 'protected',
+      reason: 'first-backup-completed',
       vaultId: simVaultId(EAST_VAULT),
       policyName: 'DefaultPolicy',
+      firstBackupJobId: (job as { jobId?: string } | undefined)?.jobId,
     });
 
-    await waitFor(async () => (await backupJobsOf(vm.name)).every((job) => job.status === 'Completed'));
+    // A later update event finds the VM protected and says so again.
     await protectUntilSettled(id, 'ev-update');
     expect(await ledger.get(vm.key)).toMatchObject({
       status: 'protected',
@@ -177,7 +176,7 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
           .filter((outcome) => outcome.kind === 'requeued')
           .map((outcome) => outcome.kind === 'requeued' && outcome.code),
       ).toEqual(['ResourceRequestsThrottled', 'InternalServerError']);
-      expect(await ledger.get(parseVmResourceId(id).key)).toMatchObject({ status: 'backup-triggered' });
+      expect(await ledger.get(parseVmResourceId(id).key)).toMatchObject({ status: 'protected' });
       expect(await backupJobsOf(parseVmResourceId(id).name)).toHaveLength(1);
     } finally {
       await control(sim, 'POST', 'faults', { faults: [] });
@@ -216,7 +215,8 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
       const outcomes = [
         await handleProtectionMessage(slow(), protectionRequest({ vmResourceId: id, eventId: 'ev-slow' })),
       ];
-      while (requests.sent.length > 0 && outcomes.length < 30) {
+      // Until the first backup is followed: the check-backs on the enable and trigger operations, not on the job.
+      while (requests.sent.length > 0 && !requests.sent[0]?.request.checkBackToken && outcomes.length < 30) {
         const next = requests.sent.shift()!;
         await new Promise((resolve) => setTimeout(resolve, next.delayMs));
         outcomes.push(await handleProtectionMessage(slow(), next.request));
@@ -242,11 +242,16 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     }
   });
 
-  it('reports a guest-agent failure as stale with its error code', async () => {
+  it('reports a first backup that failed on the guest agent, after its retry, with its error code', async () => {
     const id = await createVm(sim, uniqueName('vmagent'), { guestAgent: 'unavailable' });
     const vm = parseVmResourceId(id);
     await protectUntilSettled(id, 'ev-agent');
-    await waitFor(async () => (await backupJobsOf(vm.name)).some((job) => job.status === 'Failed'));
+    expect(await ledger.get(vm.key)).toMatchObject({
+      status: 'first-backup-failed',
+      reason: 'retries-exhausted',
+      errorCode: 'UserErrorGuestAgentStatusUnavailable',
+    });
+    expect(await backupJobsOf(vm.name)).toHaveLength(2);
 
     const store = new MemoryReportStore();
     const { context } = capturingContext('reportPendingBackups');
@@ -258,10 +263,12 @@ describe('protectVm workflow against the ARM simulator and Azurite', () => {
     expect(report.findings).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          kind: 'stale',
+          kind: 'first-backup-failed',
           vmName: vm.name,
-          reason: 'initial-backup-failed',
+          reason: 'retries-exhausted',
           errorCode: 'UserErrorGuestAgentStatusUnavailable',
+          retries: 1,
+          lastJob: expect.objectContaining({ status: 'Failed' }),
         }),
       ]),
     );

@@ -34,4 +34,33 @@ describe.each(paths)('createBlobReportStore on Azurite through %s', (_path, make
       await container.deleteIfExists();
     }
   });
+
+  it('lists names under a prefix in name order and reads a file back (undefined when there is none)', async () => {
+    const container = makeContainer();
+    try {
+      const store = createBlobReportStore(container);
+      for (const name of ['p/2026/03/02/summary-b.json', 'p/2026/03/01/summary-a.json', 'other/x.json'])
+        await store.put(name, `{"name":"${name}"}`, 'application/json');
+      const listed: string[] = [];
+      for await (const name of store.list('p/')) listed.push(name);
+      expect(listed).toEqual(['p/2026/03/01/summary-a.json', 'p/2026/03/02/summary-b.json']);
+      await expect(store.get('p/2026/03/01/summary-a.json')).resolves.toBe('{"name":"p/2026/03/01/summary-a.json"}');
+      await expect(store.get('p/missing.json')).resolves.toBeUndefined();
+    } finally {
+      await container.deleteIfExists();
+    }
+  });
+
+  it('reads from a container that does not exist yet as empty', async () => {
+    const container = makeContainer();
+    try {
+      const store = createBlobReportStore(container);
+      const listed: string[] = [];
+      for await (const name of store.list('')) listed.push(name);
+      expect(listed).toEqual([]);
+      await expect(store.get('latest.json')).resolves.toBeUndefined();
+    } finally {
+      await container.deleteIfExists();
+    }
+  });
 });

@@ -5,14 +5,25 @@ import type { RulesConfigInput } from '../stack/types';
  * generator, so a seed reproduces the same VMs, cases and kill moments.
  */
 export type ChaosCase =
-  'protect' | 'protect-critical' | 'opt-out' | 'vm-deleted' | 'no-vault-for-region' | 'unknown-policy';
+  | 'protect'
+  | 'protect-critical'
+  | 'opt-out'
+  | 'vm-deleted'
+  | 'no-vault-for-region'
+  | 'unknown-policy'
+  | 'agent-late'
+  | 'agent-never';
 
 export interface ExpectedOutcome {
-  /** protected = Protected, or IRPending with its one Backup job running or completed. */
-  status: 'protected' | 'skipped' | 'failed';
+  /**
+   * protected = its first backup completed; first-backup-failed = every Backup job failed (the first and each retry).
+   */
+  status: 'protected' | 'skipped' | 'failed' | 'first-backup-failed';
   reason?: string;
   policyName?: string;
   vaultName?: string;
+  /** Backup jobs the VM must end with: 1, or 1 + the retries its failures called for. */
+  backupJobs?: number;
 }
 
 export interface PlannedVm {
@@ -22,9 +33,17 @@ export interface PlannedVm {
   tags: Record<string, string>;
   /** What Compute says: a Trusted Launch VM (the simulator's default, as in Azure) needs the Enhanced policy. */
   securityType: 'Standard' | 'TrustedLaunch';
+  /** `unavailable`: the first backup fails with UserErrorGuestAgentStatusUnavailable while it is. */
+  guestAgent?: 'ready' | 'unavailable';
   chaosCase: ChaosCase;
   expected: ExpectedOutcome;
 }
+
+/**
+ * The chaos run's retries of a failed first backup (AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS): two, 4 s apart, long
+ * enough for the harness to make an `agent-late` VM's agent ready before its retry.
+ */
+export const CHAOS_RETRY_DELAYS = ['PT4S', 'PT4S'] as const;
 
 /** The rules the chaos run uses: opt-out tag, critical VMs on EnhancedPolicy, `tier=gold` on a policy no vault has. */
 export const CHAOS_RULES: RulesConfigInput = {
@@ -37,6 +56,7 @@ export const CHAOS_RULES: RulesConfigInput = {
 };
 
 const PERMANENT_CASES: readonly ChaosCase[] = ['vm-deleted', 'no-vault-for-region', 'unknown-policy'];
+const AGENT_CASES: readonly ChaosCase[] = ['agent-late', 'agent-never'];
 const VAULT_REGIONS = ['eastus', 'westeurope'] as const;
 
 /** mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). */
@@ -58,9 +78,13 @@ export interface PlanOptions {
   optOutRate: number;
   /** Which permanent cases the run has (default all three); at least one VM of each when the rate is not 0. */
   permanentCases?: readonly ChaosCase[];
+  /**
+   * Share of VMs whose guest agent is unavailable at first (half ready after the first failure, half never): 0.04.
+   */
+  agentRate?: number;
 }
 
-export const DEFAULT_PLAN_OPTIONS: PlanOptions = { permanentRate: 0.02, optOutRate: 0.03 };
+export const DEFAULT_PLAN_OPTIONS: PlanOptions = { permanentRate: 0.02, optOutRate: 0.03, agentRate: 0.04 };
 
 /** `count` VMs; at least one of each permanent case (and one opt-out) unless its rate is 0, at random positions. */
 export function planVms(random: () => number, count: number, options: PlanOptions = DEFAULT_PLAN_OPTIONS): PlannedVm[] {
@@ -71,6 +95,8 @@ export function planVms(random: () => number, count: number, options: PlanOption
       ? Math.max(permanentCases.length, Math.round(count * options.permanentRate))
       : 0;
   const optOut = options.optOutRate > 0 ? Math.max(1, Math.round(count * options.optOutRate)) : 0;
+  const agentRate = options.agentRate ?? 0;
+  const agent = agentRate > 0 ? Math.max(AGENT_CASES.length, Math.round(count * agentRate)) : 0;
   const positions = shuffle(
     random,
     Array.from({ length: count }, (_, index) => index),
@@ -79,6 +105,9 @@ export function planVms(random: () => number, count: number, options: PlanOption
     .slice(0, permanent)
     .forEach((position, index) => (cases[position] = permanentCases[index % permanentCases.length] as ChaosCase));
   positions.slice(permanent, permanent + optOut).forEach((position) => (cases[position] = 'opt-out'));
+  positions
+    .slice(permanent + optOut, permanent + optOut + agent)
+    .forEach((position, index) => (cases[position] = AGENT_CASES[index % AGENT_CASES.length] as ChaosCase));
   return cases.map((chaosCase, index) =>
     vmFor(chaosCase, index, VAULT_REGIONS[Math.floor(random() * VAULT_REGIONS.length)] ?? 'eastus'),
   );
@@ -90,6 +119,11 @@ function vmFor(chaosCase: ChaosCase, index: number, region: string): PlannedVm {
   // Half the VMs are Trusted Launch, by position (no draw, so a seed's plan stays as it was).
   const securityType = index % 2 === 0 ? 'Standard' : 'TrustedLaunch';
   return { ...caseOf(chaosCase, name, resourceGroup, region, securityType), securityType };
+}
+
+/** The policy a VM of the default rule ends on: a Trusted Launch VM needs the Enhanced policy (issue 13). */
+function policyFor(securityType: PlannedVm['securityType']): string {
+  return securityType === 'TrustedLaunch' ? 'EnhancedPolicy' : 'DefaultPolicy';
 }
 
 function caseOf(
@@ -109,8 +143,40 @@ function caseOf(
         chaosCase,
         expected: {
           status: 'protected',
-          policyName: securityType === 'TrustedLaunch' ? 'EnhancedPolicy' : 'DefaultPolicy',
+          policyName: policyFor(securityType),
           vaultName: `rsv-${region}`,
+          backupJobs: 1,
+        },
+      };
+    case 'agent-late':
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: {},
+        guestAgent: 'unavailable',
+        chaosCase,
+        expected: {
+          status: 'protected',
+          policyName: policyFor(securityType),
+          vaultName: `rsv-${region}`,
+          backupJobs: 2,
+        },
+      };
+    case 'agent-never':
+      return {
+        name,
+        resourceGroup,
+        location: region,
+        tags: {},
+        guestAgent: 'unavailable',
+        chaosCase,
+        expected: {
+          status: 'first-backup-failed',
+          reason: 'retries-exhausted',
+          policyName: policyFor(securityType),
+          vaultName: `rsv-${region}`,
+          backupJobs: 1 + CHAOS_RETRY_DELAYS.length,
         },
       };
     case 'protect-critical':
@@ -120,7 +186,7 @@ function caseOf(
         location: region,
         tags: { tier: 'critical' },
         chaosCase,
-        expected: { status: 'protected', policyName: 'EnhancedPolicy', vaultName: `rsv-${region}` },
+        expected: { status: 'protected', policyName: 'EnhancedPolicy', vaultName: `rsv-${region}`, backupJobs: 1 },
       };
     case 'opt-out':
       return {

@@ -7,6 +7,7 @@ import type { PlannedVm } from './chaosPlan';
 import { RunnerFleet, type RunnerSlot } from './runnerFleet';
 import type { SimControl } from './simControl';
 import type { StackStorage } from './stackReadings';
+import { FINAL_STATUSES } from './verifyChaos';
 
 /** What the chaos runs read of the simulator's `GET /_sim/events`. */
 export interface SimEvents {
@@ -58,8 +59,6 @@ export async function replaceRunnerWithFleet(
   await fleet.startAll();
   return fleet;
 }
-
-const FINAL_STATUSES = new Set(['backup-triggered', 'protected', 'skipped', 'failed']);
 
 export interface SettleOptions {
   /** Gives up (returns false) at this time. */

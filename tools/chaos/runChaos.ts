@@ -8,7 +8,7 @@ import { stackRuntime } from '../stack/stackRuntime';
 import { ISOLATED_STACK, startStack } from '../stack/startStack';
 import { chaosFaultRules } from './chaosFaults';
 import { startMonkey } from './chaosMonkey';
-import { CHAOS_RULES, type PlannedVm, planVms, seededRandom } from './chaosPlan';
+import { CHAOS_RETRY_DELAYS, CHAOS_RULES, type PlannedVm, planVms, seededRandom } from './chaosPlan';
 import { eventCounts, replaceRunnerWithFleet, type SimEvents, waitSettled } from './chaosStack';
 import { ChaosRunError } from './errors';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
@@ -72,6 +72,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       AUTOPROTECT_LEASE_SECONDS: '6',
       AUTOPROTECT_INVOCATION_BUDGET: '5',
       AUTOPROTECT_MAX_ATTEMPTS: '8',
+      // Every first backup is followed to its end at the simulator's pace (1.5 s jobs).
+      AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
+      AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: CHAOS_RETRY_DELAYS.join(','),
     },
     hostLog: (line) => hostLog.push(line),
   });
@@ -94,6 +97,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     options.say(`chaos: seed ${options.seed}, ${plan.length} VMs, ${fleet.slots.length} runners, faults on`);
 
     const monkey = startMonkey(fleet, random, options.maxKills);
+    const agents = startAgentFixer(storage, sim, plan, subscriptionId, options.say);
     const webhook = stack.info.eventGridWebhookUrl;
     // VMs arrive over time (createPerSecond), so SIGKILLs also hit the webhook while Event Grid is delivering.
     const pace = createRateLimiter(options.createPerSecond);
@@ -109,6 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             location: vm.location,
             tags: vm.tags,
             securityType: vm.securityType,
+            guestAgent: vm.guestAgent,
             emitEvents: true,
           }),
         );
@@ -118,6 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const settleDeadline = Date.now() + options.settleTimeoutMs;
     await waitSettled(storage, sim, plan, subscriptionId, { deadline: settleDeadline, say: options.say });
     await monkey.stop();
+    await agents.stop();
     const faults = await sim.get<{ faults: Array<{ kind: string; hits: number }> }>('faults');
     await sim.post('faults', { faults: [] });
     await sim.post('noise', { duplicateDeliveryRate: 0 });
@@ -201,4 +207,47 @@ async function postEvent(url: string, events: unknown[]): Promise<void> {
   });
   await response.arrayBuffer();
   if (response.status < 200 || response.status > 204) throw new ChaosRunError(`webhook answered ${response.status}`);
+}
+
+/**
+ * The `agent-late` VMs' guest agents come up once their first backup has failed: when the ledger shows the retry
+ * scheduled (CHAOS_RETRY_DELAYS away), the harness makes the agent ready (PATCH /_sim/vms/..., no event), so the
+ * retry succeeds and the VM ends with exactly two Backup jobs.
+ */
+function startAgentFixer(
+  storage: StackStorage,
+  sim: SimControl,
+  plan: readonly PlannedVm[],
+  subscriptionId: string,
+  say: (line: string) => void,
+): { stop(): Promise<void> } {
+  const late = new Map(
+    plan
+      .filter((vm) => vm.chaosCase === 'agent-late')
+      .map((vm) => [vmIdOf(subscriptionId, vm.resourceGroup, vm.name).toLowerCase(), vm]),
+  );
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped && late.size > 0) {
+      try {
+        for (const row of await storage.ledgerRows()) {
+          const vm = late.get(row.vmKey);
+          if (!vm || row.reason !== 'first-backup-retry-scheduled') continue;
+          await sim.patch(`vms/${subscriptionId}/${vm.resourceGroup}/${vm.name}`, { guestAgent: 'ready' });
+          late.delete(row.vmKey);
+        }
+      } catch (error) {
+        say(
+          `chaos: reading the ledger for late agents failed, trying again: ${(error as Error).message.split('\n')[0]}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
 }

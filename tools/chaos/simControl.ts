@@ -1,6 +1,6 @@
 import type { SimulatorHandle } from '../../simulator/src/index';
 import { requestJson } from '../shared/httpsJson';
-import { simGet, simPost } from '../stack/simControl';
+import { simGet, simPatch, simPost } from '../stack/simControl';
 import { ChaosRunError } from './errors';
 
 /** A control-API failure means the run itself could not be carried out. */
@@ -26,6 +26,11 @@ export class SimControl {
   async delete(path: string): Promise<void> {
     const response = await harnessStep(requestJson('DELETE', `${this.sim.url}/_sim/${path}`, { ca: this.sim.caCert }));
     if (response.status !== 200) throw new ChaosRunError(`DELETE /_sim/${path} answered ${response.status}`);
+  }
+
+  /** PATCH `/_sim/<path>` (a VM's guest agent). */
+  patch(path: string, body: unknown): Promise<unknown> {
+    return harnessStep(simPatch(this, path, body));
   }
 
   /** Compute DELETE through ARM (any bearer token is accepted by the simulator). */

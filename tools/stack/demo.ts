@@ -1,14 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 
 import type { ContainerClient } from '@azure/storage-blob';
 
 import { vmIdOf } from '../../simulator/src/store/model';
 import type { Ledger } from '../../src/lib/ledger/ledger';
+import type { ReportHeadline } from '../../src/lib/report/reportTypes';
 import { type LedgerView, progressOf, type SimStateView, type VmProgress } from './demoProgress';
 import { DEMO_VMS, type DemoVm } from './demoVms';
 import { LiveView } from './liveView';
-import { simGet, simPost } from './simControl';
+import { saveReportLocally } from './reportFiles';
+import { simGet, simPatch, simPost } from './simControl';
 import { stackRuntime } from './stackRuntime';
 import type { Stack } from './startStack';
 
@@ -16,7 +17,7 @@ export interface DemoResult {
   progress: VmProgress[];
   allAsExpected: boolean;
   reportPath?: string;
-  reportSummary?: unknown;
+  reportSummary?: ReportHeadline;
 }
 
 export interface DemoOptions {
@@ -42,28 +43,30 @@ export async function runDemo(stack: Stack, options: DemoOptions): Promise<DemoR
 
   const view = new LiveView();
   const deadline = Date.now() + options.timeoutMs;
+  const readyAgents = new Set<string>();
   let progress: VmProgress[];
   for (;;) {
     progress = await snapshot(stack, subscriptionId, ledger);
     view.update(progress);
+    await makeAgentsReady(stack, subscriptionId, progress, readyAgents, view);
     if (progress.every((p) => p.terminal) || Date.now() > deadline) break;
     await sleep(500);
   }
-  const allAsExpected = progress.every(
+  const unexpected = progress.filter(
     (p) =>
-      p.terminal &&
-      p.outcome === p.vm.expected &&
-      (p.vm.expectedPolicy === undefined || p.vm.expected !== 'protected' || p.policy === p.vm.expectedPolicy),
+      !p.terminal ||
+      p.outcome !== p.vm.expected ||
+      (p.vm.expected === 'protected' && p.vm.expectedPolicy !== undefined && p.policy !== p.vm.expectedPolicy) ||
+      (p.vm.expectedBackupJobs !== undefined && p.backupJobs !== p.vm.expectedBackupJobs),
   );
+  const allAsExpected = unexpected.length === 0;
   options.say('');
-  if (!allAsExpected) {
-    for (const p of progress.filter(
-      (x) => x.outcome !== x.vm.expected || x.policy !== (x.vm.expectedPolicy ?? x.policy),
-    )) {
-      options.say(
-        `  unexpected: ${p.vm.name} is ${p.stage} (${p.detail}); expected ${p.vm.expected}${p.vm.expectedPolicy ? ` with ${p.vm.expectedPolicy}` : ''}`,
-      );
-    }
+  for (const p of unexpected) {
+    const policy = p.vm.expectedPolicy ? ` on ${p.vm.expectedPolicy}` : '';
+    const jobs = p.vm.expectedBackupJobs === undefined ? '' : ` with ${p.vm.expectedBackupJobs} Backup job(s)`;
+    options.say(
+      `  unexpected: ${p.vm.name} is ${p.stage} (${p.detail}, ${p.policy ?? 'no policy'}, ${p.backupJobs} Backup job(s)); expected ${p.vm.expected}${policy}${jobs}`,
+    );
   }
 
   options.say('Running the compliance report (reportPendingBackups, through the admin API)...');
@@ -85,6 +88,25 @@ async function createVm(stack: Stack, subscriptionId: string, vm: DemoVm): Promi
   });
 }
 
+/**
+ * A VM whose guest agent comes up late (app-01): once its first Backup job has failed, the demo makes the agent ready,
+ * as an agent finishing its start-up would (PATCH /_sim/vms/..., no event). autoprotect's retry then succeeds.
+ */
+async function makeAgentsReady(
+  stack: Stack,
+  subscriptionId: string,
+  progress: readonly VmProgress[],
+  done: Set<string>,
+  view: LiveView,
+): Promise<void> {
+  for (const p of progress) {
+    if (!p.vm.agentReadyAfterFirstFailure || done.has(p.vm.name) || p.stage !== 'backup-retrying') continue;
+    await simPatch(stack, `vms/${subscriptionId}/${p.vm.resourceGroup}/${p.vm.name}`, { guestAgent: 'ready' });
+    done.add(p.vm.name);
+    view.note(p.vm, 'guest agent ready now (the demo patched the simulated VM); the retry will find it');
+  }
+}
+
 async function snapshot(stack: Stack, subscriptionId: string, ledger: Ledger): Promise<VmProgress[]> {
   const state = await simGet<SimStateView>(stack, 'state');
   const rows = await readLedger(ledger);
@@ -94,16 +116,7 @@ async function snapshot(stack: Stack, subscriptionId: string, ledger: Ledger): P
 /** Reads the ledger through the app's own TableLedger (the rows `autoprotect status` shows). */
 async function readLedger(ledger: Ledger): Promise<Map<string, LedgerView>> {
   const rows = new Map<string, LedgerView>();
-  for await (const entry of ledger.list()) {
-    rows.set(entry.vmKey, {
-      vmKey: entry.vmKey,
-      status: entry.status,
-      reason: entry.reason,
-      errorCode: entry.errorCode,
-      policyName: entry.policyName,
-      rule: entry.rule,
-    });
-  }
+  for await (const entry of ledger.list()) rows.set(entry.vmKey, entry);
   return rows;
 }
 
@@ -111,7 +124,7 @@ async function runReport(
   stack: Stack,
   container: ContainerClient,
   options: DemoOptions,
-): Promise<{ path?: string; summary?: unknown }> {
+): Promise<{ path?: string; summary?: ReportHeadline }> {
   const startedAt = Date.now();
   await stack.runner.invoke('reportPendingBackups');
   const deadline = Date.now() + 60_000;
@@ -124,18 +137,9 @@ async function runReport(
         .getBlockBlobClient('latest.json')
         .downloadToBuffer()
         .catch(() => undefined);
-      const dir = join(options.repoRoot, 'reports');
-      mkdirSync(dir, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const path = join(dir, `compliance-${stamp}.html`);
-      writeFileSync(path, html);
-      writeFileSync(join(dir, 'latest.html'), html);
-      let summary: unknown;
-      if (json) {
-        writeFileSync(join(dir, 'latest.json'), json);
-        summary = (JSON.parse(json.toString('utf8')) as { totals?: unknown }).totals;
-      }
-      return { path, summary };
+      const path = saveReportLocally(options.repoRoot, html, json);
+      const headline = json ? (JSON.parse(json.toString('utf8')) as { headline?: ReportHeadline }).headline : undefined;
+      return { path, summary: headline };
     }
     await sleep(500);
   }

@@ -1,3 +1,6 @@
+import { firstBackupTimeline } from '../../src/lib/ledger/firstBackupTimeline';
+import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
+import { formatAge } from '../../src/lib/report/renderHtml';
 import type { DemoOutcome, DemoVm } from './demoVms';
 
 export type Stage =
@@ -5,6 +8,7 @@ export type Stage =
   | 'event-received'
   | 'protection-enabled'
   | 'backup-running'
+  | 'backup-retrying'
   | 'protected'
   | 'skipped'
   | 'failed'
@@ -21,14 +25,21 @@ export interface SimStateView {
   jobs: Array<{ operation: string; status: string; entityFriendlyName: string; errorCode?: string; vaultId?: string }>;
 }
 
-export interface LedgerView {
-  vmKey: string;
-  status: string;
-  reason?: string;
-  errorCode?: string;
-  policyName?: string;
-  rule?: string;
-}
+/** The ledger row fields the demo shows. */
+export type LedgerView = Pick<
+  LedgerEntry,
+  | 'vmKey'
+  | 'status'
+  | 'reason'
+  | 'errorCode'
+  | 'policyName'
+  | 'firstSeen'
+  | 'protectionEnabledAt'
+  | 'firstBackupTriggeredAt'
+  | 'firstBackupCompletedAt'
+  | 'backupAttempts'
+  | 'rule'
+>;
 
 export interface VmProgress {
   vm: DemoVm;
@@ -36,6 +47,8 @@ export interface VmProgress {
   detail: string;
   terminal: boolean;
   outcome?: DemoOutcome;
+  /** Backup jobs of the VM in the simulator. */
+  backupJobs: number;
   /** The policy of the VM's protected item, once it has one. */
   policy?: string;
 }
@@ -59,54 +72,82 @@ function policyReason(row: LedgerView | undefined): string {
 
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Derives where one demo VM stands from what the simulator and the ledger say. */
+/**
+ * Where one demo VM stands. The ledger decides (autoprotect follows each first backup to its end, so its row says how
+ * it ended); the simulator fills in the steps before autoprotect has written anything.
+ */
 export function progressOf(vm: DemoVm, id: string, sim: SimStateView, ledger: Map<string, LedgerView>): VmProgress {
   const row = ledger.get(id.toLowerCase());
   const item = sim.protectedItems.find((p) => sameId(p.sourceResourceId, id));
-  const backupJobs = sim.jobs.filter((j) => j.operation === 'Backup' && sameId(j.entityFriendlyName, vm.name));
-  const policy = item?.policyId?.split('/').pop();
-  const why = policyReason(row);
-
-  if (row?.status === 'skipped')
-    return {
-      vm,
-      stage: 'skipped',
-      detail: `skipped: ${row.reason ?? 'no reason'}`,
-      terminal: true,
-      outcome: 'skipped',
-    };
-  if (row?.status === 'failed')
-    return {
-      vm,
-      stage: 'failed',
-      detail: `failed: ${row.reason ?? ''}${row.errorCode ? ` (${row.errorCode})` : ''}`,
-      terminal: true,
-      outcome: 'failed',
-    };
-  if (item?.protectionState === 'Protected')
-    return {
-      vm,
-      stage: 'protected',
-      detail: `protected, first backup completed (${policy ?? 'policy ?'}${why})`,
-      terminal: true,
-      outcome: 'protected',
-      policy,
-    };
-  const failedJob = backupJobs.find((j) => j.status === 'Failed');
-  if (failedJob) {
-    return {
-      vm,
-      stage: 'backup-failed',
-      detail: `first backup failed: ${failedJob.errorCode ?? 'job Failed'}; stays IRPending, listed by the report`,
-      terminal: true,
-      outcome: 'backup-failed',
-      policy,
-    };
-  }
-  if (backupJobs.some((j) => j.status === 'InProgress'))
-    return { vm, stage: 'backup-running', detail: `first backup running (${policy ?? ''}${why})`, terminal: false };
+  const backupJobs = sim.jobs.filter((j) => j.operation === 'Backup' && sameId(j.entityFriendlyName, vm.name)).length;
+  const base = { vm, backupJobs, policy: item?.policyId?.split('/').pop() };
+  const fromLedger = row ? ledgerProgress(row) : undefined;
+  if (fromLedger) return { ...base, ...fromLedger };
   if (item)
-    return { vm, stage: 'protection-enabled', detail: `protection enabled (${item.protectionState})`, terminal: false };
-  if (row) return { vm, stage: 'event-received', detail: `event received, ${row.status}`, terminal: false };
-  return { vm, stage: 'created', detail: 'VM created, waiting for its event', terminal: false };
+    return {
+      ...base,
+      stage: 'protection-enabled',
+      detail: `protection enabled (${item.protectionState})`,
+      terminal: false,
+    };
+  if (row) return { ...base, stage: 'event-received', detail: `event received, ${row.status}`, terminal: false };
+  return { ...base, stage: 'created', detail: 'VM created, waiting for its event', terminal: false };
+}
+
+type LedgerProgress = Pick<VmProgress, 'stage' | 'detail' | 'terminal' | 'outcome'>;
+
+function ledgerProgress(row: LedgerView): LedgerProgress | undefined {
+  const timeline = firstBackupTimeline(row);
+  const retries = timeline.retries === 0 ? '' : `, after ${plural(timeline.retries, 'retry', 'retries')}`;
+  switch (row.status) {
+    case 'skipped':
+      return { stage: 'skipped', detail: `skipped: ${row.reason ?? 'no reason'}`, terminal: true, outcome: 'skipped' };
+    case 'failed':
+      return {
+        stage: 'failed',
+        detail: `failed: ${row.reason ?? ''}${row.errorCode ? ` (${row.errorCode})` : ''}`,
+        terminal: true,
+        outcome: 'failed',
+      };
+    case 'first-backup-failed':
+      return {
+        stage: 'backup-failed',
+        detail: `first backup failed: ${row.errorCode ?? 'job failed'} (${row.reason ?? ''}${retries})`,
+        terminal: true,
+        outcome: 'backup-failed',
+      };
+    case 'protected': {
+      const time =
+        timeline.toRestorePointMs === undefined ? '' : ` ${formatAge(timeline.toRestorePointMs)} after the VM was seen`;
+      return {
+        stage: 'protected',
+        detail: `protected: first restore point${time} (${row.policyName ?? 'policy ?'}${policyReason(row)}${retries})`,
+        terminal: true,
+        outcome: 'protected',
+      };
+    }
+    case 'backup-triggered': {
+      const last = row.backupAttempts?.at(-1);
+      if (row.reason === 'first-backup-retry-scheduled')
+        return {
+          stage: 'backup-retrying',
+          detail: `first backup failed (${row.errorCode ?? 'job failed'}); retry scheduled`,
+          terminal: false,
+        };
+      const which = last?.trigger === 'retry' ? `retry ${timeline.retries}` : 'first backup';
+      return { stage: 'backup-running', detail: `${which} running (${row.policyName ?? ''})`, terminal: false };
+    }
+    case 'protecting': {
+      // An open retry claim: the retry is being sent (the simulator's item alone would say "protection enabled").
+      const last = row.backupAttempts?.at(-1);
+      if (last?.trigger !== 'retry' || last.jobId !== undefined) return undefined;
+      return { stage: 'backup-retrying', detail: `retry ${timeline.retries} starting`, terminal: false };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -11,10 +11,23 @@ export interface DemoVm {
   guestAgent: 'ready' | 'unavailable';
   /** The VM's configuration; the simulator's default is a Trusted Launch VM, as in Azure today. */
   shape?: VmShape;
+  /** The demo makes the guest agent ready once the first Backup job has failed (PATCH /_sim/vms/...). */
+  agentReadyAfterFirstFailure?: boolean;
   expected: DemoOutcome;
   expectedPolicy?: string;
+  /** Backup jobs the VM ends with: the first and its retries. */
+  expectedBackupJobs?: number;
   why: string;
 }
+
+/**
+ * The demo follows its first backups within seconds: check-backs at 3 s, then every 5 s of job time, and two
+ * retries 3 s and 5 s after a failure (the app's defaults are minutes: docs/configuration.md).
+ */
+export const DEMO_SETTINGS: Readonly<Record<string, string>> = {
+  AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT3S,PT5S',
+  AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT3S,PT5S',
+};
 
 /** The rules the demo runs with: the default opt-out tag, and critical VMs on the enhanced policy. */
 export const DEMO_RULES: RulesConfigInput = {
@@ -89,6 +102,19 @@ export const DEMO_VMS: DemoVm[] = [
     why: 'no vault in westus2',
   },
   {
+    name: 'app-01',
+    resourceGroup: 'rg-app',
+    location: 'eastus',
+    tags: {},
+    guestAgent: 'unavailable',
+    agentReadyAfterFirstFailure: true,
+    shape: { securityType: 'Standard' },
+    expected: 'protected',
+    expectedPolicy: 'DefaultPolicy',
+    expectedBackupJobs: 2,
+    why: 'guest agent not ready at first: retried',
+  },
+  {
     name: 'legacy-01',
     resourceGroup: 'rg-legacy',
     location: 'eastus',
@@ -97,6 +123,7 @@ export const DEMO_VMS: DemoVm[] = [
     shape: { securityType: 'Standard' },
     expected: 'backup-failed',
     expectedPolicy: 'DefaultPolicy',
-    why: 'guest agent unreachable',
+    expectedBackupJobs: 3,
+    why: 'guest agent unreachable for good',
   },
 ];

@@ -5,6 +5,7 @@ const ICON: Record<string, string> = {
   'event-received': '→',
   'protection-enabled': '◐',
   'backup-running': '◑',
+  'backup-retrying': '↻',
   protected: '✔',
   skipped: '–',
   failed: '✘',
@@ -25,6 +26,16 @@ export class LiveView {
   update(rows: VmProgress[]): void {
     if (this.out.isTTY) this.redraw(rows);
     else this.printChanges(rows);
+  }
+
+  /** A one-off line about a VM (printed above the table on a terminal, in the timeline elsewhere). */
+  note(vm: { name: string; location: string }, text: string): void {
+    const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(1).padStart(5);
+    const line = `  [${seconds} s] ${vm.name.padEnd(12)} ${vm.location.padEnd(11)}   ${text}`;
+    if (this.out.isTTY && this.drawnLines > 0) {
+      this.out.write(`\x1b[${this.drawnLines}A\x1b[2K${line}\n`);
+      this.drawnLines = 0;
+    } else this.out.write(`${line}\n`);
   }
 
   private redraw(rows: VmProgress[]): void {

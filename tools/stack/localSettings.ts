@@ -58,8 +58,10 @@ export interface LocalSettingsInput {
   /** The stack's caller sets AUTOPROTECT_STALE_AFTER (the demo does): it wins over local.settings.json. */
   staleAfter?: string;
   staleAfterReason?: string;
-  /** Settings the caller forces (tests, chaos, bench): they win over everything. */
+  /** Settings the caller forces (tests, chaos, bench, the demo, `--setting`): they win over everything. */
   extra?: Record<string, string>;
+  /** Why, per extra setting (default: the caller of startStack sets it). */
+  extraReasons?: Record<string, string>;
   /** `Values` of local.settings.json (undefined: no file, or not read). */
   localSettings?: Record<string, string>;
   /** Where the app setting names may also come from, under local.settings.json (like `func start`). */
@@ -170,7 +172,7 @@ export function localAppSettings(input: LocalSettingsInput): LocalAppSettings {
       input.staleAfterReason ?? `the stack was started with a stale-after of ${input.staleAfter}`,
     );
   for (const [name, value] of Object.entries(input.extra ?? {}))
-    force(name, value, 'caller', 'the caller of startStack sets it (extraSettings)');
+    force(name, value, 'caller', input.extraReasons?.[name] ?? 'the caller of startStack sets it (extraSettings)');
 
   return {
     settings,

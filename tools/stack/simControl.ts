@@ -26,9 +26,14 @@ export async function simPost<T = unknown>(stack: SimControlTarget, path: string
   return (await simControl<T>(stack, 'POST', path, body)).body;
 }
 
+/** PATCH `/_sim/<path>`, e.g. `vms/{sub}/{rg}/{name}` with `{guestAgent: 'ready'}` (no event: docs/simulator.md). */
+export async function simPatch<T = unknown>(stack: SimControlTarget, path: string, body: unknown): Promise<T> {
+  return (await simControl<T>(stack, 'PATCH', path, body)).body;
+}
+
 async function simControl<T>(
   stack: SimControlTarget,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   path: string,
   body?: unknown,
 ): Promise<{ body: T }> {

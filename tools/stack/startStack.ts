@@ -27,7 +27,10 @@ export interface StackOptions {
   simOptions?: Pick<SimulatorOptions, 'seed' | 'backup'>;
   rules?: RulesConfigInput;
   staleAfter?: string;
+  /** App settings that win over every other source (tests, chaos, bench, the demo, `--setting`). */
   extraSettings?: Record<string, string>;
+  /** Why each extra setting is set, for the line the stack prints when it overrides local.settings.json. */
+  extraSettingReasons?: Record<string, string>;
   /**
    * The app's settings file whose documented settings the stack takes (default <repoRoot>/local.settings.json;
    * null = none). See tools/stack/localSettings.ts: the stack owns the wiring settings and says when it overrides.
@@ -124,11 +127,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ? 'the demo (npm start) needs the rules its VMs are made for (DEMO_RULES, tools/stack/demoVms.ts)'
           : undefined,
       staleAfter: options.staleAfter,
-      staleAfterReason:
-        options.rules === DEMO_RULES
-          ? `the demo (npm start) reports its failed first backup as stale after ${options.staleAfter ?? ''}`
-          : undefined,
       extra: options.extraSettings,
+      extraReasons: options.extraSettingReasons,
       localSettings: fileValues,
       env: process.env,
       appDir: options.repoRoot,

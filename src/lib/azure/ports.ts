@@ -70,6 +70,8 @@ export interface BackupJobInfo {
   containerName?: string;
   startTime?: Date;
   endTime?: Date;
+  /** How long the job has run, by the service's own clock (`duration`, ISO-8601). */
+  durationMs?: number;
   /** Named error code (errorTitle, e.g. 'UserErrorGuestAgentStatusUnavailable') or the numeric one. */
   errorCode?: string;
   errorMessage?: string;

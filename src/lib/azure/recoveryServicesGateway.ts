@@ -7,6 +7,7 @@ import type {
 import type { FullOperationResponse } from '@azure/core-client';
 
 import type { VaultRoute } from '../config';
+import { isoDurationMs } from '../config/formats';
 import { statusCodeOf } from '../errors';
 import type { VmResourceId } from '../resourceId';
 import { AZURE_FABRIC, containerNameOf, operationIdFromUrl, policyIdOf, protectedItemNameOf } from './backupNames';
@@ -271,6 +272,8 @@ function toJobInfo(job: JobResource): BackupJobInfo {
     errorDetails?: Array<{ errorCode?: number; errorTitle?: string; errorString?: string }>;
   };
   const firstError = properties.errorDetails?.[0];
+  // `duration` is ISO-8601 in current versions (`PT3.2525219S`); old `hh:mm:ss` values are left out.
+  const duration = typeof properties.duration === 'string' ? isoDurationMs(properties.duration) : undefined;
   const date = (field: string) => (properties[field] instanceof Date ? properties[field] : undefined);
   const text = (field: string) => (typeof properties[field] === 'string' ? String(properties[field]) : undefined);
   return {
@@ -281,6 +284,7 @@ function toJobInfo(job: JobResource): BackupJobInfo {
     containerName: text('containerName'),
     startTime: date('startTime'),
     endTime: date('endTime'),
+    ...(duration === undefined ? {} : { durationMs: duration }),
     errorCode: firstError
       ? firstError.errorTitle || (firstError.errorCode !== undefined ? String(firstError.errorCode) : undefined)
       : undefined,

@@ -51,6 +51,11 @@ export function parseDurationMs(text: string): number | undefined {
   );
 }
 
+/** An ISO-8601 duration only (`PT5M`, `P1D`; not a bare number of minutes), in ms; undefined when it is not one. */
+export function isoDurationMs(text: string): number | undefined {
+  return /^P/i.test(text) ? parseDurationMs(text) : undefined;
+}
+
 /** NCRONTAB: 6 fields (second first) or 5 (minute-level), as the timer trigger accepts. */
 export function ncrontabProblem(text: string): string | undefined {
   const fields = text.split(/\s+/);

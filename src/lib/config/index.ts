@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 
 import { ConfigError } from '../errors';
 import { deepFreeze } from './deepFreeze';
+import { readFirstBackupSettings } from './firstBackupSettings';
 import { httpsUrlProblem, isLoopbackUrl } from './formats';
 import { readRules, readVaults } from './jsonSettings';
 import { SettingReader } from './settingReader';
@@ -13,9 +14,10 @@ import type { AppConfig } from './types';
  * ConfigError), and returned frozen. Names and defaults are documented in docs/configuration.md.
  */
 export type { RulesConfig, TagMatch } from '../rules/rulesConfig';
+export { DEFAULT_CHECK_BACKS, DEFAULT_RETRY_DELAYS } from './firstBackupSettings';
 export { isLoopbackUrl, ncrontabProblem, parseDurationMs } from './formats';
 export { azuriteOnlyProblem, connectionStringField, STORAGE_IDENTITY_SETTINGS } from './storageSettings';
-export type { AppConfig, StorageConfig, VaultRoute } from './types';
+export type { AppConfig, FirstBackupSettings, StorageConfig, VaultRoute } from './types';
 
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 export const PROTECTION_REQUESTS_QUEUE = 'protection-requests';
@@ -52,6 +54,8 @@ export const SETTING_NAMES = [
   'AUTOPROTECT_REENQUEUE_STALE',
   'AUTOPROTECT_REENQUEUE_MAX',
   'AUTOPROTECT_REENQUEUE_PER_SECOND',
+  'AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS',
+  'AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS',
 ] as const;
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPerRun: read.integer('AUTOPROTECT_REENQUEUE_MAX', 100, 0, 100_000),
       perSecond: read.number('AUTOPROTECT_REENQUEUE_PER_SECOND', 5, 0.01, 1000),
     },
+    firstBackup: readFirstBackupSettings(read),
     reportSchedule: read.schedule('AUTOPROTECT_REPORT_SCHEDULE', DEFAULT_REPORT_SCHEDULE),
   };
 

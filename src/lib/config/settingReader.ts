@@ -1,4 +1,4 @@
-import { GUID_PATTERN, httpsUrlProblem, ncrontabProblem, parseDurationMs } from './formats';
+import { GUID_PATTERN, httpsUrlProblem, isoDurationMs, ncrontabProblem, parseDurationMs } from './formats';
 
 /** Reads one scalar setting at a time; every problem is appended to `problems` and a safe fallback returned. */
 export class SettingReader {
@@ -102,6 +102,20 @@ export class SettingReader {
     return value;
   }
 
+  /**
+   * A comma-separated list of ISO-8601 durations (`PT5M,PT15M`), each above 0 and at most `maxMs`, at most 10 of them;
+   * `none` (when allowed) is the empty list. Every bad entry is listed in one problem, and the fallback is returned.
+   */
+  durationList(name: string, fallback: string, options: { maxMs: number; allowNone: boolean }): number[] {
+    const text = this.raw(name);
+    if (text === undefined) return parseDurationList(fallback, options).values;
+    const { values, problems } = parseDurationList(text, options);
+    if (problems.length === 0) return values;
+    const example = options.allowNone ? "e.g. 'PT5M,PT15M,PT45M', or 'none'" : "e.g. 'PT2M,PT5M,PT10M'";
+    this.problems.push(`${name} ${problems.join('; ')} (${example}), got '${text}'`);
+    return parseDurationList(fallback, options).values;
+  }
+
   schedule(name: string, fallback: string): string {
     const text = this.raw(name);
     if (text === undefined) return fallback;
@@ -112,4 +126,21 @@ export class SettingReader {
     }
     return text;
   }
+}
+
+function parseDurationList(
+  text: string,
+  options: { maxMs: number; allowNone: boolean },
+): { values: number[]; problems: string[] } {
+  if (options.allowNone && text.toLowerCase() === 'none') return { values: [], problems: [] };
+  const entries = text.split(',').map((entry) => entry.trim());
+  const values = entries.map((entry) => isoDurationMs(entry) ?? Number.NaN);
+  const bad = entries.filter((_, index) => !((values[index] ?? 0) > 0 && (values[index] ?? 0) <= options.maxMs));
+  const problems: string[] = [];
+  if (bad.length > 0)
+    problems.push(
+      `has ${bad.length === 1 ? 'an entry that is not an ISO-8601 duration' : `${bad.length} entries that are not ISO-8601 durations`} above 0 and at most ${options.maxMs / 3600_000} h: ${bad.map((entry) => `'${entry}'`).join(', ')}`,
+    );
+  if (entries.length > 10) problems.push(`lists ${entries.length} durations, at most 10 are allowed`);
+  return { values, problems };
 }

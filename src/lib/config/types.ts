@@ -34,6 +34,14 @@ export type StorageConfig =
   /** AzureWebJobsStorage, Azurite only. Never log it. */
   | { kind: 'connectionString'; connectionString: string };
 
+/** Following the first backup to its end (src/lib/protection/followFirstBackup.ts). */
+export interface FirstBackupSettings {
+  /** Check-back delays by job age: the first after this long, the next this much later, the last one repeating. */
+  checkBackDelaysMs: number[];
+  /** Delay before each automatic retry of a first backup that failed for a reason that goes away; empty: no retry. */
+  retryDelaysMs: number[];
+}
+
 export interface AppConfig {
   storage: StorageConfig;
   /** Lower-case GUIDs. */
@@ -55,6 +63,7 @@ export interface AppConfig {
   reports: { container: string; prefix: string };
   summaryTopic?: { endpoint: string };
   reenqueue: { enabled: boolean; maxPerRun: number; perSecond: number };
+  firstBackup: FirstBackupSettings;
   /** NCRONTAB of reportPendingBackups (the binding reads the setting itself; kept here so it is validated at start). */
   reportSchedule: string;
 }

@@ -1,4 +1,26 @@
 /** The ledger: one row per VM saying what autoprotect did about it and why. */
+
+/**
+ * One Backup job of the first backup: the first trigger, each retry, or a job autoprotect found running. Written
+ * before the trigger is sent (the claim: `at`, no job yet), completed with the job id, then with how the job ended.
+ */
+export interface BackupAttempt {
+  /**
+   * `first`: the first trigger; `retry`: an automatic retry after a failure (at most one per retry delay);
+   * `request`: a later request (event, sweep, report) after a failed first backup; `found`: a job autoprotect did not
+   * trigger (someone pressed "Backup now").
+   */
+  trigger: 'first' | 'retry' | 'request' | 'found';
+  /** When the trigger was claimed (or the job found), ISO. */
+  at: string;
+  /** The error code of the failure a retry follows. */
+  after?: string;
+  jobId?: string;
+  /** How the job ended: Completed, CompletedWithWarnings, Failed, Cancelled. */
+  status?: string;
+  endedAt?: string;
+  errorCode?: string;
+}
 export const LEDGER_STATUSES = [
   'requested',
   'protecting',
@@ -6,6 +28,7 @@ export const LEDGER_STATUSES = [
   'protected',
   'skipped',
   'failed',
+  'first-backup-failed',
 ] as const;
 export type LedgerStatus = (typeof LEDGER_STATUSES)[number];
 
@@ -32,6 +55,24 @@ export interface LedgerEntry {
   lastChanged: string;
   lastEventId?: string;
   lastCorrelationId?: string;
+  /** Azure's message for `errorCode` when the first backup failed (`first-backup-failed`). */
+  errorMessage?: string;
+  /** ISO: protection enabled (ConfigureBackup succeeded), first Backup job triggered, first backup completed. */
+  protectionEnabledAt?: string;
+  firstBackupTriggeredAt?: string;
+  firstBackupCompletedAt?: string;
+  /** The Backup job that made the first restore point. */
+  firstBackupJobId?: string;
+  /** Every Backup job of the first backup, in order (retries included). */
+  backupAttempts?: BackupAttempt[];
+  /** ARM reads spent following the first backup (job GETs, and the job listing before a retry). */
+  firstBackupReads?: number;
+  /**
+   * The check-back chain following the first backup: only the queue message carrying this token may act on it (a
+   * redelivered or superseded check-back carries another), and when it is due (ISO).
+   */
+  checkBackToken?: string;
+  nextCheckBackAt?: string;
   /** Claim: who holds the VM and until when (ISO). Empty when released. */
   leaseOwner?: string;
   leaseExpiresAt?: string;

@@ -4,6 +4,7 @@ import { statusCodeOf } from '../errors';
 import { onceUntilFailure } from '../onceUntilFailure';
 import { type Ledger, LedgerConflictError } from './ledger';
 import {
+  type BackupAttempt,
   LEDGER_STATUSES,
   type LedgerChanges,
   type LedgerEntry,
@@ -100,11 +101,21 @@ function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKe
     'lastCorrelationId',
     'leaseOwner',
     'leaseExpiresAt',
+    'errorMessage',
+    'protectionEnabledAt',
+    'firstBackupTriggeredAt',
+    'firstBackupCompletedAt',
+    'firstBackupJobId',
+    'checkBackToken',
+    'nextCheckBackAt',
   ] as const;
   for (const field of optional) {
     const value = entry[field];
     if (value !== undefined && value !== '') row[field] = value.slice(0, 30_000);
   }
+  if (entry.backupAttempts !== undefined && entry.backupAttempts.length > 0)
+    row.backupAttempts = JSON.stringify(entry.backupAttempts.slice(-MAX_IDS));
+  if (entry.firstBackupReads !== undefined) row.firstBackupReads = entry.firstBackupReads;
   return row;
 }
 
@@ -131,8 +142,42 @@ function fromRow(row: TableEntityResult<LedgerRow>): LedgerEntry {
     lastCorrelationId: text('lastCorrelationId'),
     leaseOwner: text('leaseOwner'),
     leaseExpiresAt: text('leaseExpiresAt'),
+    ...withoutUndefined({
+      errorMessage: text('errorMessage'),
+      protectionEnabledAt: text('protectionEnabledAt'),
+      firstBackupTriggeredAt: text('firstBackupTriggeredAt'),
+      firstBackupCompletedAt: text('firstBackupCompletedAt'),
+      firstBackupJobId: text('firstBackupJobId'),
+      backupAttempts: parseAttempts(text('backupAttempts')),
+      firstBackupReads: typeof row.firstBackupReads === 'number' ? row.firstBackupReads : undefined,
+      checkBackToken: text('checkBackToken'),
+      nextCheckBackAt: text('nextCheckBackAt'),
+    }),
     etag: row.etag,
   };
+}
+
+/** The attempts as written (toRow); anything else in the column reads as none. */
+function parseAttempts(value: string | undefined): BackupAttempt[] | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) return undefined;
+    return parsed.filter(
+      (attempt): attempt is BackupAttempt =>
+        typeof attempt === 'object' &&
+        attempt !== null &&
+        typeof (attempt as BackupAttempt).trigger === 'string' &&
+        typeof (attempt as BackupAttempt).at === 'string',
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** The new optional fields only when set, so a row written before them reads exactly as it did. */
+function withoutUndefined<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function parseIds(value: string | undefined): string[] {
@@ -146,7 +191,13 @@ function parseIds(value: string | undefined): string[] {
 }
 
 function normalise(entry: NewLedgerEntry): NewLedgerEntry {
-  return { ...entry, operationIds: entry.operationIds.slice(-MAX_IDS), jobIds: entry.jobIds.slice(-MAX_IDS) };
+  const normalised = {
+    ...entry,
+    operationIds: entry.operationIds.slice(-MAX_IDS),
+    jobIds: entry.jobIds.slice(-MAX_IDS),
+  };
+  if (entry.backupAttempts !== undefined) normalised.backupAttempts = entry.backupAttempts.slice(-MAX_IDS);
+  return normalised;
 }
 
 function withoutEtag(entry: LedgerEntry): NewLedgerEntry {

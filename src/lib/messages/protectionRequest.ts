@@ -31,6 +31,11 @@ export interface ProtectionRequest {
   /** 1 for the first delivery; each re-enqueue adds 1 (NOT the queue's dequeueCount). */
   attempt: number;
   history?: ProtectionAttemptRecord[];
+  /**
+   * A check-back on the first backup: acts only while the VM's ledger row names this token (followFirstBackup.ts), so a
+   * redelivered or superseded check-back does nothing.
+   */
+  checkBackToken?: string;
 }
 
 /** A queue message may hold 64 KiB; base64 leaves about 48 KiB of JSON. */
@@ -59,6 +64,10 @@ const protectionRequestSchema = z.object({
   source: z.enum(PROTECTION_REQUEST_SOURCES),
   attempt: z.number().int().min(1).max(1000),
   history: z.array(historyEntrySchema).max(100).optional(),
+  checkBackToken: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .optional(),
 });
 
 /**

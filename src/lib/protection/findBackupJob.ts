@@ -29,14 +29,24 @@ export function jobBelongsToVm(job: BackupJobInfo, vm: VmResourceId): boolean {
   return job.entityFriendlyName?.toLowerCase() === vm.name.toLowerCase();
 }
 
-/** A Backup job of the VM that is running or completed in the window (running preferred), or undefined. */
-export async function findRunningOrCompletedBackupJob(
+/** What one listing of the VM's Backup jobs in a window shows. */
+export interface VmBackupJobs {
+  /** A job still running. */
+  running?: BackupJobInfo;
+  /** The latest job that completed: a restore point. */
+  completed?: BackupJobInfo;
+  /** The job that started last, whatever its status. */
+  latest?: BackupJobInfo;
+}
+
+/** One listing of the vault's Backup jobs in the window, kept to the VM's. */
+export async function listVmBackupJobs(
   gateway: BackupGateway,
   vault: VaultRoute,
   vm: VmResourceId,
   window: { from: Date; now: Date },
-): Promise<BackupJobInfo | undefined> {
-  let completed: BackupJobInfo | undefined;
+): Promise<VmBackupJobs> {
+  const found: VmBackupJobs = {};
   const jobs = gateway.listJobs(vault, {
     operation: 'Backup',
     from: window.from,
@@ -44,8 +54,24 @@ export async function findRunningOrCompletedBackupJob(
   });
   for await (const job of jobs) {
     if (job.operation.toLowerCase() !== 'backup' || !jobBelongsToVm(job, vm)) continue;
-    if (isJobRunning(job.status)) return job;
-    if (isJobSucceeded(job.status)) completed ??= job;
+    if (isJobRunning(job.status)) found.running ??= job;
+    if (isJobSucceeded(job.status) && startedAfter(job, found.completed)) found.completed = job;
+    if (startedAfter(job, found.latest)) found.latest = job;
   }
-  return completed;
+  return found;
+}
+
+/** A Backup job of the VM that is running or completed in the window (running preferred), or undefined. */
+export async function findRunningOrCompletedBackupJob(
+  gateway: BackupGateway,
+  vault: VaultRoute,
+  vm: VmResourceId,
+  window: { from: Date; now: Date },
+): Promise<BackupJobInfo | undefined> {
+  const jobs = await listVmBackupJobs(gateway, vault, vm, window);
+  return jobs.running ?? jobs.completed;
+}
+
+function startedAfter(job: BackupJobInfo, current: BackupJobInfo | undefined): boolean {
+  return current === undefined || (job.startTime?.getTime() ?? 0) > (current.startTime?.getTime() ?? 0);
 }

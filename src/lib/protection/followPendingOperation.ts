@@ -2,7 +2,10 @@ import { classifyAzureError } from '../azure/classifyAzureError';
 import type { OperationStatusInfo } from '../azure/ports';
 import type { VaultRoute } from '../config';
 import { OPERATION_IN_PROGRESS, OperationPendingError } from '../errors';
-import { ensureFirstBackup, operationFailure } from './firstBackup';
+import { latestAttempt } from './backupAttempts';
+import { ensureFirstBackup } from './firstBackup';
+import { followBackupJob } from './followBackupJob';
+import { operationFailure } from './operationFailure';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 
 /**
@@ -51,6 +54,7 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
         await run.session.save({ status: 'requested', reason: 'enable-protection-interrupted' });
       throw failure;
     }
+    run.session.stage({ protectionEnabledAt: run.deps.clock.now().toISOString() });
     return ensureFirstBackup(
       run,
       vault,
@@ -59,8 +63,15 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
     );
   }
   if (status.status !== 'Succeeded' || !status.jobId) return undefined;
-  const jobIds = entry.jobIds.includes(status.jobId) ? entry.jobIds : [...entry.jobIds, status.jobId];
-  return run.finish('backup-triggered', { reason: 'first-backup-triggered', jobIds }, status.jobId);
+  // The row's open trigger claim says whether this job is a retry (and after which failure).
+  const claim = latestAttempt(entry.backupAttempts);
+  const retried = claim?.trigger === 'retry' && claim.jobId === undefined;
+  return followBackupJob(
+    run,
+    { jobId: status.jobId },
+    retried ? { reason: 'first-backup-retried', errorCode: claim.after } : { reason: 'first-backup-triggered' },
+    'first',
+  );
 }
 
 /** The operation's status; undefined (with a warning) when Azure answers with a permanent error, e.g. an unknown id. */

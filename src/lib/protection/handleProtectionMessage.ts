@@ -16,14 +16,13 @@ import {
   type ProtectionAttemptRecord,
   type ProtectionRequest,
 } from '../messages/protectionRequest';
-import type { PoisonQueue, RequestQueue } from '../ports';
+import type { PoisonQueue } from '../ports';
 import type { RejectStore } from '../rejects/rejectStore';
 import { parseVmResourceId } from '../resourceId';
 import { retryDelayMs, type RetryDelaySettings } from './retryDelay';
 import { type ProtectionWorkflowDeps, type ProtectOutcome, runProtectionWorkflow } from './runProtectionWorkflow';
 
 export interface ProtectionMessageDeps extends ProtectionWorkflowDeps {
-  requests: RequestQueue;
   poison: PoisonQueue;
   rejects: RejectStore;
   maxAttempts: number;
@@ -72,6 +71,7 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
       policyName: outcome.policyName,
       jobId: outcome.jobId,
       dryRun: outcome.dryRun,
+      nextCheckBackMs: outcome.nextCheckBackMs,
     });
     return { kind: 'done', outcome };
   } catch (caught) {

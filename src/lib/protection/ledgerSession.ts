@@ -47,20 +47,26 @@ export class LedgerSession {
    * error code, so a row whose invocation dies after the request no longer carries an earlier `operation-in-progress`
    * and a later attempt does not take it for a plain check-back (followPendingOperation.ts).
    */
-  beginAzureStep(reason: string): Promise<LedgerEntry> {
-    return this.save({ status: 'protecting', reason, errorCode: undefined });
+  beginAzureStep(reason: string, changes: LedgerChanges = {}): Promise<LedgerEntry> {
+    return this.save({ ...changes, status: 'protecting', reason, errorCode: undefined });
   }
 
   /** Final status of this invocation; releases the claim. */
   finish(status: LedgerStatus, changes: LedgerChanges & { reason: string }): Promise<LedgerEntry> {
     return this.save({
       errorCode: undefined,
+      errorMessage: undefined,
       ...changes,
       status,
       reason: changes.reason.slice(0, MAX_REASON),
       leaseOwner: undefined,
       leaseExpiresAt: undefined,
     });
+  }
+
+  /** Releases the claim, changing nothing else. */
+  release(): Promise<LedgerEntry> {
+    return this.save({ leaseOwner: undefined, leaseExpiresAt: undefined });
   }
 
   /**

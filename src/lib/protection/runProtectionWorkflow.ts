@@ -10,9 +10,11 @@ import { backupRequirementOf } from '../rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../rules/evaluateVm';
 import { choosePolicy } from './choosePolicy';
 import { awaitContainerRefresh, isUnresolvableVm, resolveByRefresh } from './containerRefresh';
-import { ensureFirstBackup, operationFailure } from './firstBackup';
+import { ensureFirstBackup } from './firstBackup';
+import { followFirstBackup } from './followFirstBackup';
 import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
+import { operationFailure } from './operationFailure';
 import { explainPolicyRefusal } from './policyRefusal';
 import type { FinishChanges, ProtectionRunContext, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
 import { checkProvisioningState } from './provisioningState';
@@ -36,6 +38,8 @@ export async function runProtectionWorkflow(
 ): Promise<ProtectOutcome> {
   const vm = parseVmResourceId(request.vmResourceId);
   const startedAt = deps.clock.now();
+  const superseded = await supersededCheckBack(deps, request, vm);
+  if (superseded) return superseded;
   const claim = await claimVm(deps.ledger, {
     vm,
     owner: deps.owner,
@@ -53,7 +57,7 @@ export async function runProtectionWorkflow(
     );
   }
   const session = new LedgerSession(deps.ledger, claim.entry, deps.clock);
-  const run = new ProtectionRun(deps, vm, session, startedAt.getTime() + deps.settings.invocationBudgetMs);
+  const run = new ProtectionRun(deps, request, vm, session, startedAt.getTime() + deps.settings.invocationBudgetMs);
   try {
     return await run.execute();
   } catch (caught) {
@@ -71,16 +75,45 @@ export async function runProtectionWorkflow(
   }
 }
 
-/** Steps 1-4: follow a pending operation, or read the VM, decide, check real state, enable protection. */
+/**
+ * A check-back whose token the VM's row no longer names (redelivered, or superseded by a later one) ends here, without
+ * a claim or any other write: the outcome reports the row as it is.
+ */
+async function supersededCheckBack(
+  deps: ProtectionWorkflowDeps,
+  request: ProtectionRequest,
+  vm: VmResourceId,
+): Promise<ProtectOutcome | undefined> {
+  if (request.checkBackToken === undefined) return undefined;
+  const row = await deps.ledger.get(vm.key);
+  if (!row || row.checkBackToken === request.checkBackToken) return undefined;
+  return {
+    vmKey: vm.key,
+    status: row.status,
+    reason: 'check-back-superseded',
+    rule: row.rule,
+    vaultId: row.vaultId,
+    policyName: row.policyName,
+    dryRun: deps.settings.dryRun,
+  };
+}
+
+/**
+ * Steps 1-4: follow the first backup or a pending operation, or read the VM, decide, check real state, enable
+ * protection.
+ */
 class ProtectionRun implements ProtectionRunContext {
   constructor(
     readonly deps: ProtectionWorkflowDeps,
+    readonly request: ProtectionRequest,
     readonly vm: VmResourceId,
     readonly session: LedgerSession,
     readonly deadline: number,
   ) {}
 
   async execute(): Promise<ProtectOutcome> {
+    const following = await followFirstBackup(this);
+    if (following) return following;
     await awaitContainerRefresh(this);
     const followed = await followPendingOperation(this);
     if (followed) return followed;
@@ -143,6 +176,19 @@ class ProtectionRun implements ProtectionRunContext {
       vaultId: entry.vaultId,
       policyName: entry.policyName,
       jobId: jobId ?? entry.jobIds.at(-1),
+      dryRun: this.deps.settings.dryRun,
+    };
+  }
+
+  async release(reason: string): Promise<ProtectOutcome> {
+    const entry = await this.session.release();
+    return {
+      vmKey: this.vm.key,
+      status: entry.status,
+      reason,
+      rule: entry.rule,
+      vaultId: entry.vaultId,
+      policyName: entry.policyName,
       dryRun: this.deps.settings.dryRun,
     };
   }
@@ -230,6 +276,7 @@ class ProtectionRun implements ProtectionRunContext {
     const result = await this.wait(vault, operation);
     if (result.status !== 'Succeeded')
       throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
+    this.session.stage({ protectionEnabledAt: this.deps.clock.now().toISOString() });
     // A ConfigureBackup that just succeeded leaves the item IRPending and never backed up: no GET (an ARM read) needed.
     // Should the item not be visible yet, the trigger's 404 is retried (firstBackup.ts, `justEnabled`).
     return { protectionState: 'IRPending', policyName };

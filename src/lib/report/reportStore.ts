@@ -1,10 +1,15 @@
 import type { ContainerClient } from '@azure/storage-blob';
 
+import { statusCodeOf } from '../errors';
 import { onceUntilFailure } from '../onceUntilFailure';
 
-/** Where report files go. */
+/** Where report files go, and the history summaries are read back from. */
 export interface ReportStore {
   put(path: string, content: string, contentType: string): Promise<void>;
+  /** Names of the files under `prefix`, in name order. */
+  list(prefix: string): AsyncIterable<string>;
+  /** A file's text, or undefined when there is none. */
+  get(path: string): Promise<string | undefined>;
 }
 
 /**
@@ -30,6 +35,19 @@ export function createBlobReportStore(container: ContainerClient): ReportStore {
       await container
         .getBlockBlobClient(path)
         .upload(body, body.byteLength, { blobHTTPHeaders: { blobContentType: contentType } });
+    },
+    async *list(prefix) {
+      await ready();
+      for await (const blob of container.listBlobsFlat({ prefix })) yield blob.name;
+    },
+    async get(path) {
+      await ready();
+      try {
+        return (await container.getBlockBlobClient(path).downloadToBuffer()).toString('utf8');
+      } catch (error) {
+        if (statusCodeOf(error) === 404) return undefined;
+        throw error;
+      }
     },
   };
 }

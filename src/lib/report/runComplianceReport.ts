@@ -5,15 +5,18 @@ import type { Ledger } from '../ledger/ledger';
 import { errorFields, type Logger } from '../logger';
 import { createProtectionRequest } from '../messages/protectionRequest';
 import type { Clock, RequestQueue } from '../ports';
-import { ledgerFindings } from './ledgerFindings';
+import { scanLedger } from './ledgerFindings';
+import { mergeFindings } from './mergeFindings';
 import { renderCsv } from './renderCsv';
 import { renderHtml } from './renderHtml';
+import { readHistory, runSummaryOf, summaryPath } from './reportHistory';
 import { reportPaths, type ReportStore } from './reportStore';
-import type { ComplianceReport, Finding, ReportSummary, ReportTotals, VaultProblem } from './reportTypes';
+import type { ComplianceReport, Finding, ReportHeadline, ReportSummary, VaultProblem } from './reportTypes';
+import { restorePointTimes } from './restorePointTimes';
 import type { SummaryPublisher } from './summaryPublisher';
-import { sweepUnprotected } from './sweepUnprotected';
+import { type SweepResult, sweepUnprotected } from './sweepUnprotected';
 import { scanVault } from './vaultFindings';
-import { VmKeySet } from './vmKeySet';
+import { VmRestorePoints } from './vmRestorePoints';
 
 export interface ComplianceReportDeps {
   backup: BackupGateway;
@@ -36,9 +39,12 @@ export interface ComplianceReportOptions {
 }
 
 /**
- * The compliance report: stale IRPending items per vault (streamed, one jobs listing per vault), the ledger's failed
- * and skipped VMs, and watched VMs nobody protects. Writes JSON, CSV and HTML (dated + latest), publishes and logs
- * the summary, and optionally re-enqueues stale and unprotected VMs (spread over time). Safe to run repeatedly.
+ * The compliance report: the headline ("N of M watched VMs have a restore point"), what is pending and what needs
+ * attention, one finding per VM from the vaults (IRPending items: pending or stale, one jobs listing per vault), the
+ * ledger (failed, first-backup-failed, in progress, skipped) and the watched subscriptions (unprotected; left out by
+ * the rules or another vault), the time to first restore point, and the history of earlier runs. Writes JSON, CSV and
+ * HTML (dated + latest) and a dated run summary next to them, publishes and logs the summary, and optionally
+ * re-enqueues stale and unprotected VMs (spread over time). Safe to run repeatedly.
  */
 export async function runComplianceReport(
   deps: ComplianceReportDeps,
@@ -46,8 +52,8 @@ export async function runComplianceReport(
 ): Promise<ComplianceReport> {
   const now = deps.clock.now();
   const problems: VaultProblem[] = [];
-  const findings: Finding[] = [];
-  const protectedVms = new VmKeySet();
+  const collected: Finding[] = [];
+  const restorePoints = new VmRestorePoints();
   const itemsByState: Record<string, number> = {};
   let protectedItems = 0;
 
@@ -56,59 +62,65 @@ export async function runComplianceReport(
       const scan = await scanVault(deps.backup, vault, {
         now,
         staleAfterMs: options.staleAfterMs,
-        onProtectedVm: (key) => protectedVms.add(key),
+        onProtectedVm: (key, hasRestorePoint) => restorePoints.add(key, hasRestorePoint),
       });
       protectedItems += scan.itemCount;
       for (const [state, count] of Object.entries(scan.itemsByState))
         itemsByState[state] = (itemsByState[state] ?? 0) + count;
-      findings.push(...scan.findings);
+      collected.push(...scan.findings);
     } catch (error) {
       problems.push(problemOf(vault.vaultId, error));
       deps.logger.warn('could not scan a vault', { vaultId: vault.vaultId, error: errorFields(error) });
     }
   }
-  const staleInVaults = new Set(findings.map((finding) => finding.vmResourceId.toLowerCase()));
-  for (const finding of await ledgerFindings(deps.ledger, now, options.staleAfterMs)) {
-    // A VM stuck in the ledger whose protected item is already listed as stale is reported once, from the vault.
-    if (finding.kind !== 'stale' || !staleInVaults.has(finding.vmResourceId.toLowerCase())) findings.push(finding);
-  }
+  const ledger = await scanLedger(deps.ledger, { now, staleAfterMs: options.staleAfterMs, vaults: options.vaults });
+  collected.push(...ledger.findings);
 
-  let watchedVms = 0;
+  let sweep: SweepResult = { watchedVms: 0, inScope: 0, withRestorePoint: 0, findings: [] };
   try {
-    const sweep = await sweepUnprotected(deps, {
+    sweep = await sweepUnprotected(deps, {
       subscriptionIds: options.watchedSubscriptionIds,
       rules: options.rules,
       vaults: options.vaults,
-      isProtected: (key) => protectedVms.has(key),
+      restorePointOf: (key) => restorePoints.restorePointOf(key),
+      notCounted: ledger.notCounted,
     });
-    watchedVms = sweep.watchedVms;
-    findings.push(...sweep.findings);
+    collected.push(...sweep.findings);
   } catch (error) {
     problems.push(problemOf('sweep', error));
     deps.logger.warn('could not sweep watched subscriptions', { error: errorFields(error) });
   }
 
-  const totals: ReportTotals = {
-    vaults: options.vaults.length,
-    protectedItems,
-    itemsByState,
-    stale: count(findings, 'stale'),
-    failed: count(findings, 'failed'),
-    skipped: count(findings, 'skipped'),
-    unprotected: count(findings, 'unprotected'),
-    watchedVms,
-  };
+  const findings = mergeFindings(collected);
+  const headline = headlineOf(sweep, findings);
+  const timeToRestorePoint = restorePointTimes(ledger.restorePointTimesMs);
   const report: ComplianceReport = {
-    version: 1,
+    version: 2,
     generatedAt: now.toISOString(),
     staleAfterMs: options.staleAfterMs,
-    totals,
+    headline,
+    timeToRestorePoint,
+    totals: {
+      vaults: options.vaults.length,
+      protectedItems,
+      itemsByState,
+      stale: count(findings, 'stale'),
+      failed: count(findings, 'failed'),
+      firstBackupFailed: count(findings, 'first-backup-failed'),
+      pending: count(findings, 'pending'),
+      skipped: count(findings, 'skipped'),
+      unprotected: count(findings, 'unprotected'),
+      watchedVms: sweep.watchedVms,
+    },
     findings,
+    restorePoints: ledger.restorePoints,
+    history: [],
     problems,
     reenqueued: 0,
     blobs: [],
     summaryPublished: false,
   };
+  report.history = [...(await readHistory(deps.store, options.reportPrefix)), runSummaryOf(report)];
 
   if (options.reenqueue.enabled && deps.requests)
     report.reenqueued = await reenqueue(deps.requests, findings, options.reenqueue);
@@ -125,6 +137,20 @@ export async function runComplianceReport(
   }
   deps.logger.info('compliance report written', { summary, summaryPublished: report.summaryPublished });
   return report;
+}
+
+/** "N of M watched VMs have a restore point (x %)", and the findings counted by group. */
+function headlineOf(sweep: SweepResult, findings: readonly Finding[]): ReportHeadline {
+  const percent = sweep.inScope === 0 ? 100 : Math.floor((sweep.withRestorePoint / sweep.inScope) * 1000) / 10;
+  return {
+    watchedVms: sweep.watchedVms,
+    inScope: sweep.inScope,
+    withRestorePoint: sweep.withRestorePoint,
+    percent,
+    pending: findings.filter((finding) => finding.group === 'pending').length,
+    attention: findings.filter((finding) => finding.group === 'attention').length,
+    notCounted: findings.filter((finding) => finding.group === 'not-counted').length,
+  };
 }
 
 /**
@@ -149,11 +175,17 @@ async function writeReport(
   }));
   for (const file of files) await store.put(file.paths.dated, file.content, file.contentType);
   for (const file of files) await store.put(file.paths.latest, file.content, file.contentType);
-  return files.flatMap((file) => [file.paths.dated, file.paths.latest]);
+  // Written last: a run whose report could not be written leaves no point in the history.
+  const summary = summaryPath(prefix, generatedAt);
+  await store.put(summary, JSON.stringify(runSummaryOf(report)), 'application/json');
+  return [...files.flatMap((file) => [file.paths.dated, file.paths.latest]), summary];
 }
 
 function reportFiles(prefix: string, generatedAt: Date): string[] {
-  return ['html', 'csv', 'json'].flatMap((extension) => Object.values(reportPaths(prefix, generatedAt, extension)));
+  return [
+    ...['html', 'csv', 'json'].flatMap((extension) => Object.values(reportPaths(prefix, generatedAt, extension))),
+    summaryPath(prefix, generatedAt),
+  ];
 }
 
 /**
@@ -181,6 +213,8 @@ async function reenqueue(
 function summaryOf(report: ComplianceReport, prefix: string): ReportSummary {
   return {
     generatedAt: report.generatedAt,
+    headline: report.headline,
+    timeToRestorePoint: report.timeToRestorePoint,
     totals: report.totals,
     problems: report.problems.length,
     reenqueued: report.reenqueued,

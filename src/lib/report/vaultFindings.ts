@@ -4,6 +4,7 @@ import type { VaultRoute } from '../config';
 import { tryParseVmResourceId } from '../resourceId';
 import { remediationFor } from './remediation';
 import type { Finding, JobSummary } from './reportTypes';
+import { troubleshootingUrlFor } from './troubleshooting';
 
 export interface VaultScan {
   itemCount: number;
@@ -18,13 +19,14 @@ const MIN_JOB_WINDOW_MS = 7 * 24 * 3600_000;
 
 /**
  * Streams a vault's IaaS VM protected items page by page, counting states and reporting each VM key through
- * `onProtectedVm`; only IRPending items are kept. Then ONE jobs listing for the vault gives each candidate its last
- * ConfigureBackup and Backup job; those pending longer than `staleAfterMs` become findings with the job's error code.
+ * `onProtectedVm` (with whether it has a restore point); only IRPending items are kept. Then ONE jobs listing for the
+ * vault gives each candidate its last ConfigureBackup and Backup job: pending longer than `staleAfterMs` -> a stale
+ * finding with the job's error code (attention), else a pending one.
  */
 export async function scanVault(
   backup: BackupGateway,
   vault: VaultRoute,
-  options: { now: Date; staleAfterMs: number; onProtectedVm: (vmKey: string) => void },
+  options: { now: Date; staleAfterMs: number; onProtectedVm: (vmKey: string, hasRestorePoint: boolean) => void },
 ): Promise<VaultScan> {
   const itemsByState: Record<string, number> = {};
   const pending = new Map<string, ProtectedItemInfo>();
@@ -33,7 +35,7 @@ export async function scanVault(
     itemCount++;
     itemsByState[item.protectionState] = (itemsByState[item.protectionState] ?? 0) + 1;
     const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
-    if (vm?.ok) options.onProtectedVm(vm.vm.key);
+    if (vm?.ok) options.onProtectedVm(vm.vm.key, hasRestorePoint(item));
     const key = containerKey(item.containerName) ?? (vm?.ok ? itemContainerNameOf(vm.vm) : undefined);
     if (key && item.protectionState.toLowerCase() === 'irpending') pending.set(key, item);
   }
@@ -45,10 +47,22 @@ export async function scanVault(
     const jobs = lastJobs.get(key) ?? {};
     const since = jobs.configure?.startTime;
     const ageMs = since ? options.now.getTime() - since.getTime() : undefined;
-    if (ageMs !== undefined && ageMs <= options.staleAfterMs) continue;
-    findings.push(staleFinding(vault, item, jobs.backup ?? jobs.configure, since, ageMs));
+    const stale = ageMs === undefined || ageMs > options.staleAfterMs;
+    findings.push(irPendingFinding(vault, item, jobs.backup ?? jobs.configure, since, ageMs, stale));
   }
   return { itemCount, itemsByState, findings };
+}
+
+/**
+ * A restore point exists once a backup completed: the item is Protected, or it reports a last backup (an item whose
+ * protection was stopped keeps its data).
+ */
+export function hasRestorePoint(item: ProtectedItemInfo): boolean {
+  return (
+    item.protectionState.toLowerCase() === 'protected' ||
+    item.lastBackupTime !== undefined ||
+    item.lastBackupStatus?.toLowerCase() === 'completed'
+  );
 }
 
 async function lastJobsOf(
@@ -75,12 +89,13 @@ async function lastJobsOf(
   return result;
 }
 
-function staleFinding(
+function irPendingFinding(
   vault: VaultRoute,
   item: ProtectedItemInfo,
   job: BackupJobInfo | undefined,
   since: Date | undefined,
   ageMs: number | undefined,
+  stale: boolean,
 ): Finding {
   const reason = job
     ? job.operation.toLowerCase() === 'backup'
@@ -88,15 +103,21 @@ function staleFinding(
       : 'initial-backup-never-started'
     : 'initial-backup-pending';
   const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
+  const kind = stale ? 'stale' : 'pending';
+  const context = { region: vault.region, vaultName: vault.vaultName, policyName: item.policyName };
   return {
-    kind: 'stale',
+    kind,
+    group: stale ? 'attention' : 'pending',
     vmResourceId: vm?.ok ? vm.vm.id : (item.vmResourceId ?? ''),
     vmName: item.friendlyName ?? (vm?.ok ? vm.vm.name : ''),
     subscriptionId: vm?.ok ? vm.vm.subscriptionId : undefined,
+    resourceGroup: vm?.ok ? vm.vm.resourceGroup : undefined,
+    region: vault.region,
     reason,
     errorCode: job?.errorCode,
     errorMessage: job?.errorMessage,
-    action: remediationFor('stale', reason, job?.errorCode),
+    action: remediationFor(kind, reason, job?.errorCode, context),
+    troubleshootingUrl: troubleshootingUrlFor(job?.errorCode),
     since: since?.toISOString(),
     ageMs,
     vaultId: vault.vaultId,

@@ -38,9 +38,16 @@ export function protectionSettings(overrides: Partial<ProtectionSettings> = {}):
     backupExpiryDays: 30,
     invocationBudgetMs: 60_000,
     leaseMs: 300_000,
+    firstBackup: FIRST_BACKUP_DEFAULTS,
     ...overrides,
   };
 }
+
+/** The app defaults: check-backs at 2, 7, 17, 27... min of job time; retries at 5, 15, 45 min. */
+export const FIRST_BACKUP_DEFAULTS = {
+  checkBackDelaysMs: [120_000, 300_000, 600_000],
+  retryDelaysMs: [300_000, 900_000, 2_700_000],
+};
 
 /**
  * Everything protectVm needs, as fakes: one VM (vm-web-1 in eastus, a standard VM unless `configuration` says
@@ -124,7 +131,11 @@ export function ledgerRow(vm: VmResourceId, overrides: Partial<NewLedgerEntry> =
  * the invocation budget, and `finish` writing the final status through the session. The outcome's jobId is the one
  * the step passed (the workflow's fallback to the row's last job is runProtectionWorkflow's, tested there).
  */
-export async function protectionRun(h: ProtectionHarness, row: Partial<NewLedgerEntry> = {}) {
+export async function protectionRun(
+  h: ProtectionHarness,
+  row: Partial<NewLedgerEntry> = {},
+  request: ProtectionRequest = protectionRequest(),
+) {
   const deps = h.deps();
   const claimed: LedgerEntry = await h.ledger.create(
     ledgerRow(h.vm, {
@@ -137,6 +148,7 @@ export async function protectionRun(h: ProtectionHarness, row: Partial<NewLedger
   const deadline = h.clock.now().getTime() + deps.settings.invocationBudgetMs;
   const run: ProtectionRunContext = {
     deps,
+    request,
     vm: h.vm,
     session,
     deadline,
@@ -152,6 +164,18 @@ export async function protectionRun(h: ProtectionHarness, row: Partial<NewLedger
         vaultId: entry.vaultId,
         policyName: entry.policyName,
         jobId,
+        dryRun: deps.settings.dryRun,
+      };
+    },
+    async release(reason) {
+      const entry = await session.release();
+      return {
+        vmKey: h.vm.key,
+        status: entry.status,
+        reason,
+        rule: entry.rule,
+        vaultId: entry.vaultId,
+        policyName: entry.policyName,
         dryRun: deps.settings.dryRun,
       };
     },

@@ -16,6 +16,14 @@ export class MemoryReportStore implements ReportStore {
     this.writes.push(path);
   }
 
+  async *list(prefix: string): AsyncIterable<string> {
+    for (const name of [...this.files.keys()].sort()) if (name.startsWith(prefix)) yield name;
+  }
+
+  async get(path: string): Promise<string | undefined> {
+    return this.files.get(path)?.content;
+  }
+
   text(path: string): string {
     const file = this.files.get(path);
     if (!file) throw new Error(`no report file ${path}; have ${[...this.files.keys()].join(', ')}`);

@@ -8,14 +8,22 @@ describe('chaos plan', () => {
     expect(planVms(seededRandom(43), 200)).not.toEqual(first);
   });
 
-  it('has 2% permanent cases (at least one of each), 3% opt-outs, unique names, and a matching expectation per case', () => {
+  it('has 2% permanent cases, 3% opt-outs, 4% late or missing guest agents, unique names, an expectation per case', () => {
     const plan = planVms(seededRandom(7), 1_000);
     const count = (chaosCase: string) => plan.filter((vm) => vm.chaosCase === chaosCase).length;
     expect(count('vm-deleted') + count('no-vault-for-region') + count('unknown-policy')).toBe(20);
     for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy'])
       expect(count(chaosCase)).toBeGreaterThanOrEqual(6);
     expect(count('opt-out')).toBe(30);
+    expect([count('agent-late'), count('agent-never')]).toEqual([20, 20]);
     expect(new Set(plan.map((vm) => vm.name)).size).toBe(1_000);
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'agent-late'))
+      expect(vm).toMatchObject({ guestAgent: 'unavailable', expected: { status: 'protected', backupJobs: 2 } });
+    for (const vm of plan.filter((candidate) => candidate.chaosCase === 'agent-never'))
+      expect(vm).toMatchObject({
+        guestAgent: 'unavailable',
+        expected: { status: 'first-backup-failed', reason: 'retries-exhausted', backupJobs: 3 },
+      });
     for (const vm of plan.filter((candidate) => candidate.chaosCase === 'no-vault-for-region'))
       expect(vm).toMatchObject({ location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } });
     for (const vm of plan.filter((candidate) => candidate.chaosCase === 'protect-critical'))
@@ -29,7 +37,14 @@ describe('chaos plan', () => {
 
   it('keeps every permanent case even in a tiny run', () => {
     const plan = planVms(seededRandom(1), 10);
-    for (const chaosCase of ['vm-deleted', 'no-vault-for-region', 'unknown-policy', 'opt-out'])
+    for (const chaosCase of [
+      'vm-deleted',
+      'no-vault-for-region',
+      'unknown-policy',
+      'opt-out',
+      'agent-late',
+      'agent-never',
+    ])
       expect(plan.some((vm) => vm.chaosCase === chaosCase)).toBe(true);
   });
 

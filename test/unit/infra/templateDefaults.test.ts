@@ -33,6 +33,8 @@ const PARAM_SETTINGS: Readonly<Record<string, string>> = {
   reenqueueStale: 'AUTOPROTECT_REENQUEUE_STALE',
   reenqueueMax: 'AUTOPROTECT_REENQUEUE_MAX',
   reenqueuePerSecond: 'AUTOPROTECT_REENQUEUE_PER_SECOND',
+  firstBackupCheckBacks: 'AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS',
+  firstBackupRetryDelays: 'AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS',
 };
 /** app.bicep var → the app setting set from it. */
 const VAR_SETTINGS: Readonly<Record<string, string>> = {

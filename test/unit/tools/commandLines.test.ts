@@ -32,13 +32,41 @@ describe('tool command lines', () => {
         demo: false,
         exitAfterDemo: false,
         demoTimeoutMs: 180_000,
+        settings: {},
       });
       expect(parseCommandLine(['--demo'], STACK_COMMAND_LINE)).toMatchObject({ demo: true, exitAfterDemo: false });
       expect(parseCommandLine(['--exit-after-demo', '--demo-timeout', '120'], STACK_COMMAND_LINE)).toEqual({
         demo: true,
         exitAfterDemo: true,
         demoTimeoutMs: 120_000,
+        settings: {},
       });
+    });
+
+    it('reads --setting NAME=VALUE, repeatable, for the runner (a value may hold = and commas)', () => {
+      expect(
+        parseCommandLine(
+          [
+            '--setting',
+            'AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS=PT10S,PT20S',
+            '--setting=AUTOPROTECT_RULES={"defaultPolicy":"a=b"}',
+          ],
+          STACK_COMMAND_LINE,
+        ).settings,
+      ).toEqual({
+        AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT10S,PT20S',
+        AUTOPROTECT_RULES: '{"defaultPolicy":"a=b"}',
+      });
+      expect(commandLineHelp(STACK_COMMAND_LINE)).toContain('--setting <NAME=VALUE> (repeatable)');
+    });
+
+    it('refuses a --setting without a name, or with a name that is not an app setting', () => {
+      expect(refusal(() => parseCommandLine(['--setting', '=PT1S'], STACK_COMMAND_LINE))).toBe(
+        "--setting needs NAME=VALUE, got '=PT1S'",
+      );
+      expect(refusal(() => parseCommandLine(['--setting', 'AUTOPROTECT_RETRY=1'], STACK_COMMAND_LINE))).toBe(
+        '--setting AUTOPROTECT_RETRY: not an app setting (see docs/configuration.md)',
+      );
     });
 
     it('refuses an unknown option and a timeout that is not a number', () => {

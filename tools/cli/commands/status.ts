@@ -1,6 +1,10 @@
 import type { VaultRoute } from '../../../src/lib/config';
+import { firstBackupTimeline } from '../../../src/lib/ledger/firstBackupTimeline';
 import type { Ledger } from '../../../src/lib/ledger/ledger';
 import { LEDGER_STATUSES, type LedgerEntry, type LedgerStatus } from '../../../src/lib/ledger/ledgerEntry';
+import { regionOf } from '../../../src/lib/ledger/regionOf';
+import { retriesUsed } from '../../../src/lib/protection/backupAttempts';
+import { formatAge } from '../../../src/lib/report/formatAge';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import { booleanOption, type Command, type CommandContext, listOption } from '../command';
 import { CliFailure, CliUsageError, EXIT_OK } from '../errors';
@@ -13,7 +17,8 @@ export const statusCommand: Command = {
   help: `Usage: autoprotect status [vm] [--status <s>[,<s>...]] [--json]
 
 Shows the ledger: one row per VM with what autoprotect did about it and why: its region (from the vault
-route the rules chose, or the region that has none), status, reason, backup policy, attempts and last change.
+route the rules chose, or the region that has none), status, reason, backup policy, its first backup (the time
+to its first restore point, the retry or check-back coming, or how it failed), attempts and last change.
 
 Arguments:
   vm                 a VM resource id (exact row) or a VM name (every row with that name, any case)
@@ -46,7 +51,7 @@ async function runStatus(context: CommandContext): Promise<number> {
     writeLine(context.io.stdout, `No ledger rows${statuses.length > 0 ? ` with status ${statuses.join('|')}` : ''}.`);
     return EXIT_OK;
   }
-  writeLine(context.io.stdout, renderLedgerTable(entries, config.vaults));
+  writeLine(context.io.stdout, renderLedgerTable(entries, config.vaults, config.firstBackup.retryDelaysMs.length));
   writeLine(context.io.stdout, countLine(entries));
   return EXIT_OK;
 }
@@ -77,34 +82,58 @@ async function selectEntries(
 }
 
 /**
- * The ledger rows as the operator sees them: VM, resource group, region, status, reason, policy, attempts, last change.
+ * The ledger rows as the operator sees them: VM, resource group, region, status, reason, policy, first backup,
+ * attempts, last change. `retries`: how many automatic retries a failed first backup gets.
  */
-export function renderLedgerTable(entries: readonly LedgerEntry[], vaults: readonly VaultRoute[] = []): string {
+export function renderLedgerTable(
+  entries: readonly LedgerEntry[],
+  vaults: readonly VaultRoute[] = [],
+  retries = 0,
+): string {
   const rows = entries.map((entry) => [
     vmNameOf(entry),
     resourceGroupOf(entry),
-    regionOf(entry, vaults),
+    regionOf(entry, vaults) ?? '',
     entry.status,
-    truncate(entry.reason ?? entry.errorCode ?? '', 48),
+    truncate(reasonOf(entry), 56),
     entry.policyName ?? '',
+    firstBackupOf(entry, retries),
     String(entry.attempts),
     entry.lastChanged,
   ]);
   return renderTable(
-    ['VM', 'RESOURCE GROUP', 'REGION', 'STATUS', 'REASON', 'POLICY', 'ATTEMPTS', 'LAST CHANGED'],
+    ['VM', 'RESOURCE GROUP', 'REGION', 'STATUS', 'REASON', 'POLICY', 'FIRST BACKUP', 'ATTEMPTS', 'LAST CHANGED'],
     rows,
   );
 }
 
+/** The reason, with Azure's code when the first backup failed or waits for a retry. */
+function reasonOf(entry: LedgerEntry): string {
+  const withCode =
+    entry.errorCode !== undefined &&
+    (entry.status === 'first-backup-failed' || entry.reason === 'first-backup-retry-scheduled');
+  return withCode ? `${entry.reason ?? ''}: ${entry.errorCode ?? ''}` : (entry.reason ?? entry.errorCode ?? '');
+}
+
 /**
- * The VM's region as the ledger knows it: from the deciding rule (`vault-route:eastus->rsv-eastus`,
- * `vault-route:none-for-westus2/<sub>`), else from the configured route of the row's vault; '' when neither says.
+ * Where the first backup stands: the time to the first restore point, the check-back or retry coming (UTC), or how
+ * many retries a failed one had.
  */
-export function regionOf(entry: LedgerEntry, vaults: readonly VaultRoute[]): string {
-  const fromRule = /vault-route:(?:none-for-)?([a-z0-9]+)(?:->|\/)/i.exec(entry.rule ?? '');
-  if (fromRule?.[1]) return fromRule[1].toLowerCase();
-  const vaultId = entry.vaultId?.toLowerCase();
-  return vaults.find((vault) => vault.vaultId.toLowerCase() === vaultId)?.region ?? '';
+export function firstBackupOf(entry: LedgerEntry, retries: number): string {
+  const timeline = firstBackupTimeline(entry);
+  const extra = timeline.retries === 0 ? '' : `, ${timeline.retries} ${timeline.retries === 1 ? 'retry' : 'retries'}`;
+  const at = (iso: string | undefined) => (iso ? `${iso.slice(11, 19)}Z` : '?');
+  if (entry.status === 'protected')
+    return timeline.toRestorePointMs === undefined
+      ? ''
+      : `restore point after ${formatAge(timeline.toRestorePointMs)}${extra}`;
+  if (entry.status === 'first-backup-failed') return `failed${extra ? ` after${extra.slice(1)}` : ''}`;
+  if (entry.status !== 'backup-triggered') return '';
+  if (entry.reason === 'first-backup-retry-scheduled') {
+    const next = retriesUsed(entry.backupAttempts) + 1;
+    return `retry ${next} of ${Math.max(next, retries)} at ${at(entry.nextCheckBackAt)}`;
+  }
+  return entry.nextCheckBackAt ? `running, next check ${at(entry.nextCheckBackAt)}` : 'running';
 }
 
 function countLine(entries: readonly LedgerEntry[]): string {

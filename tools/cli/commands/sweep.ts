@@ -15,8 +15,10 @@ export const sweepCommand: Command = {
   help: `Usage: autoprotect sweep [--dry-run] [--rate <per-second>] [--json]
 
 Lists every VM of AUTOPROTECT_SUBSCRIPTION_IDS and enqueues a protection request (source 'sweep') for each VM
-that no configured vault protects, that the rules include and route to a vault, and that backupStatus does not
-report protected by another vault. protectVm then protects it like a new VM. A VM whose backupStatus cannot be
+that the rules include and route to a vault and that has no restore point in a configured vault: either no vault
+protects it (and backupStatus does not report another vault: reason unprotected), or its first backup is still
+missing (reason first-backup-missing: it failed, or never ran). protectVm then protects it like a new VM, or takes
+its first backup (leaving a first backup it is already following alone). A VM whose backupStatus cannot be
 read is not enqueued (reason check-failed) and makes the command exit 1 after the others are enqueued.
 
 Options:

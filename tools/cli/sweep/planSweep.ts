@@ -1,5 +1,6 @@
 import type { BackupGateway, BackupStatusInfo, VmDetails, VmReader } from '../../../src/lib/azure/ports';
 import type { RulesConfig, VaultRoute } from '../../../src/lib/config';
+import { hasRestorePoint } from '../../../src/lib/report/vaultFindings';
 import { tryParseVmResourceId } from '../../../src/lib/resourceId';
 import { backupRequirementOf } from '../../../src/lib/rules/backupRequirement';
 import { evaluateVm, normaliseRegion } from '../../../src/lib/rules/evaluateVm';
@@ -15,8 +16,8 @@ export interface SweepDecision {
   location: string;
   action: 'enqueue' | 'leave';
   /**
-   * e.g. 'unprotected', 'protected-in-vault', 'protected-elsewhere', 'opted-out', 'no-vault-for-region',
-   * 'check-failed'.
+   * e.g. 'unprotected', 'first-backup-missing', 'protected-in-vault', 'protected-elsewhere', 'opted-out',
+   * 'no-vault-for-region', 'check-failed'.
    */
   reason: string;
   /** The rule that decided (rules' wording), when the rules decided. */
@@ -45,15 +46,18 @@ export interface SweepHooks {
 
 /**
  * Decides, for every VM of the watched subscriptions, whether a backfill should enqueue it: not when a configured
- * vault already protects it (one protected-items pass per vault), not when the rules skip it or route it nowhere,
- * and not when backupStatus says another vault protects it (asked only for VMs the vault passes did not find).
+ * vault already has a restore point of it (one protected-items pass per vault), not when the rules skip it or route it
+ * nowhere, and not when backupStatus says another vault protects it (asked only for VMs the vault passes did not
+ * find). A VM protected in a configured vault but still without a first restore point (IRPending: its first backup
+ * failed, or never ran) is enqueued too: protectVm then takes its first backup, or leaves it to the check-backs
+ * already following one.
  */
 export async function planSweep(
   deps: { vms: VmReader; backup: BackupGateway },
   options: SweepPlanOptions,
   hooks: SweepHooks = {},
 ): Promise<SweepDecision[]> {
-  const protectedKeys = await protectedVmKeys(deps.backup, options.vaults, hooks);
+  const protectedVms = await protectedVmsOf(deps.backup, options.vaults, hooks);
   const machines: VmDetails[] = [];
   for (const subscriptionId of options.subscriptionIds) {
     for await (const details of deps.vms.listVms(subscriptionId)) machines.push(details);
@@ -61,36 +65,41 @@ export async function planSweep(
   hooks.onListed?.(machines.length);
   const decisions: SweepDecision[] = [];
   for (const details of machines) {
-    const decision = await decide(deps.backup, details, protectedKeys, options);
+    const decision = await decide(deps.backup, details, protectedVms, options);
     decisions.push(decision);
     hooks.onDecided?.(decision);
   }
   return decisions;
 }
 
-async function protectedVmKeys(
+/** VM key -> the vault that protects it and whether a backup of it completed (a restore point). */
+type ProtectedVms = Map<string, { vaultName: string; policyName?: string; restorePoint: boolean }>;
+
+async function protectedVmsOf(
   backup: BackupGateway,
   vaults: readonly VaultRoute[],
   hooks: SweepHooks,
-): Promise<Set<string>> {
-  const keys = new Set<string>();
+): Promise<ProtectedVms> {
+  const found: ProtectedVms = new Map();
   for (const vault of vaults) {
     try {
       for await (const item of backup.listProtectedItems(vault)) {
         const vm = item.vmResourceId ? tryParseVmResourceId(item.vmResourceId) : undefined;
-        if (vm?.ok) keys.add(vm.vm.key);
+        if (!vm?.ok) continue;
+        const restorePoint = hasRestorePoint(item) || found.get(vm.vm.key)?.restorePoint === true;
+        found.set(vm.vm.key, { vaultName: vault.vaultName, policyName: item.policyName, restorePoint });
       }
     } catch (error) {
       hooks.onVaultError?.(vault, error);
     }
   }
-  return keys;
+  return found;
 }
 
 async function decide(
   backup: BackupGateway,
   details: VmDetails,
-  protectedKeys: ReadonlySet<string>,
+  protectedVms: ProtectedVms,
   options: SweepPlanOptions,
 ): Promise<SweepDecision> {
   const base = {
@@ -99,12 +108,22 @@ async function decide(
     resourceGroup: details.vm.resourceGroup,
     location: details.location,
   };
-  if (protectedKeys.has(details.vm.key)) return { ...base, action: 'leave', reason: 'protected-in-vault' };
+  const item = protectedVms.get(details.vm.key);
+  if (item?.restorePoint) return { ...base, action: 'leave', reason: 'protected-in-vault' };
   const decision = evaluateVm(details, options.rules, options.vaults);
   if (decision.action !== 'protect') return { ...base, action: 'leave', reason: decision.reason, rule: decision.rule };
   const requirement = backupRequirementOf(details);
   if (requirement.kind === 'unsupported')
     return { ...base, action: 'leave', reason: requirement.reason, rule: requirement.rule };
+  if (item)
+    return {
+      ...base,
+      action: 'enqueue',
+      reason: 'first-backup-missing',
+      rule: decision.rule,
+      vaultName: item.vaultName,
+      policyName: item.policyName,
+    };
   let status: BackupStatusInfo;
   try {
     status = await backup.getBackupStatus(details.vm, normaliseRegion(details.location));

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       tables: { ledger: 'autoprotectledger', rejects: 'autoprotectrejects' },
       reports: { container: 'reports', prefix: '' },
       reenqueue: { enabled: false, maxPerRun: 100, perSecond: 5 },
+      firstBackup: { checkBackDelaysMs: [120_000, 300_000, 600_000], retryDelaysMs: [300_000, 900_000, 2_700_000] },
       reportSchedule: '0 0 6 * * *',
     });
   });
@@ -101,8 +102,11 @@ describe('loadConfig', () => {
         AUTOPROTECT_REENQUEUE_STALE: 'yes',
         AUTOPROTECT_REENQUEUE_MAX: '10',
         AUTOPROTECT_REENQUEUE_PER_SECOND: '0.5',
+        AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S, PT30S',
+        AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT2S,P1D',
       }),
     );
+    expect(config.firstBackup).toEqual({ checkBackDelaysMs: [1_000, 30_000], retryDelaysMs: [2_000, 86_400_000] });
     expect(config.watchedSubscriptionIds).toEqual([SUB, SUB2]);
     expect(config.vaults[0]).toEqual({
       region: 'eastus',
@@ -238,6 +242,48 @@ describe('loadConfig', () => {
     ['rules that are not an object', { AUTOPROTECT_RULES: '[1]' }, 'AUTOPROTECT_RULES'],
   ])('reports %s', (_label, overrides, expected) => {
     expect(problemsOf(env(overrides)).join('\n')).toContain(expected);
+  });
+
+  describe('first backup settings', () => {
+    it("turns retries off with 'none'", () => {
+      expect(loadConfig(env({ AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'None' })).firstBackup.retryDelaysMs).toEqual([]);
+    });
+
+    it.each([
+      [
+        'every bad retry delay, in one problem',
+        { AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT5M,5,soon,PT0S,P8D' },
+        "AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS has 4 entries that are not ISO-8601 durations above 0 and at most 168 h: '5', 'soon', 'PT0S', 'P8D' (e.g. 'PT5M,PT15M,PT45M', or 'none'), got 'PT5M,5,soon,PT0S,P8D'",
+      ],
+      [
+        'a check-back longer than a day',
+        { AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT2M,PT25H' },
+        "AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS has an entry that is not an ISO-8601 duration above 0 and at most 24 h: 'PT25H' (e.g. 'PT2M,PT5M,PT10M'), got 'PT2M,PT25H'",
+      ],
+      [
+        "'none' where a check-back is needed",
+        { AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'none' },
+        "AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS has an entry that is not an ISO-8601 duration above 0 and at most 24 h: 'none'",
+      ],
+      [
+        'more than 10 retries',
+        { AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: Array.from({ length: 11 }, () => 'PT1M').join(',') },
+        'AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS lists 11 durations, at most 10 are allowed',
+      ],
+      ['an empty entry', { AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'PT1M,,PT2M' }, "above 0 and at most 168 h: ''"],
+    ])('refuses %s', (_what, overrides, expected) => {
+      const problems = problemsOf(env(overrides));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(expected);
+    });
+
+    it('lists the problems of both settings together', () => {
+      expect(
+        problemsOf(env({ AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'x', AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: 'y' })).map(
+          (problem) => problem.split(' ')[0],
+        ),
+      ).toEqual(['AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS', 'AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS']);
+    });
   });
 
   it('returns a deeply frozen config', () => {

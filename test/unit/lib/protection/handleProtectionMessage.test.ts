@@ -491,8 +491,15 @@ describe('handleProtectionMessage', () => {
         correlationId: 'corr-7',
         eventId: 'ev-7',
         attempt: 1,
+        nextCheckBackMs: 120_000,
       });
-      expect(h.requests.sent).toEqual([]);
+      // The only message sent is the check-back that follows the first backup (2 min: the first check-back delay).
+      expect(h.requests.sent).toEqual([
+        {
+          delayMs: 120_000,
+          request: expect.objectContaining({ attempt: 1, correlationId: 'corr-7', checkBackToken: expect.any(String) }),
+        },
+      ]);
       expect(h.poison.sent).toEqual([]);
     });
 
@@ -841,11 +848,14 @@ describe('handleProtectionMessage', () => {
       expect(h.vms.getCalls - vmReadsBefore).toBe(0);
       expect(h.backup.count('getProtectedItem') - itemReadsBefore).toBe(0);
       expect(h.backup.count('listJobs')).toBe(0);
-      expect(h.requests.sent).toHaveLength(1);
+      // Then it follows the job: one more message, the first check-back on the Backup job.
+      expect(h.requests.sent).toHaveLength(2);
+      expect(h.requests.sent[1]).toMatchObject({ delayMs: 120_000, request: { checkBackToken: expect.any(String) } });
       expect(await h.ledger.get(h.vm.key)).toMatchObject({
         status: 'backup-triggered',
         reason: 'first-backup-triggered',
         jobIds: [h.backup.jobs[0]?.jobId],
+        checkBackToken: h.requests.sent[1]?.request.checkBackToken,
       });
     });
 
@@ -1037,21 +1047,39 @@ describe('handleProtectionMessage', () => {
       });
     });
 
-    it('handles duplicate events: the second sees the running job and does not trigger again', async () => {
+    it('handles duplicate events: the second leaves the followed VM to its check-back, without an ARM call', async () => {
       const h = protectionHarness();
       await handle(h, protectionRequest());
-      await handle(h, protectionRequest({ eventId: 'event-dup' }));
-      expect(h.backup.count('enableProtection')).toBe(1);
+      const callsBefore = h.backup.calls.length;
+      const outcome = await handle(h, protectionRequest({ eventId: 'event-dup' }));
+      expect(outcome).toMatchObject({ kind: 'done', outcome: { reason: 'first-backup-followed' } });
+      expect(h.backup.calls.length).toBe(callsBefore);
+      expect(h.vms.getCalls).toBe(1);
       expect(h.backup.count('triggerBackup')).toBe(1);
-      expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'backup-triggered', reason: 'backup-job-recorded' });
+      expect(h.requests.sent).toHaveLength(1);
+      expectRow(await h.ledger.get(h.vm.key), {
+        status: 'backup-triggered',
+        reason: 'first-backup-triggered',
+        leaseOwner: undefined,
+      });
     });
 
-    it('marks the VM protected once the first backup completed', async () => {
+    it('marks the VM protected when its check-back finds the first backup completed', async () => {
       const h = protectionHarness();
       await handle(h, protectionRequest());
-      h.backup.setItem(h.vault, h.vm, { protectionState: 'Protected', lastBackupStatus: 'Completed' });
-      await handle(h, protectionRequest({ eventId: 'event-update' }));
-      expect(await h.ledger.get(h.vm.key)).toMatchObject({ status: 'protected', reason: 'first-backup-completed' });
+      const job = h.backup.jobs[0]!;
+      job.status = 'Completed';
+      job.endTime = new Date(h.clock.now().getTime() + 60_000);
+      h.clock.advance(120_000);
+      await handle(h, lastSent(h));
+      expectRow(await h.ledger.get(h.vm.key), {
+        status: 'protected',
+        reason: 'first-backup-completed',
+        firstBackupJobId: job.jobId,
+        firstBackupCompletedAt: job.endTime.toISOString(),
+        checkBackToken: undefined,
+      });
+      expect(h.requests.sent).toHaveLength(1);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { classifyAzureError } from '../../../../src/lib/azure/classifyAzureError';
 import { PermanentError, TransientError } from '../../../../src/lib/errors';
-import { operationFailure } from '../../../../src/lib/protection/firstBackup';
+import { operationFailure } from '../../../../src/lib/protection/operationFailure';
 import { explainPolicyRefusal, POLICY_TYPE_REFUSED } from '../../../../src/lib/protection/policyRefusal';
 import { armError } from '../../../helpers/factories/azureErrors';
 

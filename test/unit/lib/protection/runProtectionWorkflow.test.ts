@@ -202,6 +202,7 @@ describe('runProtectionWorkflow', () => {
         policyName: 'DefaultPolicy',
         jobId: job?.jobId,
         dryRun: false,
+        nextCheckBackMs: 120_000,
       });
       expect(methods(h)).toEqual([
         'policyExists',

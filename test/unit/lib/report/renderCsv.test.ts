@@ -1,38 +1,9 @@
 import { CSV_COLUMNS, csvCell, renderCsv } from '../../../../src/lib/report/renderCsv';
-import type { ComplianceReport, Finding } from '../../../../src/lib/report/reportTypes';
+import type { ComplianceReport, Finding, RestorePoint } from '../../../../src/lib/report/reportTypes';
+import { complianceReport, reportFinding as finding } from '../../../helpers/factories/report';
 
-function report(findings: Finding[]): ComplianceReport {
-  return {
-    version: 1,
-    generatedAt: '2026-03-02T12:00:00.000Z',
-    staleAfterMs: 24 * 3600_000,
-    totals: {
-      vaults: 1,
-      protectedItems: 0,
-      itemsByState: {},
-      stale: 0,
-      failed: 0,
-      skipped: 0,
-      unprotected: 0,
-      watchedVms: 0,
-    },
-    findings,
-    problems: [],
-    reenqueued: 0,
-    blobs: [],
-    summaryPublished: false,
-  };
-}
-
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    kind: 'stale',
-    vmResourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1',
-    vmName: 'vm-1',
-    reason: 'initial-backup-pending',
-    action: 'Check it.',
-    ...overrides,
-  };
+function report(findings: Finding[], restorePoints: RestorePoint[] = []): ComplianceReport {
+  return complianceReport({ findings, restorePoints });
 }
 
 /**
@@ -113,18 +84,23 @@ describe('renderCsv', () => {
 
   it('writes the columns in a fixed order', () => {
     expect(renderCsv(report([])).split('\r\n')[0]).toBe(
-      'kind,vmName,vmResourceId,subscriptionId,reason,errorCode,errorMessage,action,ageHours,since,vaultName,policyName,protectionState,lastJobId,lastJobOperation,lastJobStatus,rule',
+      'kind,group,vmName,subscriptionId,resourceGroup,region,vaultName,policyName,reason,errorCode,errorMessage,troubleshootingUrl,action,timeToRestorePointMinutes,waitingMinutes,retries,firstBackupCompletedAt,ageHours,since,protectionState,lastJobId,lastJobOperation,lastJobStatus,rule,vmResourceId',
     );
   });
 
   it('writes one record per finding, every field in its column, in the order of the findings', () => {
     const full = finding({
-      kind: 'failed',
+      kind: 'first-backup-failed',
       subscriptionId: 'sub',
-      reason: 'protection-error',
+      resourceGroup: 'rg',
+      region: 'eastus',
+      reason: 'retries-exhausted',
       errorCode: 'E1',
       errorMessage: 'it broke',
+      troubleshootingUrl: 'https://learn.microsoft.com/azure/backup/x',
       action: 'Fix it.',
+      waitingMs: 90 * 60_000,
+      retries: 2,
       ageMs: 1.25 * 3600_000,
       since: '2026-03-02T10:45:00.000Z',
       vaultId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/rsv',
@@ -139,14 +115,22 @@ describe('renderCsv', () => {
       Object.fromEntries(CSV_COLUMNS.map((column, index) => [column, record?.[index]]));
     expect(header).toEqual([...CSV_COLUMNS]);
     expect(byColumn(first)).toEqual({
-      kind: 'failed',
+      kind: 'first-backup-failed',
+      group: 'attention',
       vmName: 'vm-1',
       vmResourceId: full.vmResourceId,
       subscriptionId: 'sub',
-      reason: 'protection-error',
+      resourceGroup: 'rg',
+      region: 'eastus',
+      reason: 'retries-exhausted',
       errorCode: 'E1',
       errorMessage: 'it broke',
+      troubleshootingUrl: 'https://learn.microsoft.com/azure/backup/x',
       action: 'Fix it.',
+      timeToRestorePointMinutes: '',
+      waitingMinutes: '90.0',
+      retries: '2',
+      firstBackupCompletedAt: '',
       ageHours: '1.3',
       since: '2026-03-02T10:45:00.000Z',
       vaultName: 'rsv',
@@ -158,7 +142,43 @@ describe('renderCsv', () => {
       rule: 'default',
     });
     expect(second).toHaveLength(CSV_COLUMNS.length);
-    expect(second?.[1]).toBe('vm-2');
+    expect(second?.[CSV_COLUMNS.indexOf('vmName')]).toBe('vm-2');
+  });
+
+  it('writes the recent first restore points after the findings, with their time to first restore point', () => {
+    const point: RestorePoint = {
+      vmResourceId: '/subscriptions/s/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/web-01',
+      vmName: 'web-01',
+      subscriptionId: 's',
+      resourceGroup: 'rg-web',
+      region: 'eastus',
+      vaultName: 'rsv-eastus',
+      policyName: 'DefaultPolicy',
+      firstBackupCompletedAt: '2026-03-02T11:00:00.000Z',
+      timeToRestorePointMs: 25 * 60_000,
+      retries: 1,
+    };
+    const [, findingRow, pointRow] = parseCsv(renderCsv(report([finding()], [point])));
+    const byColumn = (record: string[] | undefined) =>
+      Object.fromEntries(CSV_COLUMNS.map((column, index) => [column, record?.[index]]));
+    expect(byColumn(findingRow).kind).toBe('stale');
+    expect(byColumn(pointRow)).toMatchObject({
+      kind: 'protected',
+      group: 'restore-point',
+      vmName: 'web-01',
+      subscriptionId: 's',
+      resourceGroup: 'rg-web',
+      region: 'eastus',
+      vaultName: 'rsv-eastus',
+      policyName: 'DefaultPolicy',
+      reason: 'first-backup-completed',
+      timeToRestorePointMinutes: '25.0',
+      retries: '1',
+      firstBackupCompletedAt: '2026-03-02T11:00:00.000Z',
+      vmResourceId: point.vmResourceId,
+      action: '',
+      errorCode: '',
+    });
   });
 
   it('leaves absent values empty (no "undefined"), an age of zero included as 0.0', () => {

@@ -1,6 +1,7 @@
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
 
 import { createEventGridSummaryPublisher, SUMMARY_EVENT_TYPE } from '../../../../src/lib/report/summaryPublisher';
+import { complianceReport } from '../../../helpers/factories/report';
 import { ScriptedHttpClient } from '../../../helpers/fakes/scriptedHttpClient';
 
 describe('createEventGridSummaryPublisher', () => {
@@ -20,10 +21,14 @@ describe('createEventGridSummaryPublisher', () => {
         itemsByState: { Protected: 5 },
         stale: 0,
         failed: 1,
+        firstBackupFailed: 0,
+        pending: 0,
         skipped: 0,
         unprotected: 0,
         watchedVms: 6,
       },
+      headline: complianceReport().headline,
+      timeToRestorePoint: complianceReport().timeToRestorePoint,
       problems: 0,
       reenqueued: 0,
       latest: ['latest.html'],
@@ -60,10 +65,14 @@ describe('createEventGridSummaryPublisher', () => {
           itemsByState: {},
           stale: 0,
           failed: 0,
+          firstBackupFailed: 0,
+          pending: 0,
           skipped: 0,
           unprotected: 0,
           watchedVms: 0,
         },
+        headline: complianceReport().headline,
+        timeToRestorePoint: complianceReport().timeToRestorePoint,
         problems: 0,
         reenqueued: 0,
         latest: [],

@@ -12,7 +12,9 @@ function harness() {
   const ledger = new InMemoryLedger();
   const backup = new FakeBackupGateway();
   const vault = vaultRoute('eastus');
-  const protectedKeys = new Set<string>();
+  /** VM key -> whether its protected item (in a configured vault) has a restore point. */
+  const items = new Map<string, boolean>();
+  const notCounted = new Set<string>();
   const add = (
     name: string,
     options: {
@@ -34,9 +36,9 @@ function harness() {
   const sweep = (subscriptionIds: string[] = [TEST_SUBSCRIPTION], rules = rulesConfig()) =>
     sweepUnprotected(
       { vms, ledger, backup },
-      { subscriptionIds, rules, vaults: [vault], isProtected: (vmKey) => protectedKeys.has(vmKey) },
+      { subscriptionIds, rules, vaults: [vault], restorePointOf: (vmKey) => items.get(vmKey), notCounted },
     );
-  return { vms, ledger, backup, vault, protectedKeys, add, sweep };
+  return { vms, ledger, backup, vault, items, notCounted, add, sweep };
 }
 
 function ledgerRow(vm: VmResourceId): NewLedgerEntry {
@@ -44,7 +46,7 @@ function ledgerRow(vm: VmResourceId): NewLedgerEntry {
     vmKey: vm.key,
     vmResourceId: vm.id,
     subscriptionId: vm.subscriptionId,
-    status: 'protected',
+    status: 'failed',
     attempts: 1,
     operationIds: [],
     jobIds: [],
@@ -57,18 +59,20 @@ describe('sweepUnprotected', () => {
   it('lists a VM Azure Backup cannot protect with that reason and what to do, not as a missed event', async () => {
     const h = harness();
     h.add('vm-ephemeral', { ephemeralOsDisk: true });
-    const { findings } = await h.sweep();
-    expect(findings).toEqual([
+    const result = await h.sweep();
+    expect(result.findings).toEqual([
       expect.objectContaining({
-        kind: 'unprotected',
+        kind: 'skipped',
+        group: 'not-counted',
         vmName: 'vm-ephemeral',
         reason: 'unsupported:ephemeral-os-disk',
-        action: remediationFor('unprotected', 'unsupported:ephemeral-os-disk'),
+        action: remediationFor('skipped', 'unsupported:ephemeral-os-disk'),
       }),
     ]);
+    expect(result.inScope).toBe(0);
   });
 
-  it('lists a VM the rules would protect, with the vault, policy and rule it would get', async () => {
+  it('lists a VM the rules would protect, with its place and the vault, policy and rule it would get', async () => {
     const h = harness();
     const vm = h.add('vm-orphan', { tags: { tier: 'gold' } });
     const rules = rulesConfig({ policies: [{ tag: 'tier', values: ['gold'], policy: 'EnhancedPolicy' }] });
@@ -77,12 +81,17 @@ describe('sweepUnprotected', () => {
 
     expect(result).toEqual({
       watchedVms: 1,
+      inScope: 1,
+      withRestorePoint: 0,
       findings: [
         {
           kind: 'unprotected',
+          group: 'attention',
           vmResourceId: vm.id,
           vmName: 'vm-orphan',
           subscriptionId: TEST_SUBSCRIPTION,
+          resourceGroup: 'rg-app',
+          region: 'eastus',
           reason: 'no-protected-item-and-no-ledger-row',
           action: remediationFor('unprotected', 'no-protected-item-and-no-ledger-row'),
           vaultId: h.vault.vaultId,
@@ -94,52 +103,69 @@ describe('sweepUnprotected', () => {
     });
   });
 
-  it('lists a VM in a region without a vault with that reason and no vault', async () => {
+  it('lists a VM in a region without a vault, naming the region in what to do', async () => {
     const h = harness();
     h.add('vm-nowhere', { location: 'West US 2' });
     const [finding] = (await h.sweep()).findings;
     expect(finding).toMatchObject({
       reason: 'no-vault-for-region',
+      region: 'westus2',
       rule: `vault-route:none-for-westus2/${TEST_SUBSCRIPTION}`,
-      action: remediationFor('unprotected', 'no-vault-for-region'),
+      action: remediationFor('unprotected', 'no-vault-for-region', undefined, { region: 'westus2' }),
     });
-    expect(finding?.vaultId).toBeUndefined();
     expect(finding?.vaultName).toBeUndefined();
-    expect(finding?.policyName).toBeUndefined();
   });
 
-  it('leaves out VMs a vault protects, without asking the ledger or backupStatus', async () => {
+  it('counts VMs a vault protects, with or without a restore point yet, without asking the ledger or backupStatus', async () => {
     const h = harness();
-    const vm = h.add('vm-protected');
-    h.protectedKeys.add(vm.key);
+    h.items.set(h.add('vm-protected').key, true);
+    h.items.set(h.add('vm-first-backup-running').key, false);
     const get = jest.spyOn(h.ledger, 'get');
-    expect(await h.sweep()).toEqual({ watchedVms: 1, findings: [] });
+    expect(await h.sweep()).toEqual({ watchedVms: 2, inScope: 2, withRestorePoint: 1, findings: [] });
     expect(get).not.toHaveBeenCalled();
     expect(h.backup.count('getBackupStatus')).toBe(0);
   });
 
-  it('leaves out VMs the rules skip, without asking the ledger or backupStatus', async () => {
+  it('lists VMs the rules skip as not counted, without asking the ledger or backupStatus', async () => {
     const h = harness();
     h.add('vm-optout', { tags: { 'autoprotect:skip': 'true' } });
     const get = jest.spyOn(h.ledger, 'get');
-    expect(await h.sweep()).toEqual({ watchedVms: 1, findings: [] });
+    expect(await h.sweep()).toEqual({
+      watchedVms: 1,
+      inScope: 0,
+      withRestorePoint: 0,
+      findings: [expect.objectContaining({ kind: 'skipped', group: 'not-counted', reason: 'opted-out' })],
+    });
     expect(get).not.toHaveBeenCalled();
     expect(h.backup.count('getBackupStatus')).toBe(0);
   });
 
-  it('leaves out VMs the ledger knows, without asking backupStatus', async () => {
+  it('counts VMs the ledger knows in scope (their findings come from the ledger), those it skipped not at all', async () => {
     const h = harness();
     await h.ledger.create(ledgerRow(h.add('vm-known')));
-    expect((await h.sweep()).findings).toEqual([]);
+    h.notCounted.add(h.add('vm-skipped-by-ledger').key);
+    expect(await h.sweep()).toEqual({ watchedVms: 2, inScope: 1, withRestorePoint: 0, findings: [] });
     expect(h.backup.count('getBackupStatus')).toBe(0);
   });
 
-  it('leaves out VMs backupStatus reports protected by another vault, asking with the normalised region', async () => {
+  it('lists VMs backupStatus reports protected by another vault as not counted, asking with the normalised region', async () => {
     const h = harness();
     const vm = h.add('vm-elsewhere', { location: 'East US' });
-    h.backup.statuses.set(vm.key, { protected: true, vaultId: 'elsewhere' });
+    h.backup.statuses.set(vm.key, {
+      protected: true,
+      vaultId: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/rsv-other',
+    });
     const getBackupStatus = jest.spyOn(h.backup, 'getBackupStatus');
-    expect((await h.sweep()).findings).toEqual([]);
+    const result = await h.sweep();
+    expect(result).toMatchObject({ watchedVms: 1, inScope: 0 });
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        kind: 'skipped',
+        group: 'not-counted',
+        reason: 'protected-elsewhere',
+        vaultName: 'rsv-other',
+      }),
+    ]);
     expect(getBackupStatus).toHaveBeenCalledWith(vm, 'eastus');
   });
 
@@ -152,14 +178,14 @@ describe('sweepUnprotected', () => {
 
     const result = await h.sweep([TEST_SUBSCRIPTION, OTHER_SUBSCRIPTION]);
 
-    expect(result.watchedVms).toBe(3);
-    expect(result.findings.map((finding) => finding.vmName)).toEqual(['vm-1', 'vm-3']);
+    expect(result).toMatchObject({ watchedVms: 3, inScope: 2 });
+    expect(result.findings.map((finding) => finding.vmName)).toEqual(['vm-1', 'vm-2', 'vm-3']);
   });
 
   it('finds nothing and counts nothing without subscriptions', async () => {
     const h = harness();
     h.add('vm-1');
-    expect(await h.sweep([])).toEqual({ watchedVms: 0, findings: [] });
+    expect(await h.sweep([])).toEqual({ watchedVms: 0, inScope: 0, withRestorePoint: 0, findings: [] });
   });
 
   it('lets a failing backupStatus call fail the sweep', async () => {

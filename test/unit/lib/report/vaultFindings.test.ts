@@ -15,13 +15,21 @@ function harness(staleAfterMs = STALE_AFTER) {
   const backup = new FakeBackupGateway(() => now);
   const vault = vaultRoute('eastus');
   const protectedVms: string[] = [];
+  const restorePoints: string[] = [];
   const scan = () =>
-    scanVault(backup, vault, { now, staleAfterMs, onProtectedVm: (vmKey) => protectedVms.push(vmKey) });
+    scanVault(backup, vault, {
+      now,
+      staleAfterMs,
+      onProtectedVm: (vmKey, hasRestorePoint) => {
+        protectedVms.push(vmKey);
+        if (hasRestorePoint) restorePoints.push(vmKey);
+      },
+    });
   const vm = (name: string, resourceGroup = 'rg-app') => parseVmResourceId(vmId(name, resourceGroup));
   /** An item stored under a raw key, for shapes setItem cannot build (no parseable VM id). */
   const rawItem = (name: string, item: ProtectedItemInfo) =>
     backup.items.set(`${vault.vaultId.toLowerCase()}|${name}`, item);
-  return { backup, vault, protectedVms, scan, vm, rawItem };
+  return { backup, vault, protectedVms, restorePoints, scan, vm, rawItem };
 }
 
 describe('scanVault', () => {
@@ -34,11 +42,15 @@ describe('scanVault', () => {
     h.backup.setItem(h.vault, b, { protectionState: 'Protected' });
     h.backup.setItem(h.vault, c, { protectionState: 'ProtectionStopped' });
     h.rawItem('odd', { protectionState: 'Protected', vmResourceId: '/not/a/vm' });
+    const d = h.vm('vm-d');
+    h.backup.setItem(h.vault, d, { protectionState: 'ProtectionStopped', lastBackupTime: ago(HOUR) });
 
     const scan = await h.scan();
 
-    expect(scan).toEqual({ itemCount: 4, itemsByState: { Protected: 3, ProtectionStopped: 1 }, findings: [] });
-    expect(h.protectedVms).toEqual([a.key, b.key, c.key]);
+    expect(scan).toEqual({ itemCount: 5, itemsByState: { Protected: 3, ProtectionStopped: 2 }, findings: [] });
+    expect(h.protectedVms).toEqual([a.key, b.key, c.key, d.key]);
+    // A restore point: Protected, or a last backup (a stopped item keeps its data).
+    expect(h.restorePoints).toEqual([a.key, b.key, d.key]);
   });
 
   it('does not list jobs when no item is pending', async () => {
@@ -87,13 +99,18 @@ describe('scanVault', () => {
     expect(findings).toEqual([
       {
         kind: 'stale',
+        group: 'attention',
         vmResourceId: vm.id,
         vmName: 'Stuck VM',
         subscriptionId: TEST_SUBSCRIPTION,
+        resourceGroup: 'rg-app',
+        region: 'eastus',
         reason: 'initial-backup-failed',
         errorCode: 'UserErrorGuestAgentStatusUnavailable',
         errorMessage: 'VM Agent unable to communicate with Azure Backup.',
         action: remediationFor('stale', 'initial-backup-failed', 'UserErrorGuestAgentStatusUnavailable'),
+        troubleshootingUrl:
+          'https://learn.microsoft.com/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout',
         since: configure.toISOString(),
         ageMs: 30 * HOUR,
         vaultId: h.vault.vaultId,
@@ -138,7 +155,7 @@ describe('scanVault', () => {
     expect(withoutJob?.action).toBe(remediationFor('stale', 'initial-backup-pending'));
   });
 
-  it('leaves out items configured within the stale age, the boundary included', async () => {
+  it('reports items configured within the stale age as pending, the boundary included, and older ones as stale', async () => {
     const h = harness();
     const edge = h.vm('vm-edge');
     const older = h.vm('vm-older');
@@ -151,7 +168,11 @@ describe('scanVault', () => {
       startTime: ago(STALE_AFTER + 1),
     });
     const { findings } = await h.scan();
-    expect(findings.map((finding) => finding.vmName)).toEqual(['vm-older']);
+    expect(findings.map((finding) => [finding.vmName, finding.kind, finding.group])).toEqual([
+      ['vm-edge', 'pending', 'pending'],
+      ['vm-older', 'stale', 'attention'],
+    ]);
+    expect(findings[0]?.action).toBe(remediationFor('pending', 'initial-backup-never-started'));
   });
 
   it('measures from the latest ConfigureBackup job and reports the latest Backup job', async () => {
