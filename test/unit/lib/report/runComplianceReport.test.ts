@@ -272,7 +272,9 @@ describe('runComplianceReport', () => {
     await runComplianceReport(h.deps, h.options);
     const firstLatest = h.store.writes.findIndex((path) => path.includes('latest.'));
     expect(h.store.writes.slice(0, firstLatest)).toHaveLength(3);
-    expect(h.store.writes.slice(firstLatest).every((path) => path.includes('latest.'))).toBe(true);
+    // Then the three latest copies, and last the run's summary (a point in the history only once the report is out).
+    expect(h.store.writes.slice(firstLatest, firstLatest + 3).every((path) => path.includes('latest.'))).toBe(true);
+    expect(h.store.writes.slice(firstLatest + 3)).toEqual([expect.stringMatching(/\/summary-[0-9TZ]+\.json$/)]);
   });
 
   // Storage goes away in the middle of the run: the run fails (the host retries at the next occurrence, or the
