@@ -35,13 +35,14 @@ describe('outage plan', () => {
     expect(planOutages(seededRandom(5), REDUCED_OUTAGES)).toEqual(planOutages(seededRandom(5), REDUCED_OUTAGES));
   });
 
-  it("passes the profile's retry and claim settings to the app", () => {
+  it("passes the profile's retry and claim settings to the app, and follows first backups at the simulator's pace", () => {
     expect(outageAppSettings(FULL_OUTAGES)).toEqual({
       AUTOPROTECT_RETRY_BASE_SECONDS: '5',
       AUTOPROTECT_RETRY_MAX_SECONDS: '30',
       AUTOPROTECT_MAX_ATTEMPTS: '12',
       AUTOPROTECT_LEASE_SECONDS: '30',
       AUTOPROTECT_INVOCATION_BUDGET: '20',
+      AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
     });
   });
 });

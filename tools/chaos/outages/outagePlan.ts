@@ -84,6 +84,8 @@ export function outageAppSettings(settings: OutageSettings): Record<string, stri
     AUTOPROTECT_MAX_ATTEMPTS: String(app.maxAttempts),
     AUTOPROTECT_LEASE_SECONDS: String(app.leaseSeconds),
     AUTOPROTECT_INVOCATION_BUDGET: String(app.invocationBudgetSeconds),
+    // Every first backup is followed to its end at the simulator's pace (1.5 s jobs), as in the chaos run.
+    AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
   };
 }
 
