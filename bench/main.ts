@@ -5,17 +5,18 @@ import { repoRoot } from './benchStack';
 import { renderTable, runInfo, writeResults } from './results';
 import type { WorkloadResult } from './types';
 import { runBurst } from './workloads/burst';
+import { runFollow } from './workloads/follow';
 import { runIngest } from './workloads/ingest';
 import { RECORDED_TIMING, runLatency, ZERO_TIMING } from './workloads/latency';
 import { runReportAtScale } from './workloads/reportAtScale';
 
 /** Sizes per mode: `--quick` fits in 2 minutes, the full run in 10 on 2 cores. */
 const SIZES = {
-  quick: { ingest: 2_000, latencyVms: 40, recordedScale: 0.1, burst: 150, report: 10_000 },
-  full: { ingest: 10_000, latencyVms: 200, recordedScale: 1, burst: 1_000, report: 50_000 },
+  quick: { ingest: 2_000, latencyVms: 40, recordedScale: 0.1, burst: 150, report: 10_000, follow: 50 },
+  full: { ingest: 10_000, latencyVms: 200, recordedScale: 1, burst: 1_000, report: 50_000, follow: 200 },
 };
 
-const WORKLOADS = ['ingest', 'latency', 'burst', 'report', 'scaleout'] as const;
+const WORKLOADS = ['ingest', 'latency', 'burst', 'report', 'scaleout', 'follow'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 export interface BenchArgs {
@@ -24,7 +25,7 @@ export interface BenchArgs {
   only: Workload[] | undefined;
 }
 
-/** README.md "Performance": `npm run bench [-- --quick] [--only=ingest,latency,burst,report,scaleout]`. */
+/** README.md "Performance": `npm run bench [-- --quick] [--only=ingest,latency,burst,report,scaleout,follow]`. */
 export const BENCH_COMMAND_LINE = commandLine({
   name: 'npm run bench',
   usage: 'Usage: npm run bench [-- options]   (node dist/bench/main.js [options])',
@@ -84,6 +85,11 @@ async function main({ mode, only }: BenchArgs): Promise<void> {
   if (wanted('scaleout'))
     await attempt('5 scale-out', async () => (await runBurst({ vms: size.burst }, 3, baseline)).result);
   if (wanted('report')) await attempt('4 report', () => runReportAtScale({ items: size.report }));
+  // Time x10: the runner's queue polling (up to 2 s) stays small against the scaled check-back delays (12 s+).
+  if (wanted('follow'))
+    await attempt('6 following first backups', () =>
+      runFollow({ vms: size.follow, agentNever: 0, jobMinutes: 20, scale: 10 }),
+    );
 
   results.sort((a, b) => a.name.localeCompare(b.name));
   const run = runInfo(mode, repoRoot, results);

@@ -124,7 +124,7 @@ describe('tool command lines', () => {
     it('refuses an unknown option and an unknown workload', () => {
       expect(refusal(() => parseCommandLine(['--quik'], BENCH_COMMAND_LINE))).toBe("Unknown option '--quik'");
       expect(refusal(() => parseCommandLine(['--only=ingest,bogus'], BENCH_COMMAND_LINE))).toBe(
-        'Unknown workload(s) bogus; known: ingest, latency, burst, report, scaleout',
+        'Unknown workload(s) bogus; known: ingest, latency, burst, report, scaleout, follow',
       );
     });
   });
