@@ -73,8 +73,9 @@ export async function ensureFirstBackup(
 
 /**
  * The job (or the trigger operation) this VM's row already names: checked instead of triggering again. With an open
- * trigger claim, the latest trigger operation names the newest job. A job of ours that ended without its outcome being
- * recorded (a crash, a row from before jobs were followed) goes through the retry decision.
+ * trigger claim, the latest trigger operation names the newest job. A job of ours that failed without its outcome
+ * being recorded (its invocation died after the trigger) goes through the retry decision; a failure already recorded,
+ * or on a row from before attempts were recorded, lets a new request trigger again.
  */
 async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Promise<ProtectOutcome | undefined> {
   const entry = run.session.entry;

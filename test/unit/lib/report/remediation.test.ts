@@ -80,7 +80,7 @@ describe('remediationFor', () => {
     ).toBe(
       'The VM needs an Enhanced (V2) policy (Trusted Launch, Confidential VM, Premium SSD v2 or Ultra disks; the rule says which): create an Enhanced policy for Azure VMs in vault rsv-eastus (Backup policies > Add > Azure Virtual Machine > Enhanced), or name an existing one as enhancedPolicy of the vault route in AUTOPROTECT_VAULTS, then run `autoprotect sweep` (it enqueues the VMs still without a first backup).',
     );
-    expect(remediationFor('failed', 'enhanced-policy-required')).toContain('in vault of the VM region');
+    expect(remediationFor('failed', 'enhanced-policy-required')).toContain("in the vault of the VM's region");
   });
 
   it.each([
@@ -106,6 +106,55 @@ describe('remediationFor', () => {
     ['unprotected', /^No event reached autoprotect for this VM/],
   ])('falls back to the action of the kind (%s) for an unknown reason', (kind, action) => {
     expect(remediationFor(kind, 'some-new-reason')).toMatch(action);
+  });
+
+  it.each([
+    ...[
+      'UserErrorGuestAgentStatusUnavailable',
+      'GuestAgentSnapshotTaskStatusError',
+      'ExtensionSnapshotFailedNoNetwork',
+      'ExtensionOperationFailedForManagedDisks',
+      'BackUpOperationFailed',
+      'BackUpOperationFailedV2',
+      'UserErrorKeyvaultPermissionsNotConfigured',
+      'UserErrorRpCollectionLimitReached',
+      'UserErrorVmProvisioningStateFailed',
+      'UserErrorVmNotFoundV2',
+      'UserErrorRequestDisallowedByPolicy',
+      'UserErrorVmVaultLocationMismatch',
+      'UserErrorProtectionQuotaExceeded',
+      'BMSUserErrorInvalidConfigureProtectionRequest',
+      'BackupJobCancelled',
+    ].map((code) => ['code', code] as const),
+    ...[
+      'no-vault-for-region',
+      'unknown-policy',
+      'retries-exhausted',
+      'not-retryable',
+      'job-cancelled',
+      'stuck-requested',
+      'stuck-protecting',
+      'first-backup-still-running',
+    ].map((reason) => ['reason', reason] as const),
+  ])(
+    'fills every placeholder of the %s %s, whether or not the finding knows its region, policy and vault',
+    (by, key) => {
+      const action = (context = {}) =>
+        by === 'code' ? remediationFor('failed', 'x', key, context) : remediationFor('failed', key, undefined, context);
+      const known = action({ region: 'eastus', policyName: 'GoldPolicy', vaultName: 'rsv-eastus' });
+      expect(known).not.toMatch(/%\w+%/);
+      expect(action()).not.toMatch(/%\w+%/);
+      expect(known).not.toBe(remediationFor('failed', 'x'));
+    },
+  );
+
+  it('fills the vault it could not resolve the VM in', () => {
+    expect(
+      remediationFor('failed', 'x', 'BMSUserErrorInvalidConfigureProtectionRequest', { vaultName: 'rsv-eastus' }),
+    ).toMatch(/^The vault rsv-eastus could not resolve the VM/);
+    expect(remediationFor('failed', 'x', 'BMSUserErrorInvalidConfigureProtectionRequest')).toMatch(
+      /^The vault could not resolve the VM/,
+    );
   });
 
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
