@@ -74,7 +74,7 @@ function renderHeadline(report: ComplianceReport): string {
 <ul class="counts">
 <li class="pending"><b>${headline.pending}</b> pending</li>
 <li class="attention"><b>${headline.attention}</b> need${headline.attention === 1 ? 's' : ''} attention</li>
-<li class="muted"><b>${headline.notCounted}</b> not counted (opted out, excluded, protected elsewhere)</li>
+<li class="muted"><b>${headline.notCounted}</b> not counted (opted out, excluded, protected elsewhere, cannot be backed up)</li>
 </ul>
 <p>${timeLine}</p>
 </section>`;

@@ -154,7 +154,7 @@ describe('the HTML compliance report in a real browser', () => {
     expect(counts).toEqual([
       '2 pending',
       '2 need attention',
-      '3 not counted (opted out, excluded, protected elsewhere)',
+      '3 not counted (opted out, excluded, protected elsewhere, cannot be backed up)',
     ]);
     await expect(page.locator('.headline').innerText()).resolves.toContain('median 38 min, 95th percentile 80 min');
   });

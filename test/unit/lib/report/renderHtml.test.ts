@@ -129,7 +129,9 @@ describe('renderHtml', () => {
       expect(html).toContain('<p class="big"><b>7 of 10</b> watched VMs have a restore point (<b>70 %</b>)</p>');
       expect(html).toContain('<li class="pending"><b>2</b> pending</li>');
       expect(html).toContain('<li class="attention"><b>1</b> needs attention</li>');
-      expect(html).toContain('<li class="muted"><b>2</b> not counted (opted out, excluded, protected elsewhere)</li>');
+      expect(html).toContain(
+        '<li class="muted"><b>2</b> not counted (opted out, excluded, protected elsewhere, cannot be backed up)</li>',
+      );
     });
 
     it('shows the median and 95th percentile of the time to first restore point, or says there was none', () => {
