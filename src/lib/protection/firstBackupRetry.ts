@@ -1,30 +1,17 @@
+import { AGENT_ARTICLE_CODES, JOB_CANCELLED, JOB_FAILED } from '../azure/firstBackupCodes';
 import { isJobSucceeded } from '../azure/ports';
 import type { FirstBackupSettings } from '../config';
 import { MAX_FOLLOW_MS, nextCheckBackDelayMs } from './checkBackSchedule';
 
 /**
- * Job error codes that say "retry later": the first backup of a brand-new VM often meets an agent or extension that is
- * not ready yet. From vm-backup-support.md §5 (Microsoft's troubleshooting article on agent and extension failures,
- * `backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout.md`). `UserErrorBackupOperationInProgress` (another
- * backup was running, recovery-services-api.md §7) is retried too: the retry first looks for that job and follows it.
+ * Job error codes that say "retry later": those of the agent and extension article (AGENT_ARTICLE_CODES), and
+ * `UserErrorBackupOperationInProgress` (another backup was running, recovery-services-api.md §7): the retry first looks
+ * for that job and follows it.
  */
 export const RETRYABLE_FIRST_BACKUP_CODES: ReadonlySet<string> = new Set([
-  'UserErrorGuestAgentStatusUnavailable',
-  'GuestAgentSnapshotTaskStatusError',
-  'UserErrorVmProvisioningStateFailed',
-  'ExtensionSnapshotFailedNoNetwork',
-  'ExtensionOperationFailedForManagedDisks',
-  'BackUpOperationFailed',
-  'BackUpOperationFailedV2',
-  'UserErrorKeyvaultPermissionsNotConfigured',
-  'UserErrorRpCollectionLimitReached',
+  ...AGENT_ARTICLE_CODES,
   'UserErrorBackupOperationInProgress',
 ]);
-
-/** The code of a job that was cancelled (Azure gives none): a person stopped it, so it is not retried. */
-export const JOB_CANCELLED = 'BackupJobCancelled';
-/** The code of a failed job that carries no error details. */
-export const JOB_FAILED = 'BackupJobFailed';
 
 export type FirstBackupFailure = 'not-retryable' | 'retries-exhausted' | 'job-cancelled';
 

@@ -1,7 +1,6 @@
+import { JOB_CANCELLED, JOB_FAILED } from '../../../../src/lib/azure/firstBackupCodes';
 import {
   type FirstBackupStep,
-  JOB_CANCELLED,
-  JOB_FAILED,
   type JobReading,
   nextFirstBackupStep,
   RETRYABLE_FIRST_BACKUP_CODES,
