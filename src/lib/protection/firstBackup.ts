@@ -3,7 +3,7 @@ import type { VaultRoute } from '../config';
 import { OperationPendingError, TransientError } from '../errors';
 import { closeAttempt, latestAttempt } from './backupAttempts';
 import { backupJobWindowStart, listVmBackupJobs } from './findBackupJob';
-import { followBackupJob } from './followBackupJob';
+import { finishWithRestorePoint, followBackupJob } from './followBackupJob';
 import { afterBackupJobReading } from './followFirstBackup';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 import { triggerBackupJob } from './triggerBackupJob';
@@ -206,19 +206,6 @@ function backupJobOutcome(run: ProtectionRunContext, job: BackupJobInfo, reason:
     const ours = entry.jobIds.some((id) => id.toLowerCase() === job.jobId.toLowerCase());
     return followBackupJob(run, job, { reason }, ours ? 'first' : 'found');
   }
-  const now = run.deps.clock.now();
   const jobIds = entry.jobIds.includes(job.jobId) ? entry.jobIds : [...entry.jobIds, job.jobId];
-  return run.finish(
-    'protected',
-    {
-      reason: 'first-backup-completed',
-      jobIds,
-      firstBackupCompletedAt: (job.endTime ?? now).toISOString(),
-      firstBackupJobId: job.jobId,
-      backupAttempts: closeAttempt(entry.backupAttempts, job, now),
-      checkBackToken: undefined,
-      nextCheckBackAt: undefined,
-    },
-    job.jobId,
-  );
+  return finishWithRestorePoint(run, job, jobIds);
 }

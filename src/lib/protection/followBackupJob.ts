@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackupJobInfo } from '../azure/ports';
 import type { BackupAttempt } from '../ledger/ledgerEntry';
 import type { ProtectionRequest } from '../messages/protectionRequest';
-import { attachJob } from './backupAttempts';
+import { attachJob, closeAttempt } from './backupAttempts';
 import { jobAgeMs, nextCheckBackDelayMs } from './checkBackSchedule';
 import type { FinishChanges, ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 
@@ -70,4 +70,28 @@ export async function scheduleCheckBack(
 export function checkBackRequest(request: ProtectionRequest, token: string): ProtectionRequest {
   const { history: _history, attempt: _attempt, checkBackToken: _token, ...rest } = request;
   return { ...rest, attempt: 1, checkBackToken: token };
+}
+
+/** The first Backup job completed: the VM has its first restore point, and the check-back chain ends. */
+export function finishWithRestorePoint(
+  run: ProtectionRunContext,
+  job: BackupJobInfo,
+  jobIds: string[],
+  changes: Partial<FinishChanges> = {},
+): Promise<ProtectOutcome> {
+  const now = run.deps.clock.now();
+  return run.finish(
+    'protected',
+    {
+      reason: 'first-backup-completed',
+      jobIds,
+      firstBackupCompletedAt: (job.endTime ?? now).toISOString(),
+      firstBackupJobId: job.jobId,
+      backupAttempts: closeAttempt(run.session.entry.backupAttempts, job, now),
+      ...changes,
+      checkBackToken: undefined,
+      nextCheckBackAt: undefined,
+    },
+    job.jobId,
+  );
 }

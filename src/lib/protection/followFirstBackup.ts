@@ -4,7 +4,7 @@ import type { LedgerEntry } from '../ledger/ledgerEntry';
 import { closeAttempt, latestAttempt, retriesUsed } from './backupAttempts';
 import { jobAgeMs } from './checkBackSchedule';
 import { nextFirstBackupStep } from './firstBackupRetry';
-import { followBackupJob, scheduleCheckBack } from './followBackupJob';
+import { finishWithRestorePoint, followBackupJob, scheduleCheckBack } from './followBackupJob';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 import { retryFirstBackup } from './retryFirstBackup';
 
@@ -82,20 +82,7 @@ export async function afterBackupJobReading(
         firstBackupReads: reads,
       });
     case 'protected':
-      return run.finish(
-        'protected',
-        {
-          reason: 'first-backup-completed',
-          jobIds,
-          firstBackupCompletedAt: (job.endTime ?? now).toISOString(),
-          firstBackupJobId: job.jobId,
-          backupAttempts: closeAttempt(entry.backupAttempts, job, now),
-          firstBackupReads: reads,
-          checkBackToken: undefined,
-          nextCheckBackAt: undefined,
-        },
-        job.jobId,
-      );
+      return finishWithRestorePoint(run, job, jobIds, { firstBackupReads: reads });
     case 'retry':
       run.deps.logger.warn('first backup failed; retrying later', {
         vmKey: run.vm.key,
