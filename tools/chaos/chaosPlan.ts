@@ -133,97 +133,38 @@ function caseOf(
   region: string,
   securityType: PlannedVm['securityType'],
 ): Omit<PlannedVm, 'securityType'> {
+  const base = { name, resourceGroup, location: region, tags: {}, chaosCase };
+  const protectedHere = (backupJobs: number, policyName = policyFor(securityType)): ExpectedOutcome => ({
+    status: 'protected',
+    policyName,
+    vaultName: `rsv-${region}`,
+    backupJobs,
+  });
   switch (chaosCase) {
     case 'protect':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: {},
-        chaosCase,
-        expected: {
-          status: 'protected',
-          policyName: policyFor(securityType),
-          vaultName: `rsv-${region}`,
-          backupJobs: 1,
-        },
-      };
+      return { ...base, expected: protectedHere(1) };
     case 'agent-late':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: {},
-        guestAgent: 'unavailable',
-        chaosCase,
-        expected: {
-          status: 'protected',
-          policyName: policyFor(securityType),
-          vaultName: `rsv-${region}`,
-          backupJobs: 2,
-        },
-      };
+      return { ...base, guestAgent: 'unavailable', expected: protectedHere(2) };
     case 'agent-never':
       return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: {},
+        ...base,
         guestAgent: 'unavailable',
-        chaosCase,
         expected: {
+          ...protectedHere(1 + CHAOS_RETRY_DELAYS.length),
           status: 'first-backup-failed',
           reason: 'retries-exhausted',
-          policyName: policyFor(securityType),
-          vaultName: `rsv-${region}`,
-          backupJobs: 1 + CHAOS_RETRY_DELAYS.length,
         },
       };
     case 'protect-critical':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: { tier: 'critical' },
-        chaosCase,
-        expected: { status: 'protected', policyName: 'EnhancedPolicy', vaultName: `rsv-${region}`, backupJobs: 1 },
-      };
+      return { ...base, tags: { tier: 'critical' }, expected: protectedHere(1, 'EnhancedPolicy') };
     case 'opt-out':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: { 'autoprotect:skip': 'true' },
-        chaosCase,
-        expected: { status: 'skipped', reason: 'opted-out' },
-      };
+      return { ...base, tags: { 'autoprotect:skip': 'true' }, expected: { status: 'skipped', reason: 'opted-out' } };
     case 'vm-deleted':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: {},
-        chaosCase,
-        expected: { status: 'skipped', reason: 'vm-deleted' },
-      };
+      return { ...base, expected: { status: 'skipped', reason: 'vm-deleted' } };
     case 'no-vault-for-region':
-      return {
-        name,
-        resourceGroup,
-        location: 'westus2',
-        tags: {},
-        chaosCase,
-        expected: { status: 'failed', reason: 'no-vault-for-region' },
-      };
+      return { ...base, location: 'westus2', expected: { status: 'failed', reason: 'no-vault-for-region' } };
     case 'unknown-policy':
-      return {
-        name,
-        resourceGroup,
-        location: region,
-        tags: { tier: 'gold' },
-        chaosCase,
-        expected: { status: 'failed', reason: 'unknown-policy' },
-      };
+      return { ...base, tags: { tier: 'gold' }, expected: { status: 'failed', reason: 'unknown-policy' } };
   }
 }
 
