@@ -1,7 +1,10 @@
 import type { Finding } from './reportTypes';
 
-/** Which of two findings about one VM the report keeps: the more urgent group, then the more specific kind. */
-const RANK: Record<Finding['kind'], number> = {
+/**
+ * How urgent each kind of finding is (0 first). Which of two findings about one VM the report keeps: the more urgent
+ * group, then the more urgent kind; the HTML lists findings in this order too.
+ */
+export const KIND_URGENCY: Record<Finding['kind'], number> = {
   'first-backup-failed': 0,
   failed: 1,
   stale: 2,
@@ -52,5 +55,8 @@ export function mergeFindings(findings: readonly Finding[]): Finding[] {
 }
 
 function outranks(a: Finding, b: Finding): boolean {
-  return GROUP_RANK[a.group] - GROUP_RANK[b.group] < 0 || (a.group === b.group && RANK[a.kind] < RANK[b.kind]);
+  return (
+    GROUP_RANK[a.group] - GROUP_RANK[b.group] < 0 ||
+    (a.group === b.group && KIND_URGENCY[a.kind] < KIND_URGENCY[b.kind])
+  );
 }

@@ -1,4 +1,5 @@
 import { escapeHtml, formatAge } from './formatAge';
+import { KIND_URGENCY } from './mergeFindings';
 import { renderHistoryCharts } from './renderCharts';
 import type { ComplianceReport, Finding, RestorePoint } from './reportTypes';
 
@@ -201,18 +202,9 @@ function table(header: readonly string[], rows: readonly string[]): string {
   return `<table><thead><tr>${header.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-const URGENCY: Record<Finding['kind'], number> = {
-  'first-backup-failed': 0,
-  failed: 1,
-  stale: 2,
-  unprotected: 3,
-  pending: 4,
-  skipped: 5,
-};
-
 /** Failed first backups, then failures, stale, unprotected; oldest first within a kind. */
 function byUrgency(a: Finding, b: Finding): number {
-  return URGENCY[a.kind] - URGENCY[b.kind] || (b.ageMs ?? 0) - (a.ageMs ?? 0);
+  return KIND_URGENCY[a.kind] - KIND_URGENCY[b.kind] || (b.ageMs ?? 0) - (a.ageMs ?? 0);
 }
 
 /** Longest waiting first. */
