@@ -105,18 +105,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await pace.acquire();
       const event = deletedEvents.get(vm.name);
       if (event) await withRetries(`delivering the event of ${vm.name}`, () => postEvent(webhook, event), 100);
-      else
-        await withRetries(`creating ${vm.name}`, () =>
-          sim.post('vms', {
-            resourceGroup: vm.resourceGroup,
-            name: vm.name,
-            location: vm.location,
-            tags: vm.tags,
-            securityType: vm.securityType,
-            guestAgent: vm.guestAgent,
-            emitEvents: true,
-          }),
-        );
+      else await withRetries(`creating ${vm.name}`, () => sim.createVm(vm, true));
     });
     options.say(`chaos: ${plan.length} VMs created after ${Date.now() - started} ms; waiting for final states`);
 
@@ -174,14 +163,7 @@ async function prepareDeletedVms(
 ): Promise<Map<string, unknown[]>> {
   const events = new Map<string, unknown[]>();
   for (const vm of vms) {
-    await sim.post('vms', {
-      resourceGroup: vm.resourceGroup,
-      name: vm.name,
-      location: vm.location,
-      tags: vm.tags,
-      securityType: vm.securityType,
-      emitEvents: false,
-    });
+    await sim.createVm(vm, false);
     const id = vmIdOf(subscriptionId, vm.resourceGroup, vm.name);
     await sim.deleteVm(id);
     const event = resourceEvent({

@@ -1,6 +1,7 @@
 import type { SimulatorHandle } from '../../simulator/src/index';
 import { requestJson } from '../shared/httpsJson';
 import { simGet, simPatch, simPost } from '../stack/simControl';
+import type { PlannedVm } from './chaosPlan';
 import { ChaosRunError } from './errors';
 
 /** A control-API failure means the run itself could not be carried out. */
@@ -20,6 +21,19 @@ export class SimControl {
 
   post(path: string, body: unknown): Promise<unknown> {
     return harnessStep(simPost(this, path, body));
+  }
+
+  /** POST /_sim/vms for a planned VM, with (`emitEvents`) or without its write events. */
+  createVm(vm: PlannedVm, emitEvents: boolean): Promise<unknown> {
+    return this.post('vms', {
+      resourceGroup: vm.resourceGroup,
+      name: vm.name,
+      location: vm.location,
+      tags: vm.tags,
+      securityType: vm.securityType,
+      guestAgent: vm.guestAgent,
+      emitEvents,
+    });
   }
 
   /** DELETE `/_sim/<path>` (an event subscription). */

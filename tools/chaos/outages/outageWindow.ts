@@ -15,16 +15,7 @@ export async function createPaced(sim: SimControl, vms: readonly PlannedVm[], sp
   const pace = createRateLimiter(Math.max(0.05, vms.length / Math.max(spreadMs / 1000, 0.001)));
   await mapLimit(vms, 4, async (vm) => {
     await pace.acquire();
-    await withRetries(`creating ${vm.name}`, () =>
-      sim.post('vms', {
-        resourceGroup: vm.resourceGroup,
-        name: vm.name,
-        location: vm.location,
-        tags: vm.tags,
-        securityType: vm.securityType,
-        emitEvents: true,
-      }),
-    );
+    await withRetries(`creating ${vm.name}`, () => sim.createVm(vm, true));
   });
 }
 
