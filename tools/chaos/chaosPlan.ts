@@ -45,6 +45,17 @@ export interface PlannedVm {
  */
 export const CHAOS_RETRY_DELAYS = ['PT4S', 'PT4S'] as const;
 
+/** The simulator's durations in the chaos and outage runs: Azure's, squeezed so a run takes minutes. */
+export const CHAOS_SIM_TIMING = {
+  configureBackupMs: 300,
+  backupOperationMs: 100,
+  backupJobMs: 1_500,
+  retryAfterSeconds: 1,
+} as const;
+
+/** Follows every first backup to its end at the simulator's pace (its 1.5 s jobs), not the app's minutes. */
+export const FOLLOW_AT_SIM_PACE: Readonly<Record<string, string>> = { AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S' };
+
 /** The rules the chaos run uses: opt-out tag, critical VMs on EnhancedPolicy, `tier=gold` on a policy no vault has. */
 export const CHAOS_RULES: RulesConfigInput = {
   optOutTag: 'autoprotect:skip',

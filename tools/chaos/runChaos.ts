@@ -8,7 +8,15 @@ import { stackRuntime } from '../stack/stackRuntime';
 import { ISOLATED_STACK, startStack } from '../stack/startStack';
 import { chaosFaultRules } from './chaosFaults';
 import { startMonkey } from './chaosMonkey';
-import { CHAOS_RETRY_DELAYS, CHAOS_RULES, type PlannedVm, planVms, seededRandom } from './chaosPlan';
+import {
+  CHAOS_RETRY_DELAYS,
+  CHAOS_RULES,
+  CHAOS_SIM_TIMING,
+  FOLLOW_AT_SIM_PACE,
+  type PlannedVm,
+  planVms,
+  seededRandom,
+} from './chaosPlan';
 import { eventCounts, replaceRunnerWithFleet, type SimEvents, waitSettled } from './chaosStack';
 import { ChaosRunError } from './errors';
 import { scanForSecrets, type SecretFinding } from './scanSecrets';
@@ -66,14 +74,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const stack = await startStack({
     repoRoot: options.repoRoot,
     ...ISOLATED_STACK,
-    simTiming: { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 },
+    simTiming: CHAOS_SIM_TIMING,
     rules: CHAOS_RULES,
     extraSettings: {
       AUTOPROTECT_LEASE_SECONDS: '6',
       AUTOPROTECT_INVOCATION_BUDGET: '5',
       AUTOPROTECT_MAX_ATTEMPTS: '8',
-      // Every first backup is followed to its end at the simulator's pace (1.5 s jobs).
-      AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
+      ...FOLLOW_AT_SIM_PACE,
       AUTOPROTECT_FIRST_BACKUP_RETRY_DELAYS: CHAOS_RETRY_DELAYS.join(','),
     },
     hostLog: (line) => hostLog.push(line),

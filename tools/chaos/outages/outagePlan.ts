@@ -1,5 +1,5 @@
 import type { OutageKind } from '../../../simulator/src/outage';
-import { type ChaosCase, type PlannedVm, planVms } from '../chaosPlan';
+import { type ChaosCase, FOLLOW_AT_SIM_PACE, type PlannedVm, planVms } from '../chaosPlan';
 import type { ProxyMode } from '../tcpProxy';
 
 /**
@@ -84,8 +84,7 @@ export function outageAppSettings(settings: OutageSettings): Record<string, stri
     AUTOPROTECT_MAX_ATTEMPTS: String(app.maxAttempts),
     AUTOPROTECT_LEASE_SECONDS: String(app.leaseSeconds),
     AUTOPROTECT_INVOCATION_BUDGET: String(app.invocationBudgetSeconds),
-    // Every first backup is followed to its end at the simulator's pace (1.5 s jobs), as in the chaos run.
-    AUTOPROTECT_FIRST_BACKUP_CHECK_BACKS: 'PT1S',
+    ...FOLLOW_AT_SIM_PACE,
   };
 }
 

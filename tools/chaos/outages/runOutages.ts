@@ -12,7 +12,7 @@ import {
   VM_WRITE_SUBSCRIPTION,
   vmWriteSubscription,
 } from '../../stack/startStack';
-import { CHAOS_RULES, seededRandom } from '../chaosPlan';
+import { CHAOS_RULES, CHAOS_SIM_TIMING, seededRandom } from '../chaosPlan';
 import { eventCounts, replaceRunnerWithFleet, type SimEvents } from '../chaosStack';
 import { scanForSecrets } from '../scanSecrets';
 import { SimControl } from '../simControl';
@@ -27,10 +27,11 @@ import { jobsPerVm, outageProblems, stuckRows, windowCounts } from './verifyOuta
 
 export type { OutageRunOptions, OutageRunResult, WindowResult } from './outageTypes';
 
-const SIM_TIMING = { configureBackupMs: 300, backupOperationMs: 100, backupJobMs: 1_500, retryAfterSeconds: 1 };
 /** One VM's protection once everything is up: enable, a check-back, trigger, a check-back (simulator timings). */
 const PROTECTION_FLOOR_MS =
-  SIM_TIMING.configureBackupMs + SIM_TIMING.backupOperationMs + 2 * SIM_TIMING.retryAfterSeconds * 1000;
+  CHAOS_SIM_TIMING.configureBackupMs +
+  CHAOS_SIM_TIMING.backupOperationMs +
+  2 * CHAOS_SIM_TIMING.retryAfterSeconds * 1000;
 
 /**
  * The outage run (issue 18): the local stack with two runners whose storage goes through a proxy, then, in turn,
@@ -52,7 +53,7 @@ export async function runOutages(options: OutageRunOptions): Promise<OutageRunRe
     const stack = await startStack({
       repoRoot: options.repoRoot,
       ...ISOLATED_STACK,
-      simTiming: SIM_TIMING,
+      simTiming: CHAOS_SIM_TIMING,
       rules: CHAOS_RULES,
       extraSettings: outageAppSettings(settings),
       deadLetterDir,
