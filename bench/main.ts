@@ -102,7 +102,12 @@ async function main({ mode, only }: BenchArgs): Promise<void> {
     );
     const scaled = scaleTiming(size.recordedScale);
     await attempt(`2 latency (${scaled.label})`, 'latency', () =>
-      runLatency({ vms: size.latencyVms, intervalMs: 100 }, scaled),
+      // The targets hold for Azure's recorded durations; squeezed ten times (quick) they only show the learning.
+      runLatency(
+        { vms: size.latencyVms, intervalMs: 100 },
+        scaled,
+        size.recordedScale === 1 ? { p99OverheadMs: 2_000, armReadsPerVm: 6 } : undefined,
+      ),
     );
   }
   let baseline: number | undefined;

@@ -33,7 +33,7 @@ export const RECORDED_TIMING: LatencyTiming = {
 export async function runLatency(
   size: { vms: number; intervalMs: number },
   timing: LatencyTiming,
-  target?: { p99TriggeredMs: number },
+  target?: { p99TriggeredMs?: number; p99OverheadMs?: number; armReadsPerVm?: number },
 ): Promise<WorkloadResult> {
   const started = Date.now();
   const hostLines: string[] = [];
@@ -67,6 +67,9 @@ export async function runLatency(
     const readsPerSecond = (armReads / size.vms) * (1000 / size.intervalMs);
     const { enabled, triggered } = milestones(run, timing.configureBackupMs);
     const p99 = percentile(triggered, 99);
+    // Azure's own time until the trigger's POST is the ConfigureBackup (the trigger's operation runs after it).
+    const overhead = p99 - timing.configureBackupMs;
+    const polls = run.requests.filter((entry) => entry.operationId === 'BackupOperationStatuses_Get').length;
     const requeued = hostLines.filter((line) => line.includes('requeued')).length;
     const figures: Figure[] = [
       figure(
@@ -79,18 +82,25 @@ export async function runLatency(
         `${fmt(percentile(triggered, 50))} / ${fmt(percentile(triggered, 95))} / ${fmt(percentile(triggered, 99))}`,
         's',
       ),
-      target
-        ? figure('p99 to backup triggered', p99 / 1000, 's', {
-            text: `<= ${target.p99TriggeredMs / 1000} s`,
-            met: p99 <= target.p99TriggeredMs,
-          })
-        : figure('p99 to backup triggered', p99 / 1000, 's'),
+      figure(
+        'p99 to backup triggered',
+        p99 / 1000,
+        's',
+        atMost(target?.p99TriggeredMs, p99, (ms) => `${ms / 1000} s`),
+      ),
       figure(
         "p99 autoprotect overhead beyond Azure's own durations",
-        (p99 - timing.configureBackupMs - timing.backupOperationMs) / 1000,
+        overhead / 1000,
         's',
+        atMost(target?.p99OverheadMs, overhead, (ms) => `${ms / 1000} s`),
       ),
-      figure('ARM reads per VM (incl. polls)', armReads / size.vms),
+      figure(
+        'ARM reads per VM (incl. polls)',
+        armReads / size.vms,
+        '',
+        atMost(target?.armReadsPerVm, armReads / size.vms, String),
+      ),
+      figure('operation polls per VM (enable + trigger)', polls / size.vms),
       figure('ARM reads/s this arrival rate needs (ARM grants 25/s after a burst of 250)', readsPerSecond, '/s'),
       figure('protectVm invocations per VM', hostLines.length / size.vms),
       figure('invocations that re-enqueued', requeued),
@@ -110,6 +120,11 @@ export async function runLatency(
   } finally {
     await stack.stop();
   }
+}
+
+/** A figure's target `<= bound` (none without a bound). */
+function atMost(bound: number | undefined, value: number, show: (bound: number) => string) {
+  return bound === undefined ? undefined : { text: `<= ${show(bound)}`, met: value <= bound };
 }
 
 function mean(values: number[]): number {

@@ -14,6 +14,7 @@ import type { VaultRefreshStore } from './ledger/vaultRefresh';
 import { createLogger, type LogSink } from './logger';
 import { type PoisonQueue, type RequestQueue, systemClock } from './ports';
 import type { ProtectionMessageDeps } from './protection/handleProtectionMessage';
+import { OperationTimings } from './protection/operationTimings';
 import { DEFAULT_POLL_SETTINGS } from './protection/waitForOperation';
 import { createStoragePoisonQueue, createStorageRequestQueue } from './queues/storageQueues';
 import type { RejectStore } from './rejects/rejectStore';
@@ -39,6 +40,8 @@ export interface AppAdapters {
   poison: PoisonQueue;
   reports: ReportStore;
   summaryPublisher?: SummaryPublisher;
+  /** When to look at a running vault operation, learned per process from what the looks found. */
+  operationTimings: OperationTimings;
 }
 
 export interface AppRuntime {
@@ -57,6 +60,7 @@ export function createAppAdapters(clients: AzureClients): AppAdapters {
     requests: createStorageRequestQueue(clients.requestQueue),
     poison: createStoragePoisonQueue(clients.poisonQueue),
     reports: createBlobReportStore(clients.reportsContainer),
+    operationTimings: new OperationTimings(DEFAULT_POLL_SETTINGS),
     ...(clients.summaryPublisher === undefined
       ? {}
       : { summaryPublisher: createEventGridSummaryPublisher(clients.summaryPublisher) }),
@@ -101,6 +105,7 @@ export function protectionDepsOf({ config, adapters }: AppRuntime, invocation: L
     clock: systemClock,
     settings: config,
     poll: DEFAULT_POLL_SETTINGS,
+    timings: adapters.operationTimings,
     maxAttempts: config.maxAttempts,
     retry: config.retry,
     logger: createLogger(invocation),

@@ -55,6 +55,8 @@ export interface AsyncOperationRef {
 export interface OperationStatusInfo {
   /** 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled' | 'Invalid' */
   status: string;
+  /** When Azure started the operation (its `startTime`; on success it repeats it as `endTime`). */
+  startedAt?: Date;
   jobId?: string;
   errorCode?: string;
   errorMessage?: string;

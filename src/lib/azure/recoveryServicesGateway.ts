@@ -157,6 +157,7 @@ export function createRecoveryServicesGateway(
         const properties = status.properties as { jobId?: string } | undefined;
         return {
           status: status.status ?? 'Invalid',
+          startedAt: validDate(status.startTime),
           jobId: properties?.jobId,
           errorCode: status.error?.code,
           errorMessage: status.error?.message,
@@ -290,4 +291,9 @@ function toJobInfo(job: JobResource): BackupJobInfo {
       : undefined,
     errorMessage: firstError?.errorString,
   };
+}
+
+/** A date the SDK parsed, unless it is missing or not a date. */
+function validDate(value: Date | undefined): Date | undefined {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
 }

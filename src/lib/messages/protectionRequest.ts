@@ -36,6 +36,11 @@ export interface ProtectionRequest {
    * redelivered or superseded check-back does nothing.
    */
   checkBackToken?: string;
+  /**
+   * A check-back on a running operation is made visible a little before its look (the host's queue polling is coarse);
+   * the invocation sits out the rest (handleProtectionMessage.ts).
+   */
+  checkBackAt?: string;
 }
 
 /** A queue message may hold 64 KiB; base64 leaves about 48 KiB of JSON. */
@@ -68,6 +73,7 @@ const protectionRequestSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9-]{1,64}$/)
     .optional(),
+  checkBackAt: isoTimestamp.optional(),
 });
 
 /**

@@ -5,6 +5,7 @@ import { closeAttempt, latestAttempt } from './backupAttempts';
 import { backupJobWindowStart, listVmBackupJobs } from './findBackupJob';
 import { finishWithRestorePoint, followBackupJob } from './followBackupJob';
 import { afterBackupJobReading } from './followFirstBackup';
+import { afterLook } from './operationTimings';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 import { triggerBackupJob } from './triggerBackupJob';
 
@@ -85,9 +86,15 @@ async function knownBackupJob(run: ProtectionRunContext, vault: VaultRoute): Pro
   const claimOpen = last !== undefined && last.jobId === undefined && last.status === undefined;
   if (pendingTrigger && (!jobId || claimOpen)) {
     const operation = await run.deps.backup.getOperationStatus(vault, pendingTrigger);
-    if (operation.status === 'InProgress') {
+    const running = operation.status === 'InProgress';
+    const retryAfterMs = afterLook(
+      run.deps.timings,
+      { vaultId: vault.vaultId, kind: 'backup', startedAt: operation.startedAt, now: run.deps.clock.now(), running },
+      run.deps.poll.maxIntervalMs,
+    );
+    if (running) {
       throw new OperationPendingError('The backup trigger is still being processed', {
-        retryAfterMs: run.deps.poll.maxIntervalMs,
+        retryAfterMs,
         context: { operationId: pendingTrigger },
       });
     }

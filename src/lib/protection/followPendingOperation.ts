@@ -6,6 +6,7 @@ import { latestAttempt } from './backupAttempts';
 import { ensureFirstBackup } from './firstBackup';
 import { followBackupJob } from './followBackupJob';
 import { operationFailure } from './operationFailure';
+import { afterLook } from './operationTimings';
 import type { ProtectionRunContext, ProtectOutcome } from './protectionTypes';
 
 /**
@@ -34,8 +35,13 @@ export async function followPendingOperation(run: ProtectionRunContext): Promise
 
   const status = await pollOnce(run, vault, latest.operationId);
   if (!status) return undefined;
-  if (status.status === 'InProgress') {
-    const retryAfterMs = run.deps.poll.maxIntervalMs;
+  const running = status.status === 'InProgress';
+  const retryAfterMs = afterLook(
+    run.deps.timings,
+    { vaultId: vault.vaultId, kind: latest.kind, startedAt: status.startedAt, now: run.deps.clock.now(), running },
+    run.deps.poll.maxIntervalMs,
+  );
+  if (running) {
     throw new OperationPendingError(
       `Operation ${latest.operationId} is still running; checking back in ${retryAfterMs} ms`,
       {

@@ -63,6 +63,7 @@ export async function handleProtectionMessage(deps: ProtectionMessageDeps, body:
     attempt: request.attempt,
   });
   try {
+    await sitOutEarlyCheckBack(deps, request);
     const outcome = await runProtectionWorkflow({ ...deps, logger }, request);
     logger.info('protection request handled', {
       status: outcome.status,
@@ -177,15 +178,27 @@ async function checkBackOnOperation(
     message: error.message.slice(0, 2000),
   };
   const history = [...(request.history ?? []), record].slice(-MAX_HISTORY);
-  const delayMs = error.retryAfterMs ?? retryDelayMs(2, deps.retry, undefined, deps.random);
+  const lookInMs = error.retryAfterMs ?? retryDelayMs(2, deps.retry, undefined, deps.random);
+  const delayMs = Math.max(0, lookInMs - (deps.poll.checkBackLeadMs ?? 0));
+  const checkBackAt = new Date(deps.clock.now().getTime() + lookInMs).toISOString();
   return requeueWithoutAttempt(
     deps,
-    { ...request, history },
+    { ...request, history, checkBackAt },
     { code: error.code, delayMs },
     logger,
     'protection request checks back later: Azure is still working',
     { checkBacks: checkBacksOf(request) + 1 },
   );
+}
+
+/**
+ * A check-back made visible before its look (checkBackOnOperation) sits out the rest, at most the lead it was given:
+ * the look then lands when Azure's operation is expected to have ended, not up to a queue polling interval later.
+ */
+async function sitOutEarlyCheckBack(deps: ProtectionMessageDeps, request: ProtectionRequest): Promise<void> {
+  if (request.checkBackAt === undefined) return;
+  const waitMs = Date.parse(request.checkBackAt) - deps.clock.now().getTime();
+  if (waitMs > 0 && waitMs <= (deps.poll.checkBackLeadMs ?? 0)) await deps.clock.sleep(waitMs);
 }
 
 /** Sends the request back with a delay and the same attempt number: waiting is not a failure. */

@@ -8,6 +8,7 @@ import type { ProtectionRequest } from '../messages/protectionRequest';
 import type { Clock, RequestQueue } from '../ports';
 import type { VmResourceId } from '../resourceId';
 import type { LedgerSession } from './ledgerSession';
+import type { OperationTimings, TimedOperation } from './operationTimings';
 import type { PollSettings } from './waitForOperation';
 
 export type ProtectionSettings = Pick<
@@ -26,6 +27,8 @@ export interface ProtectionWorkflowDeps {
   requests: RequestQueue;
   settings: ProtectionSettings;
   poll: PollSettings;
+  /** What this process learned of its vaults' operation durations (when to look); unset: the fixed poll cadence. */
+  timings?: OperationTimings;
   logger: Logger;
   /** Claim owner: unique per invocation. */
   owner: string;
@@ -73,8 +76,8 @@ export interface ProtectionRunContext {
   session: LedgerSession;
   /** Epoch ms after which the invocation stops waiting on Azure and checks back through the queue. */
   deadline: number;
-  /** Polls an operation within the invocation's budget. */
-  wait(vault: VaultRoute, operation: AsyncOperationRef): Promise<OperationStatusInfo>;
+  /** Polls an operation within the invocation's budget; of a known kind, when the process expects it to have ended. */
+  wait(vault: VaultRoute, operation: AsyncOperationRef, kind?: TimedOperation): Promise<OperationStatusInfo>;
   /** Records the final status, releases the claim, and returns the outcome. */
   finish(status: LedgerStatus, changes: FinishChanges, jobId?: string): Promise<ProtectOutcome>;
   /** Releases the claim without changing the row: the outcome keeps the row's status, with `reason` as its reason. */

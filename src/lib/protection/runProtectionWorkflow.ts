@@ -15,6 +15,7 @@ import { followFirstBackup } from './followFirstBackup';
 import { followPendingOperation } from './followPendingOperation';
 import { LedgerSession } from './ledgerSession';
 import { operationFailure } from './operationFailure';
+import type { TimedOperation } from './operationTimings';
 import { explainPolicyRefusal } from './policyRefusal';
 import type { FinishChanges, ProtectionRunContext, ProtectionWorkflowDeps, ProtectOutcome } from './protectionTypes';
 import { checkProvisioningState } from './provisioningState';
@@ -158,11 +159,13 @@ class ProtectionRun implements ProtectionRunContext {
     return 'outcome' in enabled ? enabled.outcome : ensureFirstBackup(this, vault, enabled.item, { justEnabled: true });
   }
 
-  wait(vault: VaultRoute, operation: AsyncOperationRef) {
+  wait(vault: VaultRoute, operation: AsyncOperationRef, kind?: TimedOperation) {
+    const { timings } = this.deps;
     return waitForOperation(this.deps.backup, vault, operation, {
       clock: this.deps.clock,
       deadline: this.deadline,
       poll: this.deps.poll,
+      ...(timings && kind ? { learned: { timings, kind } } : {}),
     });
   }
 
@@ -273,7 +276,7 @@ class ProtectionRun implements ProtectionRunContext {
       vaultId: vault.vaultId,
       policyName,
     });
-    const result = await this.wait(vault, operation);
+    const result = await this.wait(vault, operation, 'enable');
     if (result.status !== 'Succeeded')
       throw operationFailure('enable protection', result.status, result.errorCode, result.errorMessage);
     this.session.stage({ protectionEnabledAt: this.deps.clock.now().toISOString() });

@@ -52,7 +52,7 @@ export async function triggerBackupJob(
     trigger: options.trigger,
     after: options.after,
   });
-  const result = await run.wait(vault, operation);
+  const result = await run.wait(vault, operation, 'backup');
   if (result.status !== 'Succeeded')
     throw operationFailure('trigger backup', result.status, result.errorCode, result.errorMessage);
   const follow = {

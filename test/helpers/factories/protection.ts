@@ -3,6 +3,7 @@ import { createLogger } from '../../../src/lib/logger';
 import type { ProtectionRequest } from '../../../src/lib/messages/protectionRequest';
 import type { ProtectionMessageDeps } from '../../../src/lib/protection/handleProtectionMessage';
 import { LedgerSession } from '../../../src/lib/protection/ledgerSession';
+import type { OperationTimings } from '../../../src/lib/protection/operationTimings';
 import type { ProtectionRunContext } from '../../../src/lib/protection/protectionTypes';
 import type { ProtectionSettings } from '../../../src/lib/protection/runProtectionWorkflow';
 import { type PollSettings, waitForOperation } from '../../../src/lib/protection/waitForOperation';
@@ -63,6 +64,8 @@ export function protectionHarness(
     maxAttempts?: number;
     /** Poll settings; the default polls fast and never releases the queue slot (no holdLimitMs). */
     poll?: PollSettings;
+    /** What the process learned of operation durations; unset: the fixed poll cadence. */
+    timings?: OperationTimings;
     /** Jitter source of retry delays; the default 0.5 puts every delay halfway into its range. */
     random?: () => number;
   } = {},
@@ -90,6 +93,7 @@ export function protectionHarness(
     clock,
     settings,
     poll: options.poll ?? { minIntervalMs: 100, maxIntervalMs: 1_000 },
+    ...(options.timings ? { timings: options.timings } : {}),
     logger: createLogger(context),
     owner: `owner-${++owners}`,
     requests,
@@ -152,8 +156,13 @@ export async function protectionRun(
     vm: h.vm,
     session,
     deadline,
-    wait: (vault, operation) =>
-      waitForOperation(deps.backup, vault, operation, { clock: deps.clock, deadline, poll: deps.poll }),
+    wait: (vault, operation, kind) =>
+      waitForOperation(deps.backup, vault, operation, {
+        clock: deps.clock,
+        deadline,
+        poll: deps.poll,
+        ...(deps.timings && kind ? { learned: { timings: deps.timings, kind } } : {}),
+      }),
     async finish(status, changes, jobId) {
       const entry = await session.finish(status, changes);
       return {

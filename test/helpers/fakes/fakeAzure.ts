@@ -46,6 +46,8 @@ interface FakeOperation {
   pollsLeft: number;
   final: OperationStatusInfo;
   onDone?: () => void;
+  /** Azure's `startTime`, answered while it runs (when set). */
+  startedAt?: Date;
 }
 
 type GatewayMethod = keyof BackupGateway;
@@ -184,7 +186,7 @@ export class FakeBackupGateway implements BackupGateway {
     if (!operation) return { status: 'Invalid' };
     if (operation.pollsLeft > 0) {
       operation.pollsLeft--;
-      return { status: 'InProgress' };
+      return { status: 'InProgress', ...(operation.startedAt ? { startedAt: operation.startedAt } : {}) };
     }
     if (operation.onDone) {
       operation.onDone();

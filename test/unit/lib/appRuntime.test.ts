@@ -39,7 +39,7 @@ describe('createAppRuntime', () => {
     expect(runtime.clients.requestQueue.name).toBe('protection-requests');
     expect(runtime.clients.poisonQueue.name).toBe('protection-requests-poison');
     expect(Object.keys(runtime.adapters).sort()).toEqual(
-      ['backup', 'ledger', 'poison', 'refreshes', 'reports', 'rejects', 'requests', 'vms'].sort(),
+      ['backup', 'ledger', 'operationTimings', 'poison', 'refreshes', 'reports', 'rejects', 'requests', 'vms'].sort(),
     );
     expect(Object.isFrozen(runtime)).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { OperationPendingError, PermanentError, TransientError } from '../../../../src/lib/errors';
 import type { NewLedgerEntry } from '../../../../src/lib/ledger/ledgerEntry';
 import { followPendingOperation } from '../../../../src/lib/protection/followPendingOperation';
+import { OperationTimings } from '../../../../src/lib/protection/operationTimings';
 import { armError } from '../../../helpers/factories/azureErrors';
 import { type ProtectionHarness, protectionHarness, protectionRun } from '../../../helpers/factories/protection';
 import { vaultRoute } from '../../../helpers/factories/rules';
@@ -89,6 +90,18 @@ describe('followPendingOperation', () => {
       expect(await h.ledger.get(h.vm.key)).toEqual(before);
     },
   );
+
+  it('checks back when the process expects the operation to end, counting from its start in Azure', async () => {
+    const timings = new OperationTimings({ minIntervalMs: 100, maxIntervalMs: 7_000 });
+    const h = protectionHarness({ poll: { minIntervalMs: 100, maxIntervalMs: 7_000 }, timings });
+    const operationId = await startedEnable(h, 1);
+    h.backup.operations.get(operationId)!.startedAt = new Date(h.clock.now().getTime() - 40_000);
+    const { run } = await checkingBack(h, `enable:${operationId}`);
+
+    // Expected after 42,025 ms (Azure's recorded 41 s, 2.5 % past): 2,025 ms after this look, not the 7 s cadence.
+    await expect(followPendingOperation(run)).rejects.toMatchObject({ retryAfterMs: 2_025 });
+    expect(h.backup.count('getOperationStatus')).toBe(1);
+  });
 
   describe('when the operation cannot be read', () => {
     it('leaves the decision to the full workflow on a permanent error, with a warning', async () => {

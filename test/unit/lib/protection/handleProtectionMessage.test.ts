@@ -1,4 +1,10 @@
-import { OperationPendingError, PermanentError, TransientError, ValidationError } from '../../../../src/lib/errors';
+import {
+  OPERATION_IN_PROGRESS,
+  OperationPendingError,
+  PermanentError,
+  TransientError,
+  ValidationError,
+} from '../../../../src/lib/errors';
 import { LedgerConflictError } from '../../../../src/lib/ledger/ledger';
 import type { LedgerEntry } from '../../../../src/lib/ledger/ledgerEntry';
 import type { ProtectionAttemptRecord, ProtectionRequest } from '../../../../src/lib/messages/protectionRequest';
@@ -395,9 +401,12 @@ describe('handleProtectionMessage', () => {
         expect(delayMs).toBe((outcome as Extract<MessageOutcome, { kind: 'requeued' }>).delayMs);
         expect(delayMs).toBeGreaterThanOrEqual(expected.delay[0]);
         expect(delayMs).toBeLessThanOrEqual(expected.delay[1]);
-        const { history, ...rest } = sent;
+        const { history, checkBackAt, ...rest } = sent;
         const { history: _before, ...original } = request;
         expect(rest).toEqual({ ...original, attempt: expected.nextAttempt });
+        // A check-back names its look (the harness polls with no lead: visible at the look).
+        const checksBack = expected.code === OPERATION_IN_PROGRESS && expected.nextAttempt === request.attempt;
+        expect(checkBackAt).toBe(checksBack ? new Date(h.clock.now().getTime() + delayMs).toISOString() : undefined);
         expect(history ?? []).toHaveLength(expected.history);
         if (expected.recorded) {
           expect(history?.at(-1)).toEqual({
@@ -438,6 +447,45 @@ describe('handleProtectionMessage', () => {
         ]);
       },
     );
+  });
+
+  describe('a check-back on a running operation', () => {
+    it('is visible the lead before its look and names the look', async () => {
+      const h = harness({ poll: { ...HOLDING_POLL, checkBackLeadMs: 2_000 } });
+      slowEnable(h);
+      const outcome = await handle(h, protectionRequest());
+      // The fixed cadence (10 s) without learned timings: visible after 8 s, the look at 10 s.
+      expect(outcome).toMatchObject({ kind: 'requeued', delayMs: 8_000 });
+      expect(h.requests.sent).toEqual([
+        expect.objectContaining({
+          delayMs: 8_000,
+          request: expect.objectContaining({ checkBackAt: new Date(h.clock.now().getTime() + 10_000).toISOString() }),
+        }),
+      ]);
+    });
+
+    it.each([
+      { label: 'sits out the rest of the lead before it acts', lookInMs: 1_500, sleeps: [1_500] },
+      { label: 'acts at once when its look has passed', lookInMs: -3_000, sleeps: [] },
+      {
+        label: 'acts at once when its look is further than the lead (never holds longer)',
+        lookInMs: 30_000,
+        sleeps: [],
+      },
+    ])('$label', async ({ lookInMs, sleeps }) => {
+      const h = harness({ poll: { ...HOLDING_POLL, checkBackLeadMs: 2_000 } });
+      const start = h.clock.now().getTime();
+      const read = h.vms.getVm.bind(h.vms);
+      let readAt: number | undefined;
+      h.vms.getVm = async (vm) => {
+        readAt ??= h.clock.now().getTime();
+        return read(vm);
+      };
+      await handle(h, protectionRequest({ checkBackAt: new Date(start + lookInMs).toISOString() }));
+      // The workflow's first read (the VM) comes after the wait, at the look.
+      expect(readAt).toBe(start + sleeps.reduce((sum, ms) => sum + ms, 0));
+      expect(h.clock.sleeps.slice(0, sleeps.length)).toEqual(sleeps);
+    });
   });
 
   describe('through an ARM outage', () => {
