@@ -145,8 +145,14 @@ async function finishProtected(
       closed.jobId,
     );
   const pendingTrigger = run.session.lastOperation('backup');
-  if (entry.jobIds.length === 0 && pendingTrigger === undefined && run.session.lastOperation('enable') === undefined)
-    return run.finish('protected', { reason: 'already-protected', ...done });
+  // Nothing on the row says autoprotect acted: no job, no operation, no trigger claim (an invocation killed after the
+  // PUT and another after the trigger's POST leave only the claim).
+  const untouched =
+    entry.jobIds.length === 0 &&
+    pendingTrigger === undefined &&
+    run.session.lastOperation('enable') === undefined &&
+    (entry.backupAttempts ?? []).length === 0;
+  if (untouched) return run.finish('protected', { reason: 'already-protected', ...done });
   const job = await restorePointJob(run, vault, pendingTrigger);
   if (job === undefined) return run.finish('protected', { reason: 'already-protected', ...done });
   const jobIds = entry.jobIds.some((id) => id.toLowerCase() === job.jobId.toLowerCase())

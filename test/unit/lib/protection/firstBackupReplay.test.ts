@@ -48,6 +48,19 @@ describe('protectVm replay after the first backup completed', () => {
     expect(h.backup.count('triggerBackup')).toBe(1);
   });
 
+  it('finds the job by listing when neither operation was recorded, only the trigger claim', async () => {
+    // Found by the chaos run: killed after the PUT and, in the next invocation, after the trigger's POST.
+    const h = await protectThenLoseJob(() => []);
+    const job = h.backup.jobs[0];
+    expect(await h.ledger.get(h.vm.key)).toMatchObject({
+      status: 'protected',
+      reason: 'first-backup-completed',
+      jobIds: [job?.jobId],
+    });
+    expect(h.backup.count('listJobs')).toBe(1);
+    expect(h.backup.count('triggerBackup')).toBe(1);
+  });
+
   it('still calls a VM protected by someone else already-protected, without listing jobs', async () => {
     const h = protectionHarness();
     h.backup.setItem(h.vault, h.vm, { protectionState: 'Protected', lastBackupStatus: 'Completed' });

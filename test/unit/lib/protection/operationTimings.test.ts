@@ -1,5 +1,5 @@
 import { OperationPendingError } from '../../../../src/lib/errors';
-import { afterLook, OperationTimings } from '../../../../src/lib/protection/operationTimings';
+import { afterLook, OperationTimings, type TimedOperation } from '../../../../src/lib/protection/operationTimings';
 import { DEFAULT_POLL_SETTINGS, waitForOperation } from '../../../../src/lib/protection/waitForOperation';
 import { vaultRoute } from '../../../helpers/factories/rules';
 import { FakeClock } from '../../../helpers/fakes/fakeQueues';
@@ -102,42 +102,36 @@ describe('OperationTimings', () => {
 describe('waitForOperation with learned timings', () => {
   const vault = vaultRoute('eastus');
 
-  it('releases the queue slot until the expected end of a fresh ConfigureBackup, not the Retry-After', async () => {
+  /** A fresh 202 (Retry-After 60 s) of an operation Azure runs for `durationMs`, waited on with fresh timings. */
+  function waitOnFresh(kind: TimedOperation, durationMs: number) {
     const clock = new FakeClock();
     const timings = new OperationTimings(LIMITS);
-    const operation = operationOf(clock, 41_000);
-    await expect(
-      waitForOperation(
-        operation,
-        vault,
-        { operationId: 'op-1', retryAfterMs: 60_000 },
-        {
-          clock,
-          deadline: clock.now().getTime() + 300_000,
-          poll: DEFAULT_POLL_SETTINGS,
-          learned: { timings, kind: 'enable' },
-        },
-      ),
-    ).rejects.toEqual(expect.objectContaining({ constructor: OperationPendingError, retryAfterMs: 42_025 }));
-    expect(operation.polls).toBe(0);
-  });
-
-  it("sits out a short expected end (the trigger's) and learns from Azure's start time", async () => {
-    const clock = new FakeClock();
-    const timings = new OperationTimings(LIMITS);
-    const operation = operationOf(clock, 1_500);
-    const result = await waitForOperation(
+    const operation = operationOf(clock, durationMs);
+    const waiting = waitForOperation(
       operation,
       vault,
-      { operationId: 'op-2', retryAfterMs: 60_000 },
+      { operationId: `op-${kind}`, retryAfterMs: 60_000 },
       {
         clock,
         deadline: clock.now().getTime() + 300_000,
         poll: DEFAULT_POLL_SETTINGS,
-        learned: { timings, kind: 'backup' },
+        learned: { timings, kind },
       },
     );
-    expect(result.status).toBe('Succeeded');
+    return { clock, timings, operation, waiting };
+  }
+
+  it('releases the queue slot until the expected end of a fresh ConfigureBackup, not the Retry-After', async () => {
+    const { operation, waiting } = waitOnFresh('enable', 41_000);
+    await expect(waiting).rejects.toEqual(
+      expect.objectContaining({ constructor: OperationPendingError, retryAfterMs: 42_025 }),
+    );
+    expect(operation.polls).toBe(0);
+  });
+
+  it("sits out a short expected end (the trigger's) and learns from Azure's start time", async () => {
+    const { clock, timings, waiting } = waitOnFresh('backup', 1_500);
+    await expect(waiting).resolves.toMatchObject({ status: 'Succeeded' });
     // Expected at 1,250 ms: still running; overdue -> again after 2.5 % of it (the 250 ms floor); done at 1,500.
     expect(clock.sleeps).toEqual([1_250, 250]);
     expect(timings.expectedMs(vault.vaultId, 'backup')).toBe(1_500);
