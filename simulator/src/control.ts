@@ -153,6 +153,8 @@ function createVm(rt: SimulatorRuntime, body: unknown): ArmResponse {
       location: input.location,
       tags: input.tags,
       guestAgent: input.guestAgent,
+      backupJobMs: input.backupJobMs,
+      failNextBackupJobs: input.failNextBackupJobs,
       shape: shapeOf(input),
     },
     { emitEvents: input.emitEvents, method: 'PUT', clientRequestId: randomUUID(), now: Date.now() },

@@ -16,6 +16,15 @@ const vmShapeFields = {
   provisioningState: z.enum(PROVISIONING_STATES).optional(),
 };
 
+/**
+ * Test knobs, not Azure behaviour: a Backup job duration of this VM's own (`null` on PATCH: the timing's again), and
+ * how many of its next Backup jobs fail with UserErrorGuestAgentStatusUnavailable.
+ */
+const backupKnobFields = {
+  backupJobMs: z.number().int().min(0).max(86_400_000).optional(),
+  failNextBackupJobs: z.number().int().min(0).max(1_000).optional(),
+};
+
 export const createVmSchema = z.object({
   subscriptionId: z.string().optional(),
   resourceGroup: z.string().min(1),
@@ -24,6 +33,7 @@ export const createVmSchema = z.object({
   tags: z.record(z.string(), z.string()).optional(),
   guestAgent: z.enum(['ready', 'unavailable']).optional(),
   ...vmShapeFields,
+  ...backupKnobFields,
   emitEvents: z.boolean().default(true),
 });
 
@@ -32,6 +42,8 @@ export const patchVmSchema = z
   .object({
     guestAgent: z.enum(['ready', 'unavailable']).optional(),
     provisioningState: z.enum(PROVISIONING_STATES).optional(),
+    ...backupKnobFields,
+    backupJobMs: backupKnobFields.backupJobMs.nullable(),
   })
   .strict();
 

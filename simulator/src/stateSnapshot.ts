@@ -39,6 +39,8 @@ export function stateSnapshot(rt: SimulatorRuntime): Record<string, unknown> {
       guestAgent: vm.guestAgent,
       provisioningState: vm.provisioningState,
       securityType: securityTypeOf(vm.properties),
+      ...(vm.backupJobMs !== undefined ? { backupJobMs: vm.backupJobMs } : {}),
+      ...(vm.failNextBackupJobs ? { failNextBackupJobs: vm.failNextBackupJobs } : {}),
       createdAt: new Date(vm.createdAt).toISOString(),
       updatedAt: new Date(vm.updatedAt).toISOString(),
     })),

@@ -19,6 +19,9 @@ export interface VmWrite {
   /** POST /_sim/vms and seeds: the configuration the VM body is built from (vmProfile.ts). */
   shape?: VmShape;
   guestAgent?: GuestAgentStatus;
+  /** POST /_sim/vms: the Backup test knobs (VmRecord); an update keeps those it does not name. */
+  backupJobMs?: number;
+  failNextBackupJobs?: number;
 }
 
 export interface WriteContext {
@@ -55,6 +58,8 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
         sharedDataDisks: shaped ? sharedDataDisksOf(input.shape ?? {}) : existing.sharedDataDisks,
         guestAgent: input.guestAgent ?? existing.guestAgent,
         provisioningState: input.shape?.provisioningState ?? existing.provisioningState,
+        backupJobMs: input.backupJobMs ?? existing.backupJobMs,
+        failNextBackupJobs: input.failNextBackupJobs ?? existing.failNextBackupJobs,
         updatedAt: write.now,
       }
     : {
@@ -68,6 +73,8 @@ export function writeVm(ctx: SimContext, input: VmWrite, write: WriteContext): {
         provisioningState: input.shape?.provisioningState ?? 'Succeeded',
         properties,
         sharedDataDisks: sharedDataDisksOf(input.shape ?? {}),
+        backupJobMs: input.backupJobMs,
+        failNextBackupJobs: input.failNextBackupJobs,
         createdAt: write.now,
         updatedAt: write.now,
       };
@@ -99,6 +106,9 @@ export function deleteVm(
 export interface VmStatePatch {
   guestAgent?: GuestAgentStatus;
   provisioningState?: string;
+  /** `null`: the timing's `backupJobMs` again. */
+  backupJobMs?: number | null;
+  failNextBackupJobs?: number;
 }
 
 /** Changes a VM's simulated state in place (the guest agent becoming ready, a provisioning state) without an event. */
@@ -109,6 +119,8 @@ export function patchVmState(ctx: SimContext, id: string, patch: VmStatePatch, n
     ...existing,
     guestAgent: patch.guestAgent ?? existing.guestAgent,
     provisioningState: patch.provisioningState ?? existing.provisioningState,
+    backupJobMs: patch.backupJobMs === null ? undefined : (patch.backupJobMs ?? existing.backupJobMs),
+    failNextBackupJobs: patch.failNextBackupJobs ?? existing.failNextBackupJobs,
     updatedAt: now,
   };
   ctx.store.vms.set(id.toLowerCase(), vm);

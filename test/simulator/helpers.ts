@@ -176,6 +176,8 @@ export async function createVm(
     guestAgent?: 'ready' | 'unavailable';
     emitEvents?: boolean;
     subscriptionId?: string;
+    backupJobMs?: number;
+    failNextBackupJobs?: number;
   } & VmShape = {},
 ): Promise<string> {
   const res = await control(sim, 'POST', 'vms', {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { SimulatorTiming } from '../config';
 import { canonicalNames } from '../names';
-import type { JobOutcome, OperationKind, OperationRecord, ProtectedItemRecord } from './model';
+import type { JobOutcome, OperationKind, OperationRecord, ProtectedItemRecord, VmRecord } from './model';
+import { vmIdOf } from './model';
 import type { SimulatorStore } from './store';
 
 export interface StartOperationInput {
@@ -21,7 +22,8 @@ export const REFUSAL_ERROR_NUMBER = 400001;
 
 /**
  * Starts an operation and its job. ConfigureBackup and DeleteBackupData: the operation and the job last the same time.
- * Backup: the operation ends when the job exists (backupOperationMs), the job runs backupJobMs and may fail.
+ * Backup: the operation ends when the job exists (backupOperationMs), the job runs backupJobMs (or the VM's own) and
+ * may fail.
  */
 export function startOperation(
   store: SimulatorStore,
@@ -30,7 +32,8 @@ export function startOperation(
 ): OperationRecord {
   const { item, now } = input;
   const operationMs = durationOf(input.kind, timing, 'operation');
-  const jobMs = durationOf(input.kind, timing, 'job');
+  const vm = input.kind === 'Backup' ? store.vm(item.sourceResourceId) : undefined;
+  const jobMs = vm?.backupJobMs ?? durationOf(input.kind, timing, 'job');
   const jobId = randomUUID();
   store.jobs.set(jobId, {
     id: jobId,
@@ -51,7 +54,7 @@ export function startOperation(
           errorTitle: input.failure.code,
         }
       : input.kind === 'Backup'
-        ? backupOutcome(store, item)
+        ? backupOutcome(store, vm)
         : { status: 'Completed' },
     settled: false,
   });
@@ -75,9 +78,11 @@ function durationOf(kind: OperationKind, timing: SimulatorTiming, what: 'operati
   return what === 'operation' ? timing.backupOperationMs : timing.backupJobMs;
 }
 
-/** A backup fails when the VM is gone or its guest agent does not answer (troubleshooting-doc codes). */
-function backupOutcome(store: SimulatorStore, item: ProtectedItemRecord): JobOutcome {
-  const vm = store.vm(item.sourceResourceId);
+/**
+ * A backup fails when the VM is gone or its guest agent does not answer (troubleshooting-doc codes), or when the test
+ * knob `failNextBackupJobs` still has failures to give (this job takes one).
+ */
+function backupOutcome(store: SimulatorStore, vm: VmRecord | undefined): JobOutcome {
   if (!vm) {
     return {
       status: 'Failed',
@@ -86,7 +91,13 @@ function backupOutcome(store: SimulatorStore, item: ProtectedItemRecord): JobOut
       errorTitle: 'UserErrorVmNotFoundV2',
     };
   }
-  if (vm.guestAgent === 'unavailable') {
+  const failNext = vm.failNextBackupJobs ?? 0;
+  if (failNext > 0)
+    store.vms.set(vmIdOf(vm.subscriptionId, vm.resourceGroup, vm.name).toLowerCase(), {
+      ...vm,
+      failNextBackupJobs: failNext - 1,
+    });
+  if (vm.guestAgent === 'unavailable' || failNext > 0) {
     return {
       status: 'Failed',
       errorCode: 400047,

@@ -19,6 +19,13 @@ export interface VmRecord {
    * "Shared disks"), so a caller reading the VM cannot see it.
    */
   sharedDataDisks: number;
+  /** Test knob (POST/PATCH /_sim/vms): this VM's Backup jobs last this long instead of the timing's `backupJobMs`. */
+  backupJobMs?: number;
+  /**
+   * Test knob (POST/PATCH /_sim/vms): this many of the VM's next Backup jobs fail as if its guest agent were
+   * unavailable; each job started takes one.
+   */
+  failNextBackupJobs?: number;
   createdAt: number;
   updatedAt: number;
 }
