@@ -245,6 +245,8 @@ function measure(
     const jobs = EXPECTED[vm.vmClass].jobs;
     return sum + jobs * readsOfJob(vm.jobMinutes, DEFAULT_CHECK_BACKS) + (jobs - 1);
   }, 0);
+  const scheduledPerHour =
+    scheduledReads / plan.reduce((sum, vm) => sum + (EXPECTED[vm.vmClass].jobs * vm.jobMinutes) / 60, 0);
   const offSchedule = vms.map((vm) => {
     const jobs = EXPECTED[vm.vmClass].jobs;
     return (vm.row?.firstBackupReads ?? 0) - (jobs * readsOfJob(vm.jobMinutes, DEFAULT_CHECK_BACKS) + jobs - 1);
@@ -272,9 +274,11 @@ function measure(
       'ARM reads following first backups (job GETs + retry listings), per VM: measured / the real schedule',
       `${(followTimes.length / Math.max(1, plan.length)).toFixed(2)} / ${(scheduledReads / Math.max(1, plan.length)).toFixed(2)}`,
     ),
-    figure(`ARM reads per VM per hour of job time (${jobMinutesText}-minute jobs, all VMs)`, perHour, '', {
-      text: '<= 12 (one per 5 min)',
-      met: perHour <= 12,
+    figure(`ARM reads per VM per hour of job time (${jobMinutesText}-minute jobs, all VMs)`, perHour, ''),
+    // Sped up, a late check-back can read less than the real schedule would: the target holds for the larger figure.
+    figure('  the same on the real schedule (what Azure-speed check-backs read)', scheduledPerHour, '', {
+      text: '<= 12 (one per 5 min), and the measured one too',
+      met: Math.max(perHour, scheduledPerHour) <= 12,
     }),
     ...classes
       .filter((vmClass) => vmClass !== 'agent-never')
