@@ -2,7 +2,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 
 import { statusCodeOf } from '../errors';
 import { onceUntilFailure } from '../onceUntilFailure';
-import { type Ledger, LedgerConflictError } from './ledger';
+import { type Ledger, LedgerConflictError, type LedgerField } from './ledger';
 import {
   type BackupAttempt,
   LEDGER_STATUSES,
@@ -63,7 +63,9 @@ export class TableLedger implements Ledger {
     }
   }
 
-  async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
+  async *list(
+    options: { statuses?: readonly LedgerStatus[]; fields?: readonly LedgerField[] } = {},
+  ): AsyncIterable<LedgerEntry> {
     await this.ensureTable();
     const statuses = options.statuses ?? [];
     // The table also holds the vaults' refresh claims (tableVaultRefreshStore.ts): VM rows only.
@@ -72,7 +74,9 @@ export class TableLedger implements Ledger {
       statuses.length > 0
         ? `${vmRows} and (${statuses.map((status) => `status eq '${status}'`).join(' or ')})`
         : vmRows;
-    const entities = this.table.listEntities<LedgerRow>({ queryOptions: { filter } });
+    // $select: 50,000 whole rows peaked a process only listing them at 242 MB, 16 columns at 164 MB (bench "report").
+    const select = options.fields ? [...options.fields] : undefined;
+    const entities = this.table.listEntities<LedgerRow>({ queryOptions: { filter, select } });
     for await (const row of entities) yield fromRow(row);
   }
 }

@@ -1,6 +1,6 @@
 import type { VaultRoute } from '../config';
 import { firstBackupTimeline } from '../ledger/firstBackupTimeline';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger, LedgerField } from '../ledger/ledger';
 import type { LedgerEntry } from '../ledger/ledgerEntry';
 import { regionOf } from '../ledger/regionOf';
 import { remediationFor } from './remediation';
@@ -8,6 +8,29 @@ import type { Finding, FindingGroup, FindingKind, RestorePoint } from './reportT
 import { RESTORE_POINT_WINDOW_MS } from './restorePointTimes';
 import { troubleshootingUrlFor } from './troubleshooting';
 import { vmPlace } from './vmPlace';
+
+/**
+ * The columns the scan reads (findingOf, addRestorePoint, and what they call): the rest of a row (id lists, event
+ * ids, leases, check-back state) is left in the table, not paged through.
+ */
+export const REPORT_LEDGER_FIELDS = [
+  'vmKey',
+  'vmResourceId',
+  'subscriptionId',
+  'status',
+  'reason',
+  'errorCode',
+  'errorMessage',
+  'rule',
+  'vaultId',
+  'policyName',
+  'firstSeen',
+  'lastChanged',
+  'protectionEnabledAt',
+  'firstBackupTriggeredAt',
+  'firstBackupCompletedAt',
+  'backupAttempts',
+] as const satisfies readonly LedgerField[];
 
 /** Restore points listed by name in the report (the figures count all of them). */
 const MAX_LISTED_RESTORE_POINTS = 50;
@@ -34,7 +57,7 @@ export async function scanLedger(
 ): Promise<LedgerScan> {
   const scan: LedgerScan = { findings: [], restorePointTimesMs: [], restorePoints: [], notCounted: new Set() };
   const windowStart = options.now.getTime() - RESTORE_POINT_WINDOW_MS;
-  for await (const row of ledger.list()) {
+  for await (const row of ledger.list({ fields: REPORT_LEDGER_FIELDS })) {
     if (row.status === 'protected') {
       addRestorePoint(scan, row, windowStart, options.vaults);
       continue;
