@@ -3,6 +3,7 @@ import { firstBackupTimeline } from '../ledger/firstBackupTimeline';
 import type { Ledger, LedgerField } from '../ledger/ledger';
 import type { LedgerEntry } from '../ledger/ledgerEntry';
 import { regionOf } from '../ledger/regionOf';
+import { detached, withDetachedStrings } from './detached';
 import { remediationFor } from './remediation';
 import type { Finding, FindingGroup, FindingKind, RestorePoint } from './reportTypes';
 import { RESTORE_POINT_WINDOW_MS } from './restorePointTimes';
@@ -62,9 +63,10 @@ export async function scanLedger(
       addRestorePoint(scan, row, windowStart, options.vaults);
       continue;
     }
-    if (row.status === 'skipped') scan.notCounted.add(row.vmKey);
+    // Kept past the row's page: copies, or each would keep its page's whole response body alive (detached.ts).
+    if (row.status === 'skipped') scan.notCounted.add(detached(row.vmKey));
     const finding = findingOf(row, options);
-    if (finding) scan.findings.push(finding);
+    if (finding) scan.findings.push(withDetachedStrings(finding));
   }
   scan.restorePoints.sort((a, b) => b.firstBackupCompletedAt.localeCompare(a.firstBackupCompletedAt));
   return scan;
@@ -89,7 +91,7 @@ function addRestorePoint(scan: LedgerScan, row: LedgerEntry, windowStart: number
     retries: timeline.retries,
   };
   // Keep the newest MAX_LISTED_RESTORE_POINTS (a small array; one insertion per protected row at most).
-  scan.restorePoints.push(point);
+  scan.restorePoints.push(withDetachedStrings(point));
   if (scan.restorePoints.length > MAX_LISTED_RESTORE_POINTS * 2) {
     scan.restorePoints.sort((a, b) => b.firstBackupCompletedAt.localeCompare(a.firstBackupCompletedAt));
     scan.restorePoints.length = MAX_LISTED_RESTORE_POINTS;
