@@ -21,17 +21,17 @@ const SIZES = {
     latencyVms: 40,
     recordedScale: 0.1,
     burst: 150,
-    report: { vaults: 25, items: 100_000, floor: false },
-    scaleOut: { vms: 150, runners: 10 },
-    subscriptions: { subscriptions: 10, vms: 150, runners: 10 },
-    firstBackups: { vms: 100, jobMinutes: { min: 20, max: 30 }, scale: 120, runners: 1 },
+    report: { vaults: 25, items: 50_000, ledgerRows: 10_000, floor: false },
+    scaleOut: { vms: 150, runners: 5 },
+    subscriptions: { subscriptions: 5, vms: 100, runners: 5 },
+    firstBackups: { vms: 50, jobMinutes: { min: 20, max: 30 }, scale: 120, runners: 1 },
   },
   full: {
     ingest: 10_000,
     latencyVms: 200,
     recordedScale: 1,
     burst: 1_000,
-    report: { vaults: 25, items: 250_000, floor: true },
+    report: { vaults: 25, items: 250_000, ledgerRows: 50_000, floor: true },
     scaleOut: { vms: 1_000, runners: 10 },
     subscriptions: { subscriptions: 10, vms: 300, runners: 10 },
     firstBackups: { vms: 1_000, jobMinutes: { min: 20, max: 60 }, scale: 40, runners: 4 },
@@ -153,7 +153,7 @@ async function main({ mode, only }: BenchArgs): Promise<void> {
       return outcome.result;
     });
   }
-  // Full: time x30, the runner's queue polling (up to 2 s) stays small against the scaled check-back delays (4 s+).
+  // Full: time x40, the runner's queue polling (up to 2 s) stays small against the scaled check-back delays (3 s+).
   // Quick: x120 and shorter jobs to fit its minutes, a smoke test (reads up to 4 Azure minutes late).
   if (wanted('first-backups'))
     await attempt('7 first-backups', 'first-backups', () =>

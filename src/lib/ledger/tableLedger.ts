@@ -2,7 +2,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 
 import { statusCodeOf } from '../errors';
 import { onceUntilFailure } from '../onceUntilFailure';
-import { type Ledger, LedgerConflictError } from './ledger';
+import { type Ledger, LedgerConflictError, type LedgerField } from './ledger';
 import {
   type BackupAttempt,
   LEDGER_STATUSES,
@@ -40,7 +40,7 @@ export class TableLedger implements Ledger {
 
   async create(entry: NewLedgerEntry): Promise<LedgerEntry> {
     await this.ensureTable();
-    const row = toRow(entry);
+    const row = ledgerRowOf(entry);
     try {
       const response = await this.table.createEntity(row);
       return { ...normalise(entry), etag: response.etag ?? '' };
@@ -54,7 +54,7 @@ export class TableLedger implements Ledger {
     await this.ensureTable();
     const next: NewLedgerEntry = { ...withoutEtag(entry), ...changes };
     try {
-      const response = await this.table.updateEntity(toRow(next), 'Replace', { etag: entry.etag });
+      const response = await this.table.updateEntity(ledgerRowOf(next), 'Replace', { etag: entry.etag });
       return { ...normalise(next), etag: response.etag ?? '' };
     } catch (error) {
       const status = statusCodeOf(error);
@@ -63,7 +63,9 @@ export class TableLedger implements Ledger {
     }
   }
 
-  async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
+  async *list(
+    options: { statuses?: readonly LedgerStatus[]; fields?: readonly LedgerField[] } = {},
+  ): AsyncIterable<LedgerEntry> {
     await this.ensureTable();
     const statuses = options.statuses ?? [];
     // The table also holds the vaults' refresh claims (tableVaultRefreshStore.ts): VM rows only.
@@ -72,12 +74,15 @@ export class TableLedger implements Ledger {
       statuses.length > 0
         ? `${vmRows} and (${statuses.map((status) => `status eq '${status}'`).join(' or ')})`
         : vmRows;
-    const entities = this.table.listEntities<LedgerRow>({ queryOptions: { filter } });
+    // $select: 50,000 whole rows peaked a process only listing them at 242 MB, 16 columns at 164 MB (bench "report").
+    const select = options.fields ? [...options.fields] : undefined;
+    const entities = this.table.listEntities<LedgerRow>({ queryOptions: { filter, select } });
     for await (const row of entities) yield fromRow(row);
   }
 }
 
-function toRow(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKey: string } {
+/** The stored entity of a row; exported for writers that batch rows in table transactions (bench seeding). */
+export function ledgerRowOf(entry: NewLedgerEntry): LedgerRow & { partitionKey: string; rowKey: string } {
   const row: LedgerRow & { partitionKey: string; rowKey: string } = {
     partitionKey: ledgerPartitionKey(entry.vmKey),
     rowKey: ledgerRowKey(entry.vmKey),
@@ -157,7 +162,7 @@ function fromRow(row: TableEntityResult<LedgerRow>): LedgerEntry {
   };
 }
 
-/** The attempts as written (toRow); anything else in the column reads as none. */
+/** The attempts as written (ledgerRowOf); anything else in the column reads as none. */
 function parseAttempts(value: string | undefined): BackupAttempt[] | undefined {
   if (!value) return undefined;
   try {

@@ -1,13 +1,37 @@
 import type { VaultRoute } from '../config';
 import { firstBackupTimeline } from '../ledger/firstBackupTimeline';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger, LedgerField } from '../ledger/ledger';
 import type { LedgerEntry } from '../ledger/ledgerEntry';
 import { regionOf } from '../ledger/regionOf';
+import { detached, withDetachedStrings } from './detached';
 import { remediationFor } from './remediation';
 import type { Finding, FindingGroup, FindingKind, RestorePoint } from './reportTypes';
 import { RESTORE_POINT_WINDOW_MS } from './restorePointTimes';
 import { troubleshootingUrlFor } from './troubleshooting';
 import { vmPlace } from './vmPlace';
+
+/**
+ * The columns the scan reads (findingOf, addRestorePoint, and what they call): the rest of a row (id lists, event
+ * ids, leases, check-back state) is left in the table, not paged through.
+ */
+export const REPORT_LEDGER_FIELDS = [
+  'vmKey',
+  'vmResourceId',
+  'subscriptionId',
+  'status',
+  'reason',
+  'errorCode',
+  'errorMessage',
+  'rule',
+  'vaultId',
+  'policyName',
+  'firstSeen',
+  'lastChanged',
+  'protectionEnabledAt',
+  'firstBackupTriggeredAt',
+  'firstBackupCompletedAt',
+  'backupAttempts',
+] as const satisfies readonly LedgerField[];
 
 /** Restore points listed by name in the report (the figures count all of them). */
 const MAX_LISTED_RESTORE_POINTS = 50;
@@ -34,14 +58,15 @@ export async function scanLedger(
 ): Promise<LedgerScan> {
   const scan: LedgerScan = { findings: [], restorePointTimesMs: [], restorePoints: [], notCounted: new Set() };
   const windowStart = options.now.getTime() - RESTORE_POINT_WINDOW_MS;
-  for await (const row of ledger.list()) {
+  for await (const row of ledger.list({ fields: REPORT_LEDGER_FIELDS })) {
     if (row.status === 'protected') {
       addRestorePoint(scan, row, windowStart, options.vaults);
       continue;
     }
-    if (row.status === 'skipped') scan.notCounted.add(row.vmKey);
+    // Kept past the row's page: copies, or each would keep its page's whole response body alive (detached.ts).
+    if (row.status === 'skipped') scan.notCounted.add(detached(row.vmKey));
     const finding = findingOf(row, options);
-    if (finding) scan.findings.push(finding);
+    if (finding) scan.findings.push(withDetachedStrings(finding));
   }
   scan.restorePoints.sort((a, b) => b.firstBackupCompletedAt.localeCompare(a.firstBackupCompletedAt));
   return scan;
@@ -66,7 +91,7 @@ function addRestorePoint(scan: LedgerScan, row: LedgerEntry, windowStart: number
     retries: timeline.retries,
   };
   // Keep the newest MAX_LISTED_RESTORE_POINTS (a small array; one insertion per protected row at most).
-  scan.restorePoints.push(point);
+  scan.restorePoints.push(withDetachedStrings(point));
   if (scan.restorePoints.length > MAX_LISTED_RESTORE_POINTS * 2) {
     scan.restorePoints.sort((a, b) => b.firstBackupCompletedAt.localeCompare(a.firstBackupCompletedAt));
     scan.restorePoints.length = MAX_LISTED_RESTORE_POINTS;

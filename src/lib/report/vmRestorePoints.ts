@@ -1,3 +1,5 @@
+import { detached } from './detached';
+
 /**
  * Every protected VM the report sees across its vaults (keys: lower-case ARM ids) and whether one of its items has a
  * restore point. Kept by resource group: one copy of each
@@ -37,9 +39,4 @@ export class VmRestorePoints {
 function split(key: string): [string, string] {
   const slash = key.lastIndexOf('/');
   return [key.slice(0, slash), key.slice(slash + 1)];
-}
-
-/** A copy of `text` that does not point into the string it was cut from: V8 keeps a long slice's parent alive. */
-function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }

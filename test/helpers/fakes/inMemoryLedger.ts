@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Ledger, LedgerConflictError } from '../../../src/lib/ledger/ledger';
+import { type Ledger, LedgerConflictError, type LedgerField } from '../../../src/lib/ledger/ledger';
 import type { LedgerChanges, LedgerEntry, LedgerStatus, NewLedgerEntry } from '../../../src/lib/ledger/ledgerEntry';
 
 /**
@@ -33,9 +33,12 @@ export class InMemoryLedger implements Ledger {
     return clone(stored);
   }
 
-  async *list(options: { statuses?: readonly LedgerStatus[] } = {}): AsyncIterable<LedgerEntry> {
+  async *list(
+    options: { statuses?: readonly LedgerStatus[]; fields?: readonly LedgerField[] } = {},
+  ): AsyncIterable<LedgerEntry> {
     for (const row of [...this.rows.values()]) {
-      if (!options.statuses || options.statuses.length === 0 || options.statuses.includes(row.status)) yield clone(row);
+      if (!options.statuses || options.statuses.length === 0 || options.statuses.includes(row.status))
+        yield options.fields ? onlyFields(row, options.fields) : clone(row);
     }
   }
 
@@ -43,6 +46,26 @@ export class InMemoryLedger implements Ledger {
   all(): LedgerEntry[] {
     return [...this.rows.values()].map(clone);
   }
+}
+
+/** What TableLedger reads with `fields`: the other columns empty, so a test sees a field the caller did not ask for. */
+function onlyFields(row: LedgerEntry, fields: readonly LedgerField[]): LedgerEntry {
+  const empty: LedgerEntry = {
+    vmKey: '',
+    vmResourceId: '',
+    subscriptionId: '',
+    status: 'requested',
+    attempts: 0,
+    operationIds: [],
+    jobIds: [],
+    firstSeen: '',
+    lastChanged: '',
+    etag: row.etag,
+  };
+  const picked = Object.fromEntries(
+    fields.filter((field) => row[field] !== undefined).map((field) => [field, row[field]]),
+  );
+  return clone({ ...empty, ...picked });
 }
 
 function clone<T>(value: T): T {

@@ -334,6 +334,29 @@ describe('TableLedger on Azurite (beyond the contract)', () => {
       expect(await listAll(ledger, ['protecting'])).toEqual([]);
     });
 
+    it('reads only the fields asked for, the others as empty, with the etag', async () => {
+      const stored = await ledger.create(
+        newEntry({ status: 'failed', reason: 'no-vault-for-region', operationIds: ['op-1'], lastEventId: 'event-1' }),
+      );
+      const listed: LedgerEntry[] = [];
+      for await (const row of ledger.list({ fields: ['vmKey', 'status', 'reason'] })) listed.push(row);
+      expect(listed).toEqual([
+        {
+          vmKey: stored.vmKey,
+          vmResourceId: '',
+          subscriptionId: '',
+          status: 'failed',
+          reason: 'no-vault-for-region',
+          attempts: 0,
+          operationIds: [],
+          jobIds: [],
+          firstSeen: '',
+          lastChanged: '',
+          etag: stored.etag,
+        },
+      ]);
+    });
+
     it('lists rows across subscriptions (partitions) with their etags', async () => {
       const other = await ledger.create(newEntry({}, '22222222-2222-2222-2222-222222222222'));
       const mine = await ledger.create(newEntry());
