@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { PAGE_SIZE } from '../../simulator/src/paging';
+import { deployedWorkerArguments } from '../../tools/infra/workerArguments';
 import { requestJson } from '../../tools/shared/httpsJson';
 import { SIM_SUBSCRIPTION_ID, SIM_VAULT_RG } from '../../tools/stack/localSettings';
 import { simGet, simPost } from '../../tools/stack/simControl';
@@ -254,8 +255,8 @@ async function warmItemLists(stack: Stack, vaultName: string): Promise<void> {
 }
 
 async function child(mode: 'floor' | 'ledger' | 'report', env: NodeJS.ProcessEnv): Promise<ChildResult> {
-  // Node options for the children only (e.g. --trace-gc, or a worker's heap options) to see where their memory goes.
-  const nodeArgs = process.env.BENCH_REPORT_CHILD_ARGS?.split(' ').filter(Boolean) ?? [];
+  // The deployed worker's Node options (its heap limit); BENCH_REPORT_CHILD_ARGS replaces them, e.g. with --trace-gc.
+  const nodeArgs = process.env.BENCH_REPORT_CHILD_ARGS?.split(' ').filter(Boolean) ?? deployedWorkerArguments();
   const { stdout } = await run(
     process.execPath,
     [...nodeArgs, join(repoRoot, 'dist', 'bench', 'reportChild.js'), mode],

@@ -60,6 +60,9 @@ export interface RunnerHandle {
   exited: Promise<number | null>;
 }
 
+/** The app setting the Functions host starts the Node worker with (App settings reference). */
+const WORKER_ARGUMENTS_SETTING = 'languageWorkers__node__arguments';
+
 /** Starts the local Functions runner as a child process (needs `npx tsc -p tsconfig.build.json` first). */
 export async function startRunner(options: RunnerOptions): Promise<RunnerHandle> {
   const appDir = resolve(options.appDir);
@@ -67,7 +70,9 @@ export async function startRunner(options: RunnerOptions): Promise<RunnerHandle>
   const systemKey = options.systemKey ?? randomBytes(32).toString('base64url');
   const instanceId = options.instanceId ?? `${basename(appDir)}-${randomBytes(3).toString('hex')}`;
   const stopTimeoutMs = options.stopTimeoutMs ?? 30_000;
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), runnerMainPath(), '--ipc'], {
+  // The host starts its Node worker with this app setting's options (e.g. the deployed heap limit).
+  const workerArguments = options.settings?.[WORKER_ARGUMENTS_SETTING]?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...workerArguments, ...(options.execArgv ?? []), runnerMainPath(), '--ipc'], {
     cwd: appDir,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: process.env,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
+import { deployedWorkerArguments, WORKER_ARGUMENTS_SETTING } from '../infra/workerArguments';
 import type { RulesConfigInput } from './types';
 
 export const SIM_SUBSCRIPTION_ID = '11111111-1111-1111-1111-111111111111';
@@ -100,8 +101,15 @@ export interface LocalAppSettings {
  * Every value of (2) or (3) that (4) or (5) replaces is listed in `overridden` with its reason.
  */
 export function localAppSettings(input: LocalSettingsInput): LocalAppSettings {
-  const settings: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'node' };
-  const sources: Record<string, SettingSource> = { FUNCTIONS_WORKER_RUNTIME: 'stack' };
+  // The worker's Node options as deployed (the host reads them from this app setting).
+  const settings: Record<string, string> = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    [WORKER_ARGUMENTS_SETTING]: deployedWorkerArguments().join(' '),
+  };
+  const sources: Record<string, SettingSource> = {
+    FUNCTIONS_WORKER_RUNTIME: 'stack',
+    [WORKER_ARGUMENTS_SETTING]: 'stack',
+  };
   const overridden: SettingOverride[] = [];
   const appNames = new Set<string>(SETTING_NAMES);
 

@@ -20,6 +20,7 @@ const PLATFORM_SETTINGS: Readonly<Record<string, string>> = {
   AZURE_CLIENT_ID: 'DefaultAzureCredential selects the user-assigned identity by this client id',
   APPLICATIONINSIGHTS_CONNECTION_STRING: 'Functions host telemetry',
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Entra-authenticated telemetry (local auth is disabled on the component)',
+  languageWorkers__node__arguments: "the host starts the Node worker with these options (the worker's heap limit)",
 };
 
 /** App settings that Flex Consumption rejects or replaces with functionAppConfig. */
