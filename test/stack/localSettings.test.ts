@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { SETTING_NAMES } from '../../src/lib/config';
+import { deployedWorkerArguments } from '../../tools/infra/workerArguments';
 import { DEMO_RULES } from '../../tools/stack/demoVms';
 import { describeLocalSettings, localAppSettings, simVaults, STACK_DEFAULTS } from '../../tools/stack/localSettings';
 import { ISOLATED_STACK, startStack } from '../../tools/stack/startStack';
@@ -47,11 +48,13 @@ describe('the local stack and local.settings.json', () => {
       AUTOPROTECT_DRY_RUN: 'true',
       AUTOPROTECT_RETRY_BASE_SECONDS: STACK_DEFAULTS.AUTOPROTECT_RETRY_BASE_SECONDS,
     });
+    // The app's settings, and the two the host reads: the worker runtime and its Node options (as deployed).
     expect(
-      Object.keys(result.settings).every(
-        (name) => name === 'FUNCTIONS_WORKER_RUNTIME' || SETTING_NAMES.includes(name as never),
+      Object.keys(result.settings).filter(
+        (name) => name !== 'FUNCTIONS_WORKER_RUNTIME' && !SETTING_NAMES.includes(name as never),
       ),
-    ).toBe(true);
+    ).toEqual(['languageWorkers__node__arguments']);
+    expect(result.settings.languageWorkers__node__arguments).toBe(deployedWorkerArguments().join(' '));
     expect(result.taken).toEqual(['AUTOPROTECT_RULES', 'AUTOPROTECT_STALE_AFTER', 'AUTOPROTECT_MAX_ATTEMPTS']);
     expect(result.ignored).toEqual(['SOMETHING_ELSE']);
     expect(describeLocalSettings(result, 'local.settings.json')).toEqual([
