@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 
 import type { SimulatorTiming } from '../simulator/src/index';
+import { type RunnerHandle, startRunner } from '../tools/local-runner/index';
 import { ISOLATED_STACK, type Stack, startStack } from '../tools/stack/startStack';
 
 export const repoRoot = resolve(__dirname, '..', '..');
@@ -84,4 +85,20 @@ export function vmNameOfItemPath(path: string): string | undefined {
 
 export function endMs(entry: SimRequest): number {
   return Date.parse(entry.time) + entry.durationMs;
+}
+
+/** `count` more runner processes on the stack's queue, with its settings, running protectVm only (scale-out). */
+export function startExtraRunners(stack: Stack, count: number): Promise<RunnerHandle[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      startRunner({
+        appDir: repoRoot,
+        settings: stack.info.appSettings,
+        port: 0,
+        functions: ['protectVm'],
+        onLog: () => undefined,
+        instanceId: `bench-${i + 2}`,
+      }),
+    ),
+  );
 }

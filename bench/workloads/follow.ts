@@ -1,10 +1,10 @@
 import { DEFAULT_CHECK_BACKS, DEFAULT_RETRY_DELAYS, parseDurationMs } from '../../src/lib/config';
 import type { LedgerEntry } from '../../src/lib/ledger/ledgerEntry';
-import { type RunnerHandle, startRunner } from '../../tools/local-runner/index';
+import type { RunnerHandle } from '../../tools/local-runner/index';
 import { mapLimit } from '../../tools/shared/mapLimit';
 import { simGet, simPost } from '../../tools/stack/simControl';
 import { appQueue, stackRuntime } from '../../tools/stack/stackRuntime';
-import { queueLength, repoRoot, type SimRequest, startBenchStack } from '../benchStack';
+import { queueLength, type SimRequest, startBenchStack, startExtraRunners } from '../benchStack';
 import { type CpuUse, percentile, pollUntil, watchCpu } from '../stats';
 import { type Figure, figure, type WorkloadResult } from '../types';
 
@@ -78,18 +78,7 @@ export async function runFollow(options: FollowOptions): Promise<WorkloadResult>
   let extra: RunnerHandle[] = [];
   try {
     await simPost(stack, 'throttling', { enabled: false });
-    extra = await Promise.all(
-      Array.from({ length: options.runners - 1 }, (_, i) =>
-        startRunner({
-          appDir: repoRoot,
-          settings: stack.info.appSettings,
-          port: 0,
-          functions: ['protectVm'],
-          onLog: () => undefined,
-          instanceId: `bench-${i + 2}`,
-        }),
-      ),
-    );
+    extra = await startExtraRunners(stack, options.runners - 1);
     const cpu = watchCpu({
       azurite: stack.azurite.pid ?? -1,
       ...Object.fromEntries([stack.runner, ...extra].map((runner, i) => [`runner ${i + 1}`, runner.pid])),

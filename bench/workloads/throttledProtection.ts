@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
-import { type RunnerHandle, startRunner } from '../../tools/local-runner/index';
+import type { RunnerHandle } from '../../tools/local-runner/index';
 import { SIM_SUBSCRIPTION_ID, SIM_VAULT_RG } from '../../tools/stack/localSettings';
 import { simGet, simPost } from '../../tools/stack/simControl';
 import type { Stack } from '../../tools/stack/startStack';
-import { repoRoot, startBenchStack, vmNameOfItemPath } from '../benchStack';
+import { startBenchStack, startExtraRunners, vmNameOfItemPath } from '../benchStack';
 import { type CpuUse, watchCpu } from '../stats';
 import { type Figure, figure, type WorkloadResult } from '../types';
 import { createVmsAndWait, milestones, type ProtectRunResult, requestMix } from './protectRun';
@@ -58,18 +58,7 @@ export async function runThrottledProtection(spec: ThrottledRunSpec): Promise<Th
   try {
     if (spec.subscriptions > 1) await seedSubscriptions(stack, subscriptionIds);
     await simPost(stack, 'throttling', { enabled: true, writes: WRITE_BUCKET, reads: READ_BUCKET });
-    extra = await Promise.all(
-      Array.from({ length: spec.runners - 1 }, (_, i) =>
-        startRunner({
-          appDir: repoRoot,
-          settings: stack.info.appSettings,
-          port: 0,
-          functions: ['protectVm'],
-          onLog: () => undefined,
-          instanceId: `bench-${i + 2}`,
-        }),
-      ),
-    );
+    extra = await startExtraRunners(stack, spec.runners - 1);
     const boundMs = writeBoundMs(spec.vmsPerSubscription);
     const cpu = watchCpu({
       azurite: stack.azurite.pid ?? -1,
