@@ -36,21 +36,15 @@ describe('protectVm replay after the first backup completed', () => {
     expect(h.backup.count('triggerBackup')).toBe(1);
   });
 
-  it('finds the job by listing when the crash came before the trigger operation was recorded', async () => {
-    const h = await protectThenLoseJob((ids) => ids.filter((id) => id.startsWith('enable:')));
-    const job = h.backup.jobs[0];
-    expect(await h.ledger.get(h.vm.key)).toMatchObject({
-      status: 'protected',
-      reason: 'first-backup-completed',
-      jobIds: [job?.jobId],
-    });
-    expect(h.backup.count('listJobs')).toBe(1);
-    expect(h.backup.count('triggerBackup')).toBe(1);
-  });
-
-  it('finds the job by listing when neither operation was recorded, only the trigger claim', async () => {
+  it.each([
+    [
+      'the crash came before the trigger operation was recorded',
+      (ids: string[]) => ids.filter((id) => id.startsWith('enable:')),
+    ],
     // Found by the chaos run: killed after the PUT and, in the next invocation, after the trigger's POST.
-    const h = await protectThenLoseJob(() => []);
+    ['neither operation was recorded, only the trigger claim', () => []],
+  ])('finds the job by listing when %s', async (_case, keepOperations) => {
+    const h = await protectThenLoseJob(keepOperations);
     const job = h.backup.jobs[0];
     expect(await h.ledger.get(h.vm.key)).toMatchObject({
       status: 'protected',
