@@ -1,15 +1,13 @@
-import type { FullOperationResponse } from '@azure/core-client';
-
 import {
   backupClient,
   control,
   createVm,
   EAST_VAULT,
-  names,
   operationIdOf,
   pollUntil,
   protectAndWait,
   SUB,
+  triggerBackup,
   useTestSimulator,
   VAULT_RG,
 } from './helpers';
@@ -29,19 +27,9 @@ describe('simulator: per-VM Backup job test knobs (backupJobMs, failNextBackupJo
   /** Triggers a Backup of the VM and waits until its job has ended; the job as GET /_sim/state shows it. */
   async function backupToTheEnd(vm: string): Promise<JobView> {
     const client = backupClient(sim());
-    const n = names('rg-app', vm);
-    let raw: FullOperationResponse | undefined;
-    await client.backups.trigger(
-      EAST_VAULT,
-      VAULT_RG,
-      'Azure',
-      n.container,
-      n.item,
-      { properties: { objectType: 'IaasVMBackupRequest' } },
-      { onResponse: (response) => (raw = response) },
-    );
+    const raw = await triggerBackup(client, 'rg-app', vm);
     const op = await pollUntil(
-      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw as FullOperationResponse)),
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw)),
       (status) => status.status === 'Succeeded',
     );
     const jobId = (op.properties as { jobId: string }).jobId;

@@ -248,6 +248,27 @@ export async function protectAndWait(
   );
 }
 
+/** Triggers a Backup of a protected VM in the east vault; the raw 202 (its operation id via operationIdOf). */
+export async function triggerBackup(
+  client: RecoveryServicesBackupClient,
+  rg: string,
+  vm: string,
+): Promise<FullOperationResponse> {
+  const n = names(rg, vm);
+  let raw: FullOperationResponse | undefined;
+  await client.backups.trigger(
+    EAST_VAULT,
+    VAULT_RG,
+    'Azure',
+    n.container,
+    n.item,
+    { properties: { objectType: 'IaasVMBackupRequest' } },
+    { onResponse: (response) => (raw = response) },
+  );
+  if (!raw) throw new Error(`no response to the backup trigger of ${vm}`);
+  return raw;
+}
+
 export function operationIdOf(raw: FullOperationResponse): string {
   const header = raw.headers.get('azure-asyncoperation');
   if (!header) throw new Error('no Azure-AsyncOperation header');

@@ -12,6 +12,7 @@ import {
   pollUntil,
   protectAndWait,
   SUB,
+  triggerBackup,
   useTestSimulator,
   VAULT_RG,
   vmItem,
@@ -108,22 +109,9 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     await createVm(sim(), 'vmBak01');
     const n = names('rg-app', 'vmBak01');
     await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmBak01');
-    let raw: FullOperationResponse | undefined;
-    await client.backups.trigger(
-      EAST_VAULT,
-      VAULT_RG,
-      'Azure',
-      n.container,
-      n.item,
-      { properties: { objectType: 'IaasVMBackupRequest' } },
-      {
-        onResponse: (r) => {
-          raw = r;
-        },
-      },
-    );
-    expect(raw?.status).toBe(202);
-    const backupOp = operationIdOf(raw as FullOperationResponse);
+    const raw = await triggerBackup(client, 'rg-app', 'vmBak01');
+    expect(raw.status).toBe(202);
+    const backupOp = operationIdOf(raw);
     await expect(
       client.backups.trigger(EAST_VAULT, VAULT_RG, 'Azure', n.container, n.item, {
         properties: { objectType: 'IaasVMBackupRequest' },
@@ -155,22 +143,9 @@ describe('simulator: enable protection, back up, stop (real SDK)', () => {
     await createVm(sim(), 'vmNoAgent', { guestAgent: 'unavailable' });
     const n = names('rg-app', 'vmNoAgent');
     await protectAndWait(client, EAST_VAULT, 'rg-app', 'vmNoAgent');
-    let raw: FullOperationResponse | undefined;
-    await client.backups.trigger(
-      EAST_VAULT,
-      VAULT_RG,
-      'Azure',
-      n.container,
-      n.item,
-      { properties: { objectType: 'IaasVMBackupRequest' } },
-      {
-        onResponse: (r) => {
-          raw = r;
-        },
-      },
-    );
+    const raw = await triggerBackup(client, 'rg-app', 'vmNoAgent');
     const op = await pollUntil(
-      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw as FullOperationResponse)),
+      () => client.backupOperationStatuses.get(EAST_VAULT, VAULT_RG, operationIdOf(raw)),
       (s) => s.status === 'Succeeded',
     );
     const jobId = (op.properties as { jobId: string }).jobId;
