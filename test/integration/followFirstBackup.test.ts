@@ -54,19 +54,15 @@ describe('following the first backup to its end (runner + simulator)', () => {
       },
       timeoutMs,
     );
+  /** A VM whose guest agent is not ready (its first Backup job fails with AGENT). */
+  const createAgentlessVm = (name: string) =>
+    createSimVm(stack, { resourceGroup: RG, name, location: 'eastus', guestAgent: 'unavailable' });
+  const retryScheduled = (id: string) =>
+    rowWhen('a retry to be scheduled', id, (row) => row.reason === 'first-backup-retry-scheduled');
 
   it('retries a first backup that failed on the guest agent once it is ready: protected, exactly two Backup jobs', async () => {
-    const id = await createSimVm(stack, {
-      resourceGroup: RG,
-      name: 'vm-late-agent',
-      location: 'eastus',
-      guestAgent: 'unavailable',
-    });
-    const scheduled = await rowWhen(
-      'a retry to be scheduled',
-      id,
-      (row) => row.reason === 'first-backup-retry-scheduled',
-    );
+    const id = await createAgentlessVm('vm-late-agent');
+    const scheduled = await retryScheduled(id);
     expect(scheduled).toMatchObject({ status: 'backup-triggered', errorCode: AGENT });
     await makeAgentReady('vm-late-agent');
 
@@ -88,12 +84,7 @@ describe('following the first backup to its end (runner + simulator)', () => {
   }, 60_000);
 
   it('records first-backup-failed with the last code after the configured retries when the agent never comes up', async () => {
-    const id = await createSimVm(stack, {
-      resourceGroup: RG,
-      name: 'vm-no-agent',
-      location: 'eastus',
-      guestAgent: 'unavailable',
-    });
+    const id = await createAgentlessVm('vm-no-agent');
     const row = await rowWhen('first-backup-failed', id, (r) => r.status === 'first-backup-failed', 45_000);
     expect(row).toMatchObject({
       reason: 'retries-exhausted',
@@ -105,17 +96,8 @@ describe('following the first backup to its end (runner + simulator)', () => {
   }, 60_000);
 
   it('a redelivered check-back triggers nothing extra', async () => {
-    const id = await createSimVm(stack, {
-      resourceGroup: RG,
-      name: 'vm-redelivered',
-      location: 'eastus',
-      guestAgent: 'unavailable',
-    });
-    const scheduled = await rowWhen(
-      'a retry to be scheduled',
-      id,
-      (row) => row.reason === 'first-backup-retry-scheduled',
-    );
+    const id = await createAgentlessVm('vm-redelivered');
+    const scheduled = await retryScheduled(id);
     await makeAgentReady('vm-redelivered');
     // The retry's check-back, delivered three more times at once (the host redelivers; Event Grid duplicates).
     const requests = stackRuntime(stack).adapters.requests;
