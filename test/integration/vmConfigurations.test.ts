@@ -48,6 +48,14 @@ async function vaultCallsFor(stack: Stack, vmName: string, since: string): Promi
 
 const settled = (status: string | undefined) => status === 'backup-triggered' || status === 'protected';
 
+/** Waits for the VM's ledger row to reach a status `accept` takes, and returns it. */
+function rowWhen(stack: Stack, what: string, id: string, accept: (status: string | undefined) => boolean) {
+  return waitFor(what, async () => {
+    const row = await ledgerRow(stack, id);
+    return row && accept(row.status) ? row : undefined;
+  });
+}
+
 describe('protecting the VMs Azure creates today, end to end', () => {
   let stack: Stack;
   const extraRunners: RunnerHandle[] = [];
@@ -101,10 +109,7 @@ describe('protecting the VMs Azure creates today, end to end', () => {
       location: 'eastus',
       tags: { tier: 'bronze' },
     });
-    const row = await waitFor('the VM to be protected', async () => {
-      const r = await ledgerRow(stack, id);
-      return settled(r?.status) ? r : undefined;
-    });
+    const row = await rowWhen(stack, 'the VM to be protected', id, settled);
     expect(row.policyName).toBe('EnhancedPolicy');
     expect(row.rule).toBe(
       'vault-route:eastus->rsv-eastus; policy[0]:tier=bronze->DefaultPolicy; enhanced-required:trusted-launch->EnhancedPolicy (the V2 policy of rsv-eastus)',
@@ -124,10 +129,7 @@ describe('protecting the VMs Azure creates today, end to end', () => {
       securityType: 'Standard',
       dataDisks: [{ storageAccountType: 'PremiumV2_LRS' }],
     });
-    const row = await waitFor('the VM to be protected', async () => {
-      const r = await ledgerRow(stack, id);
-      return settled(r?.status) ? r : undefined;
-    });
+    const row = await rowWhen(stack, 'the VM to be protected', id, settled);
     expect(row.policyName).toBe('EnhancedPolicy');
     expect(row.rule).toContain('enhanced-required:premium-ssd-v2->EnhancedPolicy');
   });
@@ -140,10 +142,7 @@ describe('protecting the VMs Azure creates today, end to end', () => {
       location: 'eastus',
       ephemeralOsDisk: true,
     });
-    const row = await waitFor('a skipped row', async () => {
-      const r = await ledgerRow(stack, id);
-      return r?.status === 'skipped' ? r : undefined;
-    });
+    const row = await rowWhen(stack, 'a skipped row', id, (status) => status === 'skipped');
     expect(row).toMatchObject({
       reason: 'unsupported:ephemeral-os-disk',
       rule: 'vm-configuration:osDisk.diffDiskSettings',
@@ -155,10 +154,7 @@ describe('protecting the VMs Azure creates today, end to end', () => {
   it('fails a Trusted Launch VM enhanced-policy-required in a vault without a V2 policy, sending no PUT', async () => {
     const since = new Date().toISOString();
     const id = await createSimVm(stack, { resourceGroup: 'rg-tl', name: 'vm-tl-west', location: 'westeurope' });
-    const row = await waitFor('a failed row', async () => {
-      const r = await ledgerRow(stack, id);
-      return r?.status === 'failed' ? r : undefined;
-    });
+    const row = await rowWhen(stack, 'a failed row', id, (status) => status === 'failed');
     expect(row).toMatchObject({
       reason: 'enhanced-policy-required',
       rule: 'vault-route:westeurope->rsv-westeurope; default-policy->DefaultPolicy; enhanced-required:trusted-launch->none in rsv-westeurope',
@@ -196,10 +192,7 @@ describe('protecting the VMs Azure creates today, end to end', () => {
           securityType: 'Standard',
           dataDisks: [{ storageAccountType: 'Premium_LRS', maxShares: 2 }],
         });
-        const row = await waitFor('a failed row', async () => {
-          const r = await ledgerRow(stack, id);
-          return r?.status === 'failed' ? r : undefined;
-        });
+        const row = await rowWhen(stack, 'a failed row', id, (status) => status === 'failed');
         expect(row.errorCode).toBe('UserErrorVmConfigurationNotSupportedByPolicy');
         expect(row.reason).toMatch(/^policy-type-refused: .*shared disks, which only an Enhanced policy/);
         expect(row.attempts).toBe(1);
