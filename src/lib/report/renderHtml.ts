@@ -81,33 +81,29 @@ function renderHeadline(report: ComplianceReport): string {
 </section>`;
 }
 
-/** Where a VM is and what protects it: the first columns of the findings and of the restore points. */
-const PLACE_COLUMNS = ['VM', 'Subscription', 'Resource group', 'Region', 'Vault', 'Policy'];
-
-function placeCells(place: {
-  vmName: string;
-  subscriptionId?: string;
-  resourceGroup?: string;
-  region?: string;
-  vaultName?: string;
-  policyName?: string;
-}): string[] {
-  return [
-    cell(place.vmName),
-    cell(place.subscriptionId ?? '', 'id'),
-    cell(place.resourceGroup ?? ''),
-    cell(place.region ?? ''),
-    cell(place.vaultName ?? ''),
-    cell(place.policyName ?? ''),
-  ];
-}
-
-const FINDING_COLUMNS = [...PLACE_COLUMNS, 'Status', 'Error', 'What to do', 'Time to first restore point', 'Since'];
+const FINDING_COLUMNS = [
+  'VM',
+  'Subscription',
+  'Resource group',
+  'Region',
+  'Vault',
+  'Policy',
+  'Status',
+  'Error',
+  'What to do',
+  'Time to first restore point',
+  'Since',
+];
 
 function renderFindings(findings: readonly Finding[]): string {
   const rows = findings.map((finding) => {
     const cells = [
-      ...placeCells(finding),
+      cell(finding.vmName),
+      cell(finding.subscriptionId ?? '', 'id'),
+      cell(finding.resourceGroup ?? ''),
+      cell(finding.region ?? ''),
+      cell(finding.vaultName ?? ''),
+      cell(finding.policyName ?? ''),
       cell(statusText(finding)),
       errorCell(finding),
       cell(finding.action),
@@ -122,7 +118,12 @@ function renderFindings(findings: readonly Finding[]): string {
 function renderRestorePoints(points: readonly RestorePoint[], total: number): string {
   const rows = points.map((point) =>
     [
-      ...placeCells(point),
+      cell(point.vmName),
+      cell(point.subscriptionId, 'id'),
+      cell(point.resourceGroup),
+      cell(point.region ?? ''),
+      cell(point.vaultName ?? ''),
+      cell(point.policyName ?? ''),
       cell(point.firstBackupCompletedAt.replace('T', ' ').slice(0, 19)),
       cell(formatAge(point.timeToRestorePointMs), 'time'),
       cell(String(point.retries)),
@@ -131,7 +132,17 @@ function renderRestorePoints(points: readonly RestorePoint[], total: number): st
   const more = total > points.length ? `<p>${points.length} of ${total} listed: the most recent.</p>` : '';
   return (
     table(
-      [...PLACE_COLUMNS, 'First restore point (UTC)', 'Time to first restore point', 'Retries'],
+      [
+        'VM',
+        'Subscription',
+        'Resource group',
+        'Region',
+        'Vault',
+        'Policy',
+        'First restore point (UTC)',
+        'Time to first restore point',
+        'Retries',
+      ],
       rows.map((row) => `<tr>${row}</tr>`),
     ) + more
   );
